@@ -1,0 +1,106 @@
+"""dispositifs — programmes and aids (`stream_id` = the enrolment or aid)."""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from relais_contracts.envelope import Payload
+from relais_contracts.types import Cents, Code, Count, Month, Uuid
+
+Programme = Literal[
+    "PACEA", "CEJ", "CEJ_JR", "PPAE", "PIAL", "PRIJ", "POP", "SPONSORSHIP", "TRAINING_OBLIGATION",
+    "INTL_MOBILITY", "JUSTICE_FOLLOWUP", "OUTREACH", "RSA_SUPPORT",
+]
+AllowanceProgramme = Literal["PACEA", "CEJ"]
+ExitReason = Literal[
+    "completed", "employment", "training", "alternance", "moved", "abandonment", "age_limit",
+    "sanction", "other",
+]
+ExitSituation = Literal[
+    "employment", "alternance", "training", "schooling", "volunteering", "none", "unknown"
+]
+AidKind = Literal["mobility_voucher", "service_ticket", "faj", "housing", "other"]
+ReferralDomain = Literal[
+    "housing", "emergency_housing", "health", "mental_health", "disability", "justice", "rights"
+]
+
+
+class ProgrammeEntered(Payload):
+    event_type = "dispositifs.ProgrammeEntered"
+    jeune_id: Uuid
+    programme: Programme
+    start_date: dt.date
+    planned_end_date: dt.date | None = Field(...)
+    partner: Code | None = Field(...)
+    weekly_hours: Count | None = Field(...)
+
+
+class ProgrammeSuspended(Payload):
+    event_type = "dispositifs.ProgrammeSuspended"
+    jeune_id: Uuid
+    programme: Programme
+    date: dt.date
+    reason: Code
+
+
+class ProgrammeResumed(Payload):
+    event_type = "dispositifs.ProgrammeResumed"
+    jeune_id: Uuid
+    programme: Programme
+    date: dt.date
+    reason: Code
+
+
+class ProgrammeExtended(Payload):
+    event_type = "dispositifs.ProgrammeExtended"
+    jeune_id: Uuid
+    programme: Programme
+    new_planned_end_date: dt.date
+
+
+class ProgrammeExited(Payload):
+    event_type = "dispositifs.ProgrammeExited"
+    jeune_id: Uuid
+    programme: Programme
+    exit_date: dt.date
+    reason: ExitReason
+    exit_situation: ExitSituation
+
+
+class AllowanceRequested(Payload):
+    event_type = "dispositifs.AllowanceRequested"
+    jeune_id: Uuid
+    programme: AllowanceProgramme
+    month: Month
+    amount_cents: Cents
+
+
+class AllowancePaid(Payload):
+    event_type = "dispositifs.AllowancePaid"
+    jeune_id: Uuid
+    programme: AllowanceProgramme
+    month: Month
+    amount_cents: Cents
+    request_event_id: Uuid
+
+
+class FinancialAidGranted(Payload):
+    event_type = "dispositifs.FinancialAidGranted"
+    jeune_id: Uuid
+    kind: AidKind
+    amount_cents: Cents
+    funder: Code
+
+
+class SocialReferralMade(Payload):
+    event_type = "dispositifs.SocialReferralMade"
+    jeune_id: Uuid
+    domain: ReferralDomain
+    partner: Code
+
+
+PAYLOADS: list[type[Payload]] = [
+    ProgrammeEntered, ProgrammeSuspended, ProgrammeResumed, ProgrammeExtended, ProgrammeExited,
+    AllowanceRequested, AllowancePaid, FinancialAidGranted, SocialReferralMade,
+]

@@ -1,0 +1,131 @@
+"""intake — the dossier of a young person (`stream_id` = `jeune_id`)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from relais_contracts.envelope import Payload
+from relais_contracts.types import Bool, Code, Count, InseeCode, Month, Uuid
+
+ReferralSource = Literal[
+    "self", "family_friends", "france_travail", "school", "cio_psad", "social_services",
+    "justice", "prij", "housing_partner", "association", "employer", "city_services", "other",
+]
+Request = Literal[
+    "employment", "training", "orientation", "housing", "health", "mobility", "finance",
+    "rights_access", "citizenship_leisure",
+]
+Sex = Literal["F", "M", "X"]
+Housing = Literal[
+    "parents", "own", "hosted", "precarious", "homeless", "collective_residence", "other"
+]
+NationalityZone = Literal["fr", "eu", "non_eu"]
+EducationLevel = Literal[1, 2, 3, 4, 5, 6, 7, 8]
+Nature = Literal[
+    "individual_interview", "workshop", "group_information", "phone", "email", "sms", "letter",
+    "visit", "administrative", "correction",
+]
+Mode = Literal["on_site", "remote", "outreach"]
+Theme = Literal[
+    "employment", "training", "project", "health", "housing", "mobility", "finance",
+    "rights_access", "citizenship", "leisure_culture_sport",
+]
+CloseReason = Literal["moved", "age_limit", "no_contact", "autonomous", "other"]
+CancelReason = Literal["entry_error", "duplicate", "did_not_happen", "wrong_youth", "other"]
+
+
+class Profile(BaseModel):
+    """The coarse profile reporting needs: never a name, a birth date or an address."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    birth_month: Month
+    sex: Sex
+    commune_insee: InseeCode
+    qpv: Bool
+    zrr: Bool
+    education_level: EducationLevel
+    diploma: Bool
+    rqth: Bool
+    housing: Housing
+    driving_licence: Bool
+    has_car: Bool
+    children: Count
+    nationality_zone: NationalityZone
+    france_travail_registered: Bool
+    neet: Bool
+
+
+class ProfileChange(BaseModel):
+    """A Profile with only the changed fields (the others absent)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    birth_month: Month | None = None
+    sex: Sex | None = None
+    commune_insee: InseeCode | None = None
+    qpv: Bool | None = None
+    zrr: Bool | None = None
+    education_level: EducationLevel | None = None
+    diploma: Bool | None = None
+    rqth: Bool | None = None
+    housing: Housing | None = None
+    driving_licence: Bool | None = None
+    has_car: Bool | None = None
+    children: Count | None = None
+    nationality_zone: NationalityZone | None = None
+    france_travail_registered: Bool | None = None
+    neet: Bool | None = None
+
+
+class FirstWelcomeRecorded(Payload):
+    event_type = "intake.FirstWelcomeRecorded"
+    jeune_id: Uuid
+    site: Code
+    referral_source: ReferralSource
+    requests: list[Request]
+    profile: Profile
+
+
+class ProfileUpdated(Payload):
+    event_type = "intake.ProfileUpdated"
+    jeune_id: Uuid
+    profile: ProfileChange
+
+
+class DossierEventRecorded(Payload):
+    event_type = "intake.DossierEventRecorded"
+    jeune_id: Uuid
+    nature: Nature
+    mode: Mode
+    themes: list[Theme]
+    session_id: Uuid | None = Field(...)
+    duration_minutes: Count | None = Field(...)
+
+
+class DossierEventCancelled(Payload):
+    """Version 2: `reason` is a code. Version 1 allowed free text, which could carry personal
+    details onto Kafka; `upcasting.py` turns a version 1 payload into this one."""
+
+    event_type = "intake.DossierEventCancelled"
+    schema_version = 2
+    jeune_id: Uuid
+    cancelled_event_id: Uuid
+    reason: CancelReason
+
+
+class DossierClosed(Payload):
+    event_type = "intake.DossierClosed"
+    jeune_id: Uuid
+    reason: CloseReason
+
+
+class DossierReopened(Payload):
+    event_type = "intake.DossierReopened"
+    jeune_id: Uuid
+
+
+PAYLOADS: list[type[Payload]] = [
+    FirstWelcomeRecorded, ProfileUpdated, DossierEventRecorded, DossierEventCancelled,
+    DossierClosed, DossierReopened,
+]

@@ -1,0 +1,114 @@
+"""The FastAPI application factory every service uses.
+
+It adds what every service must have (api.md): `/healthz`, `/readyz`, `/metrics`, problem
+documents for every error, auth dependencies, request metrics and logs, and runs the service's
+background tasks (the outbox relay, consumers) for the lifetime of the process.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from relais_runtime import metrics, problems
+
+log = logging.getLogger(__name__)
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass
+class ServiceParts:
+    """What a service hands to the factory."""
+
+    name: str
+    title: str
+    description: str = ""
+    routers: Sequence[APIRouter] = ()
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+    background: Sequence[BackgroundTask] = ()
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = ()
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+
+
+def create_app(parts: ServiceParts) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in parts.on_startup:
+            await hook()
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(task(stop)) for task in parts.background]
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                try:
+                    await asyncio.wait_for(task, timeout=10)
+                except (TimeoutError, asyncio.CancelledError):
+                    task.cancel()
+            for hook in parts.on_shutdown:
+                await hook()
+
+    app = FastAPI(
+        title=parts.title, description=parts.description, version="1", lifespan=lifespan
+    )
+    problems.install(app)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):
+        started = time.perf_counter()
+        request.state.correlation_id = _correlation_id(request)
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.HTTP_REQUESTS.labels(parts.name, request.method, path, response.status_code).inc()
+        metrics.HTTP_LATENCY.labels(parts.name, request.method, path).observe(
+            time.perf_counter() - started
+        )
+        response.headers["X-Correlation-ID"] = str(request.state.correlation_id)
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": parts.name}
+
+    @app.get("/readyz", tags=["operations"], summary="Readiness: database and Kafka reachable")
+    async def readyz() -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in parts.readiness.items():
+            try:
+                await asyncio.wait_for(check(), timeout=5)
+                results[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - a probe reports, it never raises
+                results[name] = f"indisponible : {type(exc).__name__}: {exc}"[:300]
+        ready = all(v == "ok" for v in results.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "service": parts.name, "checks": results},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in parts.routers:
+        app.include_router(router)
+    return app
+
+
+def _correlation_id(request: Request) -> uuid.UUID:
+    """The caller's X-Correlation-ID when it is a UUID, else a new one for this action."""
+    given = request.headers.get("x-correlation-id")
+    try:
+        return uuid.UUID(given) if given else uuid.uuid4()
+    except ValueError:
+        return uuid.uuid4()

@@ -1,0 +1,40 @@
+"""Prometheus metrics shared by every service (one registry per process, served on /metrics)."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+HTTP_REQUESTS = Counter(
+    "relais_http_requests_total",
+    "HTTP requests answered, by route and status code.",
+    ["service", "method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "relais_http_request_seconds",
+    "HTTP request latency.",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+COMMANDS = Counter(
+    "relais_commands_total",
+    "Commands handled, by command type and outcome (ok, rejected, conflict, error).",
+    ["service", "command", "outcome"],
+)
+EVENTS_PUBLISHED = Counter(
+    "relais_events_published_total",
+    "Events the outbox relay published and the broker acknowledged.",
+    ["topic"],
+)
+RELAY_POSITION = Gauge(
+    "relais_relay_position",
+    "Last notification id of the event store acknowledged by Kafka.",
+    ["topic"],
+)
+RELAY_LAG = Gauge(
+    "relais_relay_lag_events",
+    "Events stored but not yet acknowledged by Kafka.",
+    ["topic"],
+)
+RELAY_ERRORS = Counter(
+    "relais_relay_errors_total",
+    "Relay cycles that failed and will be retried from the stored position.",
+    ["topic"],
+)

@@ -1,0 +1,121 @@
+"""RFC 9457 problem documents: every error a client sees, in French, never a stack trace.
+
+Domain rules raise `DomainRuleBroken` (422, its `type` names the rule); lost optimistic
+concurrency races raise `Conflict` (409); missing things raise `NotFound` (404).
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://relais.example/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Ressource introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit",
+    415: "Type de contenu non pris en charge",
+    422: "Données invalides",
+    500: "Erreur interne",
+    503: "Service indisponible",
+}
+
+
+class Problem(Exception):
+    """An error with its HTTP status, a rule name and a French explanation."""
+
+    status = 400
+    rule = "bad-request"
+
+    def __init__(self, detail: str, *, rule: str | None = None, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        if rule:
+            self.rule = rule
+        self.extra = extra
+
+
+class DomainRuleBroken(Problem):
+    status = 422
+
+
+class NotFound(Problem):
+    status = 404
+    rule = "not-found"
+
+
+class Conflict(Problem):
+    status = 409
+    rule = "conflict"
+
+
+class Unauthorized(Problem):
+    status = 401
+    rule = "unauthorized"
+
+
+class Forbidden(Problem):
+    status = 403
+    rule = "forbidden"
+
+
+def problem_response(
+    status: int, rule: str, detail: str, instance: str | None = None, **extra: Any
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_BASE + rule,
+        "title": TITLES.get(status, "Erreur"),
+        "status": status,
+        "detail": detail,
+        **({"instance": instance} if instance else {}),
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    # FastAPI prefixes the location with body/query/path: keep it, it tells where to look.
+    return ".".join(str(p) for p in loc)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.rule, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]}
+            for e in exc.errors()
+        ]
+        fields = ", ".join(e["field"] for e in errors)
+        return problem_response(
+            422, "validation", f"Champs invalides : {fields}", request.url.path, errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        rule = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        # Starlette's own details are English one-word reasons: answer in French instead.
+        detail = TITLES.get(exc.status_code, str(exc.detail))
+        return problem_response(exc.status_code, rule, detail, request.url.path)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500, "internal", "Une erreur inattendue est survenue ; elle a été journalisée.",
+            request.url.path,
+        )

@@ -1,0 +1,79 @@
+"""Wiring shared by the write services (intake, dispositifs, employment).
+
+Each has an event-sourced application in its own database and an outbox relay that follows it
+to its topic. This module builds those parts once for all of them; a service's `bootstrap.py`
+only adds its domain application and its routers.
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TypeVar
+
+from fastapi import APIRouter, FastAPI
+
+from relais_contracts import topic
+from relais_runtime.app import ServiceParts, create_app
+from relais_runtime.eventstore import RelaisApplication
+from relais_runtime.health import kafka_ready, postgres_ready
+from relais_runtime.kafka import idempotent_producer
+from relais_runtime.relay import OutboxRelay
+from relais_runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+App = TypeVar("App", bound=RelaisApplication)
+
+
+async def run_relay(app: RelaisApplication, settings: Settings, stop: asyncio.Event) -> None:
+    """Run the outbox relay of `app` until `stop`, (re)connecting to Kafka as needed."""
+    name = topic(app.service)
+    while not stop.is_set():
+        producer = idempotent_producer(settings, client_id=f"relais-{app.service}-relay")
+        try:
+            await producer.start()
+        except Exception as exc:  # noqa: BLE001 - Kafka down: the service still takes commands
+            log.warning("Kafka unreachable for the %s relay (%s); retrying", name, exc)
+            await producer.stop()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=2)
+            except TimeoutError:
+                pass
+            continue
+        try:
+            relay = OutboxRelay(
+                app, producer, name,
+                batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds,
+            )
+            await relay.run(stop)
+        finally:
+            await producer.stop()
+
+
+def producing_service_app(
+    application: App,
+    settings: Settings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+) -> FastAPI:
+    service = application.service
+    readiness = {"kafka": lambda: kafka_ready(settings)}
+    if settings.persistence == "postgres":
+        readiness["postgres"] = lambda: postgres_ready(settings, service)
+
+    async def relay(stop: asyncio.Event) -> None:
+        await run_relay(application, settings, stop)
+
+    async def close() -> None:
+        application.close()
+
+    app = create_app(
+        ServiceParts(
+            name=service, title=title, description=description, routers=routers,
+            readiness=readiness, background=[relay], on_shutdown=[close],
+        )
+    )
+    app.state.application = application
+    return app

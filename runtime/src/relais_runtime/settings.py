@@ -1,0 +1,75 @@
+"""Settings of every Relais process, read from `RELAIS_*` environment variables.
+
+One module for all services: the local stack, the compose file and production set the same
+variables. `docs`: README.md, "Configuration".
+"""
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Each service's default HTTP port (README, "Services").
+SERVICE_PORTS: dict[str, int] = {
+    "reporting": 8000,
+    "intake": 8001,
+    "dispositifs": 8002,
+    "employment": 8003,
+}
+SERVICES = tuple(SERVICE_PORTS)
+PRODUCING_SERVICES = ("intake", "dispositifs", "employment")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+LOCAL_JWT_SECRET = "relais-local-only-secret-not-for-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELAIS_", extra="ignore")
+
+    # Where local state lives (stack data, SQLite files, logs); git-ignored.
+    data_dir: Path = PROJECT_ROOT / ".relais"
+
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    kafka_controller_port: int = 19093
+    kafka_partitions: int = Field(6, ge=1)
+
+    # Event stores: PostgreSQL in the running system; SQLite or memory where one process is enough.
+    persistence: Literal["postgres", "sqlite", "memory"] = "postgres"
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 55432
+    pg_user: str = "relais"
+    pg_password: str = "relais"
+    pg_db_prefix: str = "relais_"
+    # AES key (base64, 16/24/32 bytes) encrypting the event stores at rest; none = clear text.
+    cipher_key: str | None = None
+
+    # Auth: HS256 with this secret locally; RS256 from a JWKS URL in production.
+    jwt_secret: str = LOCAL_JWT_SECRET
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "relais"
+
+    relay_batch_size: int = Field(500, ge=1)
+    relay_idle_seconds: float = 0.2
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def database(self, service: str) -> str:
+        return f"{self.pg_db_prefix}{service}"
+
+    def pg_dsn(self, service: str) -> str:
+        return (
+            f"postgresql://{self.pg_user}:{self.pg_password}@{self.pg_host}:{self.pg_port}/"
+            f"{self.database(service)}"
+        )
+
+    @property
+    def sqlite_dir(self) -> Path:
+        return self.data_dir / "sqlite"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,18 @@
+"""Where the intake service is wired: settings → application → HTTP API and relay."""
+
+from fastapi import FastAPI
+
+from relais_runtime.service import producing_service_app
+from relais_runtime.settings import Settings, get_settings
+from relais_intake.application import IntakeApplication
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return producing_service_app(
+        IntakeApplication(settings),
+        settings,
+        title="Relais — intake",
+        description="Le dossier du jeune : premier accueil, profil, événements, clôture.",
+        routers=[],
+    )
