@@ -16,6 +16,9 @@ class Published:
     """Mixin for eventsourcing domain events that are published to Kafka."""
 
     contract: ClassVar[type[Payload]]
+    # The payload field that is the stream's own id (intake: jeune_id; employment: offer_id...),
+    # filled from the aggregate id rather than stored twice.
+    stream_field: ClassVar[str | None] = None
 
     # Envelope metadata every published event records (events.md, "Envelope").
     ml_id: str
@@ -31,7 +34,11 @@ class Published:
 
     def payload_fields(self) -> dict[str, Any]:
         """The payload, by default the attributes named like the contract's fields."""
-        return {name: getattr(self, name) for name in self.contract.model_fields}
+        fields = self.contract.model_fields
+        values = {n: getattr(self, n) for n in fields if n != self.stream_field}
+        if self.stream_field:
+            values[self.stream_field] = self.originator_id
+        return values
 
     def to_envelope(self) -> Envelope:
         return make_envelope(

@@ -1,0 +1,48 @@
+"""The operator command: help everywhere, tokens, one-line failures."""
+
+import subprocess
+import sys
+
+import jwt
+import pytest
+
+from relais_runtime.auth import decode_token
+from relais_runtime.settings import get_settings
+
+RELAIS = [sys.executable, "-m", "relais_cli.main"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*RELAIS, *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["stack"], ["stack", "up"], ["stack", "down"], ["stack", "status"], ["serve"],
+                ["token"], ["up"], ["down"], ["status"]],
+)
+def test_every_command_has_help(command):
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "Usage" in result.stdout
+
+
+def test_token_prints_a_jwt_the_services_accept():
+    result = run("token", "--role", "director", "--ml-id", "ML-INNOVAM", "--sub", "dir-1")
+    assert result.returncode == 0
+    principal = decode_token(get_settings(), result.stdout.strip())
+    assert (principal.sub, principal.role, principal.ml_ids) == ("dir-1", "director", {"ML-INNOVAM"})
+    assert jwt.get_unverified_header(result.stdout.strip())["alg"] == "HS256"
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["token", "--role", "boss", "--ml-id", "X"], "unknown role 'boss'"),
+        (["serve", "billing"], "unknown service 'billing'"),
+    ],
+)
+def test_a_failure_is_one_line_and_a_non_zero_exit(args, reason):
+    result = run(*args)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"relais: {reason}" + result.stderr.split(reason, 1)[1].strip()]
+    assert "Traceback" not in result.stderr
