@@ -73,6 +73,24 @@ def stack_status() -> None:
         raise typer.Exit(1)
 
 
+@stack_app.command("topics")
+def stack_topics() -> None:
+    """Create the service topics and their .dlq on RELAIS_KAFKA_BOOTSTRAP (idempotent).
+
+    `stack up` does it for the local broker; use this against any other cluster.
+    """
+    import asyncio
+
+    from relais_cli.stack import kafka
+
+    settings = get_settings()
+    try:
+        created = asyncio.run(kafka.ensure_topics(settings))
+    except Exception as exc:  # noqa: BLE001 - one line for the operator
+        raise CommandFailed(f"could not create topics on {settings.kafka_bootstrap}: {exc}") from None
+    typer.echo(f"topics ready on {settings.kafka_bootstrap}: {', '.join(created) or 'all existed'}")
+
+
 @app.command()
 def up() -> None:
     """Start everything: the stack, then the four services in the background."""

@@ -192,7 +192,7 @@ def start(settings: Settings, root: Path, timeout: float = 120) -> str:
     return f"Kafka running (pid {proc.pid}) on {host}:{port}"
 
 
-async def ensure_topics(settings: Settings) -> None:
+async def ensure_topics(settings: Settings) -> list[str]:
     """Create the service topics and their dead-letter topics, kept forever (replays need it)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
@@ -206,6 +206,7 @@ async def ensure_topics(settings: Settings) -> None:
         ]
         if missing:
             await admin.create_topics(missing)
+        return [t.name for t in missing]
     finally:
         await admin.close()
 
