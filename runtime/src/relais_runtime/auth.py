@@ -14,7 +14,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from relais_runtime.problems import Forbidden, Unauthorized
+from relais_runtime.errors import Forbidden, Unauthorized
 from relais_runtime.settings import Settings, get_settings
 
 

@@ -1,7 +1,7 @@
 """RFC 9457 problem documents: every error a client sees, in French, never a stack trace.
 
-Domain rules raise `DomainRuleBroken` (422, its `type` names the rule); lost optimistic
-concurrency races raise `Conflict` (409); missing things raise `NotFound` (404).
+The exceptions behind them live in `relais_runtime.errors`, free of HTTP, so that domain
+modules can raise them.
 """
 
 import logging
@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from relais_runtime.errors import Problem
 
 log = logging.getLogger(__name__)
 
@@ -29,44 +31,6 @@ TITLES = {
     500: "Erreur interne",
     503: "Service indisponible",
 }
-
-
-class Problem(Exception):
-    """An error with its HTTP status, a rule name and a French explanation."""
-
-    status = 400
-    rule = "bad-request"
-
-    def __init__(self, detail: str, *, rule: str | None = None, **extra: Any):
-        super().__init__(detail)
-        self.detail = detail
-        if rule:
-            self.rule = rule
-        self.extra = extra
-
-
-class DomainRuleBroken(Problem):
-    status = 422
-
-
-class NotFound(Problem):
-    status = 404
-    rule = "not-found"
-
-
-class Conflict(Problem):
-    status = 409
-    rule = "conflict"
-
-
-class Unauthorized(Problem):
-    status = 401
-    rule = "unauthorized"
-
-
-class Forbidden(Problem):
-    status = 403
-    rule = "forbidden"
 
 
 def problem_response(

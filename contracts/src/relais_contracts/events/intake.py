@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from relais_contracts.envelope import Payload
 from relais_contracts.types import Bool, Code, Count, InseeCode, Month, Uuid
@@ -76,6 +76,10 @@ class ProfileChange(BaseModel):
     nationality_zone: NationalityZone | None = None
     france_travail_registered: Bool | None = None
     neet: Bool | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_changed(self, handler):  # the fields left out stay out of the JSON
+        return {k: v for k, v in handler(self).items() if v is not None}
 
 
 class FirstWelcomeRecorded(Payload):

@@ -4,15 +4,17 @@ from fastapi import FastAPI
 
 from relais_runtime.service import producing_service_app
 from relais_runtime.settings import Settings, get_settings
+from relais_intake.api import build_router
 from relais_intake.application import IntakeApplication
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    intake = IntakeApplication(settings)
     return producing_service_app(
-        IntakeApplication(settings),
+        intake,
         settings,
         title="Relais — intake",
         description="Le dossier du jeune : premier accueil, profil, événements, clôture.",
-        routers=[],
+        routers=[build_router(intake)],
     )

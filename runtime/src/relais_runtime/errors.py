@@ -1,0 +1,46 @@
+"""Errors that become problem documents: raised by domain and application code, rendered by
+`relais_runtime.problems`. No HTTP import here, so a domain model may use them.
+
+Domain rules raise `DomainRuleBroken` (422, its `rule` names the rule in the problem `type`);
+lost optimistic-concurrency races raise `Conflict` (409); missing things raise `NotFound` (404).
+"""
+
+from typing import Any
+
+
+class Problem(Exception):
+    """An error with its HTTP status, a rule name and a French explanation."""
+
+    status = 400
+    rule = "bad-request"
+
+    def __init__(self, detail: str, *, rule: str | None = None, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        if rule:
+            self.rule = rule
+        self.extra = extra
+
+
+class DomainRuleBroken(Problem):
+    status = 422
+
+
+class NotFound(Problem):
+    status = 404
+    rule = "not-found"
+
+
+class Conflict(Problem):
+    status = 409
+    rule = "conflict"
+
+
+class Unauthorized(Problem):
+    status = 401
+    rule = "unauthorized"
+
+
+class Forbidden(Problem):
+    status = 403
+    rule = "forbidden"

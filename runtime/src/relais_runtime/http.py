@@ -1,0 +1,47 @@
+"""Helpers every service's HTTP layer uses to turn a request into a command."""
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from fastapi import Request
+from pydantic import BaseModel
+
+from relais_runtime import metrics
+from relais_runtime.auth import Principal
+from relais_runtime.commands import CommandContext, fingerprint
+from relais_runtime.errors import Conflict, Problem
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def command_context(request: Request, principal: Principal, body: BaseModel | None = None) -> CommandContext:
+    """Who acts (from the token), in which action (X-Correlation-ID), with which idempotency key."""
+    ml_id = request.path_params["ml_id"]
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    payload = body.model_dump(mode="json") if body is not None else None
+    return CommandContext(
+        ml_id=ml_id,
+        actor_id=principal.sub,
+        correlation_id=request.state.correlation_id,
+        idempotency_key=key[:200] if key else None,
+        request_hash=fingerprint(request.method, request.url.path, payload) if key else None,
+        received_at=datetime.now(UTC),
+    )
+
+
+@contextlib.contextmanager
+def counted(service: str, command: str) -> Iterator[None]:
+    """Count a command by outcome: ok, rejected (4xx rule), conflict (409) or error."""
+    try:
+        yield
+    except Conflict:
+        metrics.COMMANDS.labels(service, command, "conflict").inc()
+        raise
+    except Problem:
+        metrics.COMMANDS.labels(service, command, "rejected").inc()
+        raise
+    except Exception:
+        metrics.COMMANDS.labels(service, command, "error").inc()
+        raise
+    metrics.COMMANDS.labels(service, command, "ok").inc()

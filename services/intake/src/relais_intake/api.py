@@ -1,0 +1,222 @@
+"""The intake HTTP API (shared/spec/api.md, "intake")."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from relais_contracts.events import intake as contract
+from relais_contracts.types import Code
+from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
+from relais_runtime.http import command_context, counted
+from relais_intake.application import Answer, IntakeApplication
+from relais_intake.domain import Dossier
+from relais_intake.personal import PersonalData
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^\+?[0-9 .()-]{6,30}$")]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+_STRICT = ConfigDict(extra="forbid")
+# The profile a counselor enters: the contract's, less birth_month (derived from birth_date).
+WelcomeProfile = create_model(
+    "WelcomeProfile", __config__=_STRICT,
+    **{n: (f.annotation, f) for n, f in contract.Profile.model_fields.items() if n != "birth_month"},
+)
+ProfilePatch = create_model(
+    "ProfilePatch", __config__=_STRICT,
+    **{n: (f.annotation, f) for n, f in contract.ProfileChange.model_fields.items() if n != "birth_month"},
+)
+
+
+class WelcomeRequest(BaseModel):
+    model_config = _STRICT
+    first_name: Name
+    last_name: Name
+    birth_date: date
+    email: Email | None = None
+    phone: Phone | None = None
+    address: Address | None = None
+    site: Code
+    referral_source: contract.ReferralSource
+    requests: list[contract.Request] = Field(min_length=1)
+    profile: WelcomeProfile  # type: ignore[valid-type]
+    occurred_at: AwareDatetime | None = None
+
+
+class UpdateRequest(BaseModel):
+    model_config = _STRICT
+    first_name: Name | None = None
+    last_name: Name | None = None
+    birth_date: date | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    address: Address | None = None
+    profile: ProfilePatch | None = None  # type: ignore[valid-type]
+    occurred_at: AwareDatetime | None = None
+
+
+class DossierEventRequest(BaseModel):
+    model_config = _STRICT
+    nature: contract.Nature
+    mode: contract.Mode
+    themes: list[contract.Theme] = []
+    session_id: uuid.UUID | None = None
+    duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    occurred_at: AwareDatetime | None = None
+
+
+class CancelRequest(BaseModel):
+    model_config = _STRICT
+    reason: contract.CancelReason
+
+
+class CloseRequest(BaseModel):
+    model_config = _STRICT
+    reason: contract.CloseReason
+    occurred_at: AwareDatetime | None = None
+
+
+class ReopenRequest(BaseModel):
+    model_config = _STRICT
+    occurred_at: AwareDatetime | None = None
+
+
+class CommandAnswer(BaseModel):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    stream_position: int
+
+
+class TimelineEntry(BaseModel):
+    event_id: uuid.UUID
+    event_type: str
+    stream_position: int
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    actor_id: str
+    cancelled: bool
+    payload: dict[str, Any]
+
+
+class DossierView(BaseModel):
+    jeune_id: uuid.UUID
+    ml_id: str
+    status: str = Field(description="open or closed")
+    first_welcome_at: AwareDatetime
+    profile: dict[str, Any]
+    personal_data: PersonalData | None = Field(
+        description="Only for counselors, directors and admins; null once erased"
+    )
+    timeline: list[TimelineEntry]
+
+
+class SearchHit(BaseModel):
+    jeune_id: uuid.UUID
+    first_name: str
+    last_name: str
+    birth_date: date
+    status: str
+
+
+WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
+READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
+SEARCH = require(*PERSONAL_DATA_READERS)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Jeton absent ou invalide"},
+    403: {"description": "Rôle ou Mission Locale non autorisés"},
+    404: {"description": "Dossier introuvable dans cette Mission Locale"},
+    409: {"description": "Modification concurrente, ou clé d'idempotence réutilisée"},
+    422: {"description": "Données invalides, ou règle du domaine enfreinte"},
+}
+
+
+def build_router(intake: IntakeApplication) -> APIRouter:
+    router = APIRouter(prefix="/v1/{ml_id}/youths", tags=["intake"], responses=ERRORS)
+
+    def answer(result: Answer) -> CommandAnswer:
+        return CommandAnswer(id=result.id, event_id=result.event_id, stream_position=result.stream_position)
+
+    @router.post("", status_code=201, summary="Premier accueil d'un jeune")
+    def first_welcome(ml_id: str, body: WelcomeRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        personal = PersonalData(**body.model_dump(include={"first_name", "last_name", "birth_date", "email", "phone", "address"}))
+        with counted("intake", "first_welcome"):
+            return answer(intake.welcome(
+                command_context(request, who, body), personal, occurred_at=body.occurred_at,
+                site=body.site, referral_source=body.referral_source, requests=list(body.requests),
+                profile=body.profile.model_dump(),
+            ))
+
+    @router.patch("/{jeune_id}", summary="Mise à jour du profil et des données personnelles")
+    def update(ml_id: str, jeune_id: uuid.UUID, body: UpdateRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        personal = body.model_dump(include={"first_name", "last_name", "birth_date", "email", "phone", "address"}, exclude_unset=True)
+        profile = body.profile.model_dump(exclude_unset=True) if body.profile else {}
+        with counted("intake", "update_profile"):
+            return answer(intake.update(
+                command_context(request, who, body), jeune_id, occurred_at=body.occurred_at,
+                profile=profile, personal_changes=personal,
+            ))
+
+    @router.post("/{jeune_id}/events", status_code=201, summary="Enregistrer un événement du dossier")
+    def record_event(ml_id: str, jeune_id: uuid.UUID, body: DossierEventRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("intake", "record_event"):
+            return answer(intake.record_event(
+                command_context(request, who, body), jeune_id, occurred_at=body.occurred_at,
+                nature=body.nature, mode=body.mode, themes=list(body.themes),
+                session_id=body.session_id, duration_minutes=body.duration_minutes,
+            ))
+
+    @router.post("/{jeune_id}/events/{event_id}/cancel", status_code=201, summary="Annuler un événement du dossier")
+    def cancel_event(ml_id: str, jeune_id: uuid.UUID, event_id: uuid.UUID, body: CancelRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("intake", "cancel_event"):
+            return answer(intake.cancel_event(command_context(request, who, body), jeune_id, event_id, body.reason))
+
+    @router.post("/{jeune_id}/close", status_code=201, summary="Clore le dossier")
+    def close(ml_id: str, jeune_id: uuid.UUID, body: CloseRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("intake", "close"):
+            return answer(intake.close_dossier(command_context(request, who, body), jeune_id, occurred_at=body.occurred_at, reason=body.reason))
+
+    @router.post("/{jeune_id}/reopen", status_code=201, summary="Rouvrir le dossier")
+    def reopen(ml_id: str, jeune_id: uuid.UUID, request: Request, body: ReopenRequest | None = None, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        body = body or ReopenRequest()
+        with counted("intake", "reopen"):
+            return answer(intake.reopen_dossier(command_context(request, who, body), jeune_id, occurred_at=body.occurred_at))
+
+    @router.get("/{jeune_id}", summary="Le dossier : profil, données personnelles (selon le rôle), historique")
+    def read(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> DossierView:
+        dossier = intake.dossier(ml_id, jeune_id)
+        return DossierView(
+            jeune_id=dossier.id, ml_id=dossier.ml_id,
+            status="closed" if dossier.closed else "open",
+            first_welcome_at=dossier.welcomed_at, profile=dossier.profile,
+            personal_data=intake.personal_data(dossier) if who.sees_personal_data else None,
+            timeline=[_entry(dossier, e) for e in dossier.timeline],
+        )
+
+    @router.get("", summary="Rechercher un jeune par son nom dans la Mission Locale")
+    def search(
+        ml_id: str,
+        query: Annotated[str, Query(min_length=2, max_length=100, description="Début du prénom et/ou du nom")],
+        who: Principal = Depends(SEARCH),
+    ) -> list[SearchHit]:
+        return [
+            SearchHit(jeune_id=d.id, first_name=p.first_name, last_name=p.last_name,
+                      birth_date=p.birth_date, status="closed" if d.closed else "open")
+            for d, p in intake.search(ml_id, query)
+        ]
+
+    return router
+
+
+def _entry(dossier: Dossier, event: Dossier.Event) -> TimelineEntry:
+    envelope = event.to_envelope()
+    return TimelineEntry(
+        event_id=envelope.event_id, event_type=envelope.event_type,
+        stream_position=envelope.stream_position, occurred_at=envelope.occurred_at,
+        recorded_at=envelope.recorded_at, actor_id=envelope.actor_id,
+        cancelled=dossier.recorded_events.get(envelope.event_id, False),
+        payload=envelope.payload.model_dump(mode="json"),
+    )

@@ -1,0 +1,220 @@
+"""The dossier of a young person: an event-sourced aggregate and its rules.
+
+Free of infrastructure: it records facts and refuses what breaks a rule with a
+`DomainRuleBroken` whose `rule` names it. Personal data reaches it already sealed (see
+`personal.py`): the aggregate never holds a name in clear.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from eventsourcing.domain import Aggregate
+
+from relais_contracts import event_id_for
+from relais_contracts.events import intake as contract
+from relais_runtime.commands import CommandContext, RemembersCommands
+from relais_runtime.errors import DomainRuleBroken
+from relais_runtime.published import Published
+
+PARIS = ZoneInfo("Europe/Paris")
+MIN_AGE, MAX_AGE, MAX_AGE_RQTH = 16, 25, 29
+# A counselor's clock and the server's may differ a little; beyond this, it is the future.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in completed years on `day`."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def paris_date(instant: datetime) -> date:
+    return instant.astimezone(PARIS).date()
+
+
+class Dossier(Aggregate, RemembersCommands):
+    """One young person's dossier (`id` = `jeune_id`)."""
+
+    class Event(Aggregate.Event, Published):
+        stream_field = "jeune_id"
+        ml_id: str
+        occurred_at: datetime
+        actor_id: str
+        correlation_id: uuid.UUID | None
+        causation_id: uuid.UUID | None
+        command_key: str | None
+        command_hash: str | None
+
+        def apply(self, dossier: "Dossier") -> None:
+            dossier.remember(self.command_key, self.command_hash, self.originator_version)
+            dossier.timeline.append(self)
+            self.change(dossier)
+
+        def change(self, dossier: "Dossier") -> None:
+            """What the event changes in the dossier's state."""
+
+    class FirstWelcomeRecorded(Event, Aggregate.Created):
+        contract = contract.FirstWelcomeRecorded
+        site: str
+        referral_source: str
+        requests: list[str]
+        profile: dict[str, Any]
+        sealed_personal_data: str  # never published: not a field of the contract
+
+        def change(self, dossier: "Dossier") -> None:
+            dossier.ml_id = self.ml_id
+            dossier.welcomed_at = self.occurred_at
+            dossier.profile = dict(self.profile)
+            dossier.sealed_personal_data = self.sealed_personal_data
+
+    class ProfileUpdated(Event):
+        contract = contract.ProfileUpdated
+        profile: dict[str, Any]
+        sealed_personal_data: str | None
+
+        def change(self, dossier: "Dossier") -> None:
+            dossier.profile.update(self.profile)
+            if self.sealed_personal_data is not None:
+                dossier.sealed_personal_data = self.sealed_personal_data
+
+    class DossierEventRecorded(Event):
+        contract = contract.DossierEventRecorded
+        nature: str
+        mode: str
+        themes: list[str]
+        session_id: uuid.UUID | None
+        duration_minutes: int | None
+
+        def change(self, dossier: "Dossier") -> None:
+            dossier.recorded_events[event_id_for(dossier.id, self.originator_version)] = False
+
+    class DossierEventCancelled(Event):
+        contract = contract.DossierEventCancelled
+        cancelled_event_id: uuid.UUID
+        reason: str
+
+        def change(self, dossier: "Dossier") -> None:
+            dossier.recorded_events[self.cancelled_event_id] = True
+
+    class DossierClosed(Event):
+        contract = contract.DossierClosed
+        reason: str
+
+        def change(self, dossier: "Dossier") -> None:
+            dossier.closed = True
+
+    class DossierReopened(Event):
+        contract = contract.DossierReopened
+
+        def change(self, dossier: "Dossier") -> None:
+            dossier.closed = False
+
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.welcomed_at: datetime | None = None
+        self.profile: dict[str, Any] = {}
+        self.sealed_personal_data = ""
+        self.recorded_events: dict[uuid.UUID, bool] = {}  # event_id → cancelled
+        self.closed = False
+        self.timeline: list[Dossier.Event] = []
+        self.commands = {}
+
+    # --- commands -------------------------------------------------------------------------
+
+    @classmethod
+    def welcome(
+        cls, jeune_id: uuid.UUID, ctx: CommandContext, *, birth_date: date, occurred_at: datetime | None,
+        site: str, referral_source: str, requests: list[str], profile: dict[str, Any],
+        sealed_personal_data: str,
+    ) -> "Dossier":
+        when = occurred_at or ctx.now
+        _not_in_future(when, ctx)
+        age = age_on(birth_date, paris_date(when))
+        limit = MAX_AGE_RQTH if profile.get("rqth") else MAX_AGE
+        if not MIN_AGE <= age <= limit:
+            raise DomainRuleBroken(
+                f"Un premier accueil concerne un jeune de {MIN_AGE} à {MAX_AGE} ans "
+                f"({MAX_AGE_RQTH} ans avec une RQTH) ; ce jeune a {age} ans à cette date.",
+                rule="age-out-of-range",
+            )
+        return cls._create(
+            cls.FirstWelcomeRecorded, id=jeune_id, **ctx.metadata(when), site=site,
+            referral_source=referral_source, requests=requests,
+            profile={**profile, "birth_month": birth_date.strftime("%Y-%m")},
+            sealed_personal_data=sealed_personal_data,
+        )
+
+    def update_profile(
+        self, ctx: CommandContext, *, occurred_at: datetime | None, profile: dict[str, Any],
+        sealed_personal_data: str | None,
+    ) -> None:
+        when = self._check_open_and_dated(ctx, occurred_at)
+        changed = {k: v for k, v in profile.items() if self.profile.get(k) != v}
+        if not changed and sealed_personal_data is None:
+            raise DomainRuleBroken("Cette mise à jour ne change rien au dossier.", rule="nothing-to-update")
+        self.trigger_event(
+            self.ProfileUpdated, **ctx.metadata(when), profile=changed,
+            sealed_personal_data=sealed_personal_data,
+        )
+
+    def record_event(
+        self, ctx: CommandContext, *, occurred_at: datetime | None, nature: str, mode: str,
+        themes: list[str], session_id: uuid.UUID | None, duration_minutes: int | None,
+    ) -> None:
+        when = self._check_open_and_dated(ctx, occurred_at)
+        self.trigger_event(
+            self.DossierEventRecorded, **ctx.metadata(when), nature=nature, mode=mode,
+            themes=themes, session_id=session_id, duration_minutes=duration_minutes,
+        )
+
+    def cancel_event(self, ctx: CommandContext, *, event_id: uuid.UUID, reason: str) -> None:
+        self._check_open()
+        cancelled = self.recorded_events.get(event_id)
+        if cancelled is None:
+            raise DomainRuleBroken(
+                "L'événement à annuler n'existe pas dans ce dossier.", rule="cancelled-event-unknown"
+            )
+        if cancelled:
+            raise DomainRuleBroken("Cet événement est déjà annulé.", rule="event-already-cancelled")
+        self.trigger_event(
+            self.DossierEventCancelled, **ctx.metadata(None), cancelled_event_id=event_id, reason=reason
+        )
+
+    def close(self, ctx: CommandContext, *, occurred_at: datetime | None, reason: str) -> None:
+        when = self._check_open_and_dated(ctx, occurred_at)
+        self.trigger_event(self.DossierClosed, **ctx.metadata(when), reason=reason)
+
+    def reopen(self, ctx: CommandContext, *, occurred_at: datetime | None) -> None:
+        if not self.closed:
+            raise DomainRuleBroken("Ce dossier n'est pas clos.", rule="dossier-not-closed")
+        when = occurred_at or ctx.now
+        self._check_dated(ctx, when)
+        self.trigger_event(self.DossierReopened, **ctx.metadata(when))
+
+    # --- rules ----------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise DomainRuleBroken(
+                "Ce dossier est clos : seule sa réouverture est possible.", rule="dossier-closed"
+            )
+
+    def _check_dated(self, ctx: CommandContext, when: datetime) -> None:
+        _not_in_future(when, ctx)
+        if self.welcomed_at is not None and when < self.welcomed_at:
+            raise DomainRuleBroken(
+                "La date de l'événement précède le premier accueil du jeune.",
+                rule="occurred-before-first-welcome",
+            )
+
+    def _check_open_and_dated(self, ctx: CommandContext, occurred_at: datetime | None) -> datetime:
+        self._check_open()
+        when = occurred_at or ctx.now
+        self._check_dated(ctx, when)
+        return when
+
+
+def _not_in_future(when: datetime, ctx: CommandContext) -> None:
+    if when > ctx.now + CLOCK_TOLERANCE:
+        raise DomainRuleBroken("La date de l'événement est dans le futur.", rule="occurred-in-future")
