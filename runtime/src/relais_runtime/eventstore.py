@@ -4,6 +4,7 @@ Infrastructure is chosen by settings (PostgreSQL, SQLite or memory), as the even
 examples do, and a `date` transcoding is registered since the contracts are full of them.
 """
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -59,7 +60,15 @@ class RelaisApplication(Application[Any]):
 
     def __init__(self, settings: Settings, service: str):
         self.service = service
+        self.commit_listeners: list[Callable[[], None]] = []
         super().__init__(env=eventsourcing_env(settings, service))
+
+    def _notify(self, recordings: Sequence[Any]) -> None:
+        """After every commit: wake whoever follows the log (the relay publishes at once
+        instead of at its next poll)."""
+        super()._notify(recordings)
+        for listener in self.commit_listeners:
+            listener()
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)

@@ -49,6 +49,13 @@ class OutboxRelay:
         self.tracking_name = f"relay:{topic}"
         # Test hook: called after the broker acknowledged a batch, before the position is stored.
         self.after_publish: Callable[[int], None] | None = None
+        self._wakeup = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Publish now rather than at the next poll; safe to call from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wakeup.set)
 
     def position(self) -> int:
         return self.tracking.max_tracking_id(self.tracking_name) or 0
@@ -87,9 +94,15 @@ class OutboxRelay:
         return len(batch)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set; a failed cycle is logged and retried from the position."""
+        """Relay until `stop` is set; a failed cycle is logged and retried from the position.
+
+        Between cycles it sleeps until a commit wakes it, `stop` is set, or the idle delay passes
+        (commits of other processes on the same store are seen at the next poll).
+        """
+        self._loop = asyncio.get_running_loop()
         backoff = self.idle_seconds
         while not stop.is_set():
+            self._wakeup.clear()
             try:
                 published = await self.publish_once()
                 backoff = self.idle_seconds
@@ -99,7 +112,13 @@ class OutboxRelay:
                 published = 0
                 backoff = min(backoff * 2, 5.0)
             if published < self.batch_size:
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=backoff)
-                except TimeoutError:
-                    pass
+                await _first_of(stop, self._wakeup, timeout=backoff)
+
+
+async def _first_of(*events: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

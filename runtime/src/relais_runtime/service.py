@@ -45,7 +45,11 @@ async def run_relay(app: RelaisApplication, settings: Settings, stop: asyncio.Ev
                 app, producer, name,
                 batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds,
             )
-            await relay.run(stop)
+            app.commit_listeners.append(relay.wake)
+            try:
+                await relay.run(stop)
+            finally:
+                app.commit_listeners.remove(relay.wake)
         finally:
             await producer.stop()
 

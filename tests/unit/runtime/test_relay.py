@@ -81,3 +81,20 @@ async def test_position_does_not_move_when_the_broker_does_not_acknowledge(app):
     producer.fail = False
     assert await relay.publish_once() == 2
     assert relay.position() == 2
+
+
+async def test_a_commit_wakes_the_relay_before_its_idle_delay(app):
+    producer = MemoryProducer()
+    relay = OutboxRelay(app, producer, "relais.intake", idle_seconds=30)
+    app.commit_listeners.append(relay.wake)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    await asyncio.sleep(0.05)  # the relay found nothing and sleeps for up to 30 s
+    app.welcome_with_interviews(0)
+    for _ in range(100):
+        if producer.sent:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert len(producer.sent) == 1
