@@ -67,13 +67,15 @@ class RemembersCommands:
 
     def remember(self, key: str | None, request_hash: str | None, version: int) -> None:
         if key is not None:
+            if not hasattr(self, "commands"):
+                self.commands = {}
             self.commands.setdefault(key, (request_hash, version))
 
     def earlier_answer(self, ctx: CommandContext) -> int | None:
         """The version the first command with this key produced, or None if it is new."""
         if ctx.idempotency_key is None:
             return None
-        seen = self.commands.get(ctx.idempotency_key)
+        seen = getattr(self, "commands", {}).get(ctx.idempotency_key)
         if seen is None:
             return None
         if seen[0] != ctx.request_hash:

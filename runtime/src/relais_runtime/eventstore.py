@@ -8,8 +8,16 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import Transcoder, Transcoding
+import uuid
+from dataclasses import dataclass
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+
+from relais_contracts import event_id_for
+from relais_runtime.commands import CommandContext
+from relais_runtime.errors import Conflict, NotFound
 
 from relais_runtime.settings import Settings
 
@@ -55,8 +63,17 @@ def eventsourcing_env(settings: Settings, service: str) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a command answers (api.md): the id it created or touched, its event, its position."""
+
+    id: uuid.UUID
+    event_id: uuid.UUID
+    stream_position: int
+
+
 class RelaisApplication(Application[Any]):
-    """Base of each service's application: wiring only, no domain."""
+    """Base of each service's application: wiring, and the one way commands are run."""
 
     def __init__(self, settings: Settings, service: str):
         self.service = service
@@ -73,3 +90,68 @@ class RelaisApplication(Application[Any]):
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    # --- running commands (every service the same way) -------------------------------------
+
+    def load(self, aggregate_id: uuid.UUID, ml_id: str, kind: type[Aggregate], what: str) -> Any:
+        """The aggregate if it exists in this Mission Locale; another's is simply not found."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, kind) or getattr(aggregate, "ml_id", None) != ml_id:
+            raise NotFound(f"{what} introuvable dans cette Mission Locale.")
+        return aggregate
+
+    def create(self, ctx: CommandContext, kind: str, build: Callable[[uuid.UUID], Sequence[Aggregate]]) -> Answer:
+        """Create an aggregate (the first of what `build` returns) with an id derived from the
+        idempotency key, so that a retried creation answers what the first one did."""
+        new_id = ctx.new_id(kind)
+        if earlier := self._earlier_creation(new_id, ctx):
+            return earlier
+        aggregates = build(new_id)
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            if earlier := self._earlier_creation(new_id, ctx):
+                return earlier
+            raise self._conflict() from None
+        created = aggregates[0]
+        return Answer(created.id, event_id_for(created.id, created.version), created.version)
+
+    def execute(
+        self, ctx: CommandContext, aggregate: Any, action: Callable[[], Any], *also: Aggregate,
+        answer_event: bool = False,
+    ) -> Answer:
+        """Run `action` on a loaded aggregate (which remembers its commands) and save it, with
+        `also` in the same transaction. The answer's id is the aggregate's, or with
+        `answer_event` the new event's (a dossier event, an allowance request...)."""
+        version = aggregate.earlier_answer(ctx)
+        if version is None:
+            action()
+            try:
+                self.save(aggregate, *also)
+            except IntegrityError:
+                raise self._conflict() from None
+            version = aggregate.version
+        event_id = event_id_for(aggregate.id, version)
+        return Answer(event_id if answer_event else aggregate.id, event_id, version)
+
+    def _earlier_creation(self, new_id: uuid.UUID, ctx: CommandContext) -> Answer | None:
+        if ctx.idempotency_key is None:
+            return None
+        try:
+            existing = self.repository.get(new_id)
+        except AggregateNotFoundError:
+            return None
+        first = getattr(existing, "commands", {}).get(ctx.idempotency_key)
+        if first is None or first[0] != ctx.request_hash:
+            raise Conflict("Cette clé d'idempotence a déjà servi pour une autre requête.", rule="idempotency-key-reused")
+        return Answer(existing.id, event_id_for(existing.id, first[1]), first[1])
+
+    @staticmethod
+    def _conflict() -> Conflict:
+        return Conflict(
+            "Ces données ont été modifiées en même temps par une autre action ; rechargez-les et recommencez.",
+            rule="concurrent-update",
+        )

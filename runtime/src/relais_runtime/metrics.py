@@ -38,3 +38,34 @@ RELAY_ERRORS = Counter(
     "Relay cycles that failed and will be retried from the stored position.",
     ["topic"],
 )
+EVENTS_CONSUMED = Counter(
+    "relais_events_consumed_total",
+    "Events a consumer applied to its tables, by consumer group and topic.",
+    ["group", "topic"],
+)
+EVENTS_SKIPPED = Counter(
+    "relais_events_skipped_total",
+    "Events skipped: unknown event type or newer schema version than this code knows.",
+    ["group", "topic", "reason"],
+)
+DUPLICATES_DROPPED = Counter(
+    "relais_duplicates_dropped_total",
+    "Messages dropped because their offset or event_id was already applied.",
+    ["group", "topic"],
+)
+DEAD_LETTERS = Counter(
+    "relais_dead_letters_total",
+    "Messages sent to a .dlq topic because they could not be decoded or validated.",
+    ["group", "topic"],
+)
+FOLD_SECONDS = Histogram(
+    "relais_fold_batch_seconds",
+    "Time to apply one consumed batch and store its offsets, in one transaction.",
+    ["group"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+CONSUMER_LAG = Gauge(
+    "relais_consumer_lag_messages",
+    "Messages on the partition not yet applied by the consumer group.",
+    ["group", "topic", "partition"],
+)

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from relais_contracts import Envelope, Payload, make_envelope
 
 
@@ -60,3 +62,27 @@ def to_envelope(domain_event: object) -> Envelope | None:
     if isinstance(domain_event, Published):
         return domain_event.to_envelope()
     return None
+
+
+class CommandEvent(Aggregate.Event, Published):
+    """Base of the published events of every service's aggregates.
+
+    Besides the envelope metadata, it records the command's idempotency key and request
+    fingerprint; applying it lets the aggregate (a `RemembersCommands`) remember them.
+    Subclasses say what they change in `change`.
+    """
+
+    ml_id: str
+    occurred_at: datetime
+    actor_id: str
+    correlation_id: UUID | None
+    causation_id: UUID | None
+    command_key: str | None
+    command_hash: str | None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.remember(self.command_key, self.command_hash, self.originator_version)
+        self.change(aggregate)
+
+    def change(self, aggregate: Any) -> None:
+        """What the event changes in its aggregate's state."""

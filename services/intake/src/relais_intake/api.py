@@ -11,7 +11,8 @@ from relais_contracts.events import intake as contract
 from relais_contracts.types import Code
 from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
 from relais_runtime.http import command_context, counted
-from relais_intake.application import Answer, IntakeApplication
+from relais_intake.application import IntakeApplication
+from relais_runtime.eventstore import Answer
 from relais_intake.domain import Dossier
 from relais_intake.personal import PersonalData
 

@@ -16,7 +16,7 @@ from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
 from relais_runtime.commands import CommandContext, RemembersCommands
 from relais_runtime.errors import DomainRuleBroken
-from relais_runtime.published import Published
+from relais_runtime.published import CommandEvent
 
 PARIS = ZoneInfo("Europe/Paris")
 MIN_AGE, MAX_AGE, MAX_AGE_RQTH = 16, 25, 29
@@ -36,23 +36,12 @@ def paris_date(instant: datetime) -> date:
 class Dossier(Aggregate, RemembersCommands):
     """One young person's dossier (`id` = `jeune_id`)."""
 
-    class Event(Aggregate.Event, Published):
+    class Event(CommandEvent):
         stream_field = "jeune_id"
-        ml_id: str
-        occurred_at: datetime
-        actor_id: str
-        correlation_id: uuid.UUID | None
-        causation_id: uuid.UUID | None
-        command_key: str | None
-        command_hash: str | None
 
         def apply(self, dossier: "Dossier") -> None:
-            dossier.remember(self.command_key, self.command_hash, self.originator_version)
             dossier.timeline.append(self)
-            self.change(dossier)
-
-        def change(self, dossier: "Dossier") -> None:
-            """What the event changes in the dossier's state."""
+            super().apply(dossier)
 
     class FirstWelcomeRecorded(Event, Aggregate.Created):
         contract = contract.FirstWelcomeRecorded

@@ -1,0 +1,182 @@
+"""Consume Relais topics into SQL tables, exactly once in effect.
+
+Kafka delivers at least once; the effect is made exactly once here: each batch's changes and
+the next offset of every partition it covers are written in one database transaction, and a
+record at or below a stored offset is dropped as a duplicate. Kafka's own committed offset is
+only moved after that transaction (FastStream `NACK_ON_ERROR`: a failed batch is rewound and
+delivered again), so it can lag the database but never run ahead of it.
+
+An undecodable or invalid message goes to `<topic>.dlq` with its error before the batch
+commits (it may land there twice after a crash, never zero times); an event of an unknown type
+or of a newer schema version is skipped and counted. Both advance the offset: the fold goes on.
+"""
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from anyio import to_thread
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, String, Table, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from relais_contracts import Envelope, InvalidEvent, UnreadableEvent, decode, dlq_topic
+from relais_runtime import metrics
+
+log = logging.getLogger(__name__)
+
+metadata = MetaData()
+consumer_offsets = Table(
+    "consumer_offsets",
+    metadata,
+    Column("group_id", String(128), primary_key=True),
+    Column("topic", String(255), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("next_offset", BigInteger, nullable=False),
+)
+
+# What a consumer does with a batch of valid events, inside the transaction that stores offsets.
+Apply = Callable[[Connection, list[Envelope]], None]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One Kafka message, independent of the client library."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass
+class Decoded:
+    events: list[tuple[Record, Envelope]] = field(default_factory=list)
+    invalid: list[tuple[Record, str]] = field(default_factory=list)
+    unreadable: list[tuple[Record, str]] = field(default_factory=list)
+
+
+def decode_batch(records: Sequence[Record]) -> Decoded:
+    decoded = Decoded()
+    for record in records:
+        try:
+            decoded.events.append((record, decode(record.value)))
+        except InvalidEvent as exc:
+            decoded.invalid.append((record, str(exc)))
+        except UnreadableEvent as exc:
+            decoded.unreadable.append((record, exc.reason))
+    return decoded
+
+
+def _upsert_offsets(conn: Connection, group_id: str, next_offsets: dict[tuple[str, int], int]) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    rows = [
+        {"group_id": group_id, "topic": t, "partition": p, "next_offset": o}
+        for (t, p), o in next_offsets.items()
+    ]
+    stmt = dialect.insert(consumer_offsets).values(rows)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["group_id", "topic", "partition"],
+        set_={"next_offset": stmt.excluded.next_offset},
+    ))
+
+
+class TransactionalConsumer:
+    """Applies batches of records to SQL tables with their offsets, in one transaction each."""
+
+    def __init__(self, engine: Engine, group_id: str, apply: Apply):
+        self.engine = engine
+        self.group_id = group_id
+        self.apply = apply
+        metadata.create_all(engine)
+
+    def stored_offsets(self) -> dict[tuple[str, int], int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset)
+                .where(consumer_offsets.c.group_id == self.group_id)
+            )
+            return {(t, p): o for t, p, o in rows}
+
+    def store(self, decoded: Decoded) -> int:
+        """Apply the valid events not applied before and move the offsets; the count applied."""
+        started = time.perf_counter()
+        records = [r for r, _ in decoded.events] + [r for r, _ in decoded.invalid] + [r for r, _ in decoded.unreadable]
+        if not records:
+            return 0
+        partitions = {(r.topic, r.partition) for r in records}
+        with self.engine.begin() as conn:
+            query = select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset).where(
+                consumer_offsets.c.group_id == self.group_id,
+                tuple_(consumer_offsets.c.topic, consumer_offsets.c.partition).in_(list(partitions)),
+            )
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            stored = {(t, p): o for t, p, o in conn.execute(query)}
+            fresh = [(r, e) for r, e in decoded.events if r.offset >= stored.get((r.topic, r.partition), 0)]
+            for record, _ in decoded.events:
+                if record.offset < stored.get((record.topic, record.partition), 0):
+                    metrics.DUPLICATES_DROPPED.labels(self.group_id, record.topic).inc()
+            if fresh:
+                self.apply(conn, [e for _, e in fresh])
+            next_offsets: dict[tuple[str, int], int] = {}
+            for r in records:
+                key = (r.topic, r.partition)
+                next_offsets[key] = max(next_offsets.get(key, 0), r.offset + 1, stored.get(key, 0))
+            _upsert_offsets(conn, self.group_id, next_offsets)
+        for record, _ in fresh:
+            metrics.EVENTS_CONSUMED.labels(self.group_id, record.topic).inc()
+        for record, reason in decoded.unreadable:
+            metrics.EVENTS_SKIPPED.labels(self.group_id, record.topic, reason.split(" ")[0]).inc()
+        metrics.FOLD_SECONDS.labels(self.group_id).observe(time.perf_counter() - started)
+        return len(fresh)
+
+
+def _as_records(raw: Any) -> list[Record]:
+    raws = raw if isinstance(raw, tuple) else (raw,)
+    return [
+        Record(r.topic, r.partition, r.offset, r.key, r.value or b"", tuple(r.headers or ()))
+        for r in raws
+    ]
+
+
+async def _raw_body(message: Any) -> Any:
+    # Leave the bytes alone: the contract's codec decodes (and refuses) them, not FastStream.
+    return message.body
+
+
+def subscribe(
+    broker: KafkaBroker, consumer: TransactionalConsumer, topics: Sequence[str], *, max_records: int = 500
+) -> None:
+    """Register `consumer` on `broker` as one FastStream batch subscriber of `topics`."""
+
+    @broker.subscriber(
+        *topics,
+        group_id=consumer.group_id,
+        batch=True,
+        max_records=max_records,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_body,
+        title=f"{consumer.group_id}",
+    )
+    async def fold(bodies: list[Any], message: KafkaMessage) -> None:
+        records = _as_records(message.raw_message)
+        decoded = decode_batch(records)
+        for record, error in decoded.invalid:
+            await broker.publish(
+                record.value, topic=dlq_topic(record.topic), key=record.key,
+                headers={
+                    "error": error[:1000], "original_topic": record.topic,
+                    "original_partition": str(record.partition), "original_offset": str(record.offset),
+                    "consumer_group": consumer.group_id,
+                },
+            )
+            metrics.DEAD_LETTERS.labels(consumer.group_id, record.topic).inc()
+            log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, error)
+        await to_thread.run_sync(consumer.store, decoded)

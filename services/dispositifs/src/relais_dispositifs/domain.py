@@ -1,0 +1,394 @@
+"""Programmes a Mission Locale contracts with a young person, and their allowances.
+
+Aggregates (eventsourcing, free of infrastructure):
+- `Enrolment`: one programme entry, entered → suspended ⇄ resumed → extended → exited, with the
+  allowances requested and paid for it;
+- `YouthEnrolments`: the enrolments of one young person, so that "one active CEJ and one active
+  PACEA at a time" holds even when two counselors act at once (both aggregates are saved in one
+  transaction; the loser of a race gets a 409);
+- `FinancialAid` and `SocialReferral`: one-off facts.
+
+Rules and their sources (French texts; every refusal is a `DomainRuleBroken` whose `rule` is the
+problem type):
+- Ages: Missions Locales and their programmes serve 16–25 year olds, up to 29 with an RQTH
+  (Code du travail, L5131-3 for PACEA; L5131-6 for the CEJ) — `age-out-of-range`.
+- Training obligation: 16 to 18 years old (Code de l'éducation, L114-1, loi n° 2019-791 "pour
+  une école de la confiance", art. 15) — `training-obligation-age`.
+- CEJ (décret n° 2022-199 du 18 février 2022; Code du travail, R5131-16 ff.): 6 to 12 months
+  (`cej-duration`), extensible to 18 months in all (`cej-extension-limit`), 15 to 20 hours of
+  activity a week (`cej-weekly-hours`), ends by the 26th birthday (30th with RQTH)
+  (`cej-beyond-age-limit`).
+- PACEA (Code du travail, R5131-4 ff.): 24 consecutive months at most (`pacea-duration`).
+- One active enrolment per programme, CEJ and CEJ_JR counting as one (`already-enrolled`).
+- Allowances (see `reference_amounts.py`): only PACEA and CEJ (`allowance-not-for-programme`),
+  only for a month within an active enrolment (`allowance-outside-enrolment`), once per month
+  (`allowance-month-already-requested`), within the monthly cap by age and date
+  (`allowance-above-monthly-cap`) and, for PACEA, six RSA over twelve months
+  (`pacea-yearly-cap`); paid once, at most what was requested (`allowance-already-paid`,
+  `payment-above-request`).
+- Dates: no exit, suspension or resumption before entry (`date-before-entry`); suspend an active
+  enrolment, resume a suspended one (`not-suspendable`, `not-suspended`); nothing after the exit
+  (`enrolment-exited`).
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from relais_contracts import event_id_for
+from relais_contracts.events import dispositifs as contract
+from relais_runtime.commands import CommandContext, RemembersCommands
+from relais_runtime.errors import DomainRuleBroken
+from relais_runtime.published import CommandEvent
+from relais_runtime.youth_facts import YouthFacts
+from relais_dispositifs import reference_amounts as amounts
+
+MIN_AGE, MAX_AGE, MAX_AGE_RQTH = 16, 25, 29
+CEJ_FAMILY = ("CEJ", "CEJ_JR")
+ALLOWANCE_PROGRAMMES = {"PACEA": "PACEA", "CEJ": "CEJ", "CEJ_JR": "CEJ"}
+NAMESPACE = uuid.UUID("4d3c1b9a-2f1e-4c6b-8a7d-0e9f8a7b6c5d")
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def month_start(month: str) -> date:
+    year, m = map(int, month.split("-"))
+    return date(year, m, 1)
+
+
+def family(programme: str) -> str:
+    return "CEJ" if programme in CEJ_FAMILY else programme
+
+
+def broken(message: str, rule: str) -> DomainRuleBroken:
+    return DomainRuleBroken(message, rule=rule)
+
+
+class Enrolment(Aggregate, RemembersCommands):
+    class Event(CommandEvent):
+        pass
+
+    class Entered(Event, Aggregate.Created):
+        contract = contract.ProgrammeEntered
+        jeune_id: uuid.UUID
+        programme: str
+        start_date: date
+        planned_end_date: date | None
+        partner: str | None
+        weekly_hours: int | None
+        age_limit_date: date
+
+        def change(self, e: "Enrolment") -> None:
+            e.ml_id, e.jeune_id, e.programme = self.ml_id, self.jeune_id, self.programme
+            e.start_date, e.planned_end_date = self.start_date, self.planned_end_date
+            e.age_limit_date = self.age_limit_date
+
+    class Suspended(Event):
+        contract = contract.ProgrammeSuspended
+        jeune_id: uuid.UUID
+        programme: str
+        date: date
+        reason: str
+
+        def change(self, e: "Enrolment") -> None:
+            e.suspended = True
+
+    class Resumed(Event):
+        contract = contract.ProgrammeResumed
+        jeune_id: uuid.UUID
+        programme: str
+        date: date
+        reason: str
+
+        def change(self, e: "Enrolment") -> None:
+            e.suspended = False
+
+    class Extended(Event):
+        contract = contract.ProgrammeExtended
+        jeune_id: uuid.UUID
+        programme: str
+        new_planned_end_date: date
+
+        def change(self, e: "Enrolment") -> None:
+            e.planned_end_date = self.new_planned_end_date
+
+    class Exited(Event):
+        contract = contract.ProgrammeExited
+        jeune_id: uuid.UUID
+        programme: str
+        exit_date: date
+        reason: str
+        exit_situation: str
+
+        def change(self, e: "Enrolment") -> None:
+            e.exit_date = self.exit_date
+
+    class AllowanceRequested(Event):
+        contract = contract.AllowanceRequested
+        jeune_id: uuid.UUID
+        programme: str
+        month: str
+        amount_cents: int
+
+        def change(self, e: "Enrolment") -> None:
+            e.requests[event_id_for(e.id, self.originator_version)] = (self.month, self.amount_cents)
+            e.months[self.month] = self.amount_cents
+
+    class AllowancePaid(Event):
+        contract = contract.AllowancePaid
+        jeune_id: uuid.UUID
+        programme: str
+        month: str
+        amount_cents: int
+        request_event_id: uuid.UUID
+
+        def change(self, e: "Enrolment") -> None:
+            e.paid.add(self.request_event_id)
+
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.jeune_id: uuid.UUID | None = None
+        self.programme = ""
+        self.start_date: date | None = None
+        self.planned_end_date: date | None = None
+        self.age_limit_date: date | None = None
+        self.exit_date: date | None = None
+        self.suspended = False
+        self.requests: dict[uuid.UUID, tuple[str, int]] = {}
+        self.months: dict[str, int] = {}
+        self.paid: set[uuid.UUID] = set()
+        self.commands = {}
+
+    @property
+    def status(self) -> str:
+        return "exited" if self.exit_date else "suspended" if self.suspended else "active"
+
+    # --- commands -------------------------------------------------------------------------
+
+    @classmethod
+    def enter(
+        cls, enrolment_id: uuid.UUID, ctx: CommandContext, youth: YouthFacts, *, programme: str,
+        start_date: date, planned_end_date: date | None, partner: str | None,
+        weekly_hours: int | None, occurred_at: datetime | None,
+    ) -> "Enrolment":
+        age = youth.age_on(start_date)
+        limit = MAX_AGE_RQTH if youth.rqth else MAX_AGE
+        if not MIN_AGE <= age <= limit:
+            raise broken(f"Ce programme s'adresse aux jeunes de {MIN_AGE} à {MAX_AGE} ans ({MAX_AGE_RQTH} avec une RQTH) ; "
+                         f"ce jeune aura {age} ans à l'entrée.", "age-out-of-range")
+        if programme == "TRAINING_OBLIGATION" and not 16 <= age <= 17:
+            raise broken("L'obligation de formation concerne les jeunes de 16 et 17 ans.", "training-obligation-age")
+        if planned_end_date is not None and planned_end_date < start_date:
+            raise broken("La fin prévue précède l'entrée.", "date-before-entry")
+        age_limit_date = add_months(youth.birthday, 12 * (limit + 1)) - timedelta(days=1)
+        if programme in CEJ_FAMILY:
+            _check_cej(start_date, planned_end_date, weekly_hours, age_limit_date)
+        if programme == "PACEA" and planned_end_date and planned_end_date > add_months(start_date, 24) - timedelta(days=1):
+            raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
+        return cls._create(
+            cls.Entered, id=enrolment_id, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id,
+            programme=programme, start_date=start_date, planned_end_date=planned_end_date,
+            partner=partner, weekly_hours=weekly_hours, age_limit_date=age_limit_date,
+        )
+
+    def suspend(self, ctx: CommandContext, *, on: date, reason: str, occurred_at: datetime | None) -> None:
+        self._check_not_exited()
+        self._check_after_entry(on)
+        if self.suspended:
+            raise broken("Ce programme est déjà suspendu.", "not-suspendable")
+        self.trigger_event(self.Suspended, **self._common(ctx, occurred_at), date=on, reason=reason)
+
+    def resume(self, ctx: CommandContext, *, on: date, reason: str, occurred_at: datetime | None) -> None:
+        self._check_not_exited()
+        self._check_after_entry(on)
+        if not self.suspended:
+            raise broken("Ce programme n'est pas suspendu.", "not-suspended")
+        self.trigger_event(self.Resumed, **self._common(ctx, occurred_at), date=on, reason=reason)
+
+    def extend(self, ctx: CommandContext, *, new_planned_end_date: date, occurred_at: datetime | None) -> None:
+        self._check_not_exited()
+        if self.planned_end_date is not None and new_planned_end_date <= self.planned_end_date:
+            raise broken("La nouvelle fin prévue doit être postérieure à l'actuelle.", "extension-not-later")
+        self._check_after_entry(new_planned_end_date)
+        if self.programme in CEJ_FAMILY:
+            if new_planned_end_date > add_months(self.start_date, 18) - timedelta(days=1):
+                raise broken("Un CEJ, prolongations comprises, dure au plus 18 mois.", "cej-extension-limit")
+            if new_planned_end_date > self.age_limit_date:
+                raise broken("Un CEJ prend fin au plus tard la veille des 26 ans (30 ans avec une RQTH).", "cej-beyond-age-limit")
+        if self.programme == "PACEA" and new_planned_end_date > add_months(self.start_date, 24) - timedelta(days=1):
+            raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
+        self.trigger_event(self.Extended, **self._common(ctx, occurred_at), new_planned_end_date=new_planned_end_date)
+
+    def exit(self, ctx: CommandContext, *, exit_date: date, reason: str, exit_situation: str, occurred_at: datetime | None) -> None:
+        self._check_not_exited()
+        self._check_after_entry(exit_date)
+        self.trigger_event(self.Exited, **self._common(ctx, occurred_at), exit_date=exit_date,
+                           reason=reason, exit_situation=exit_situation)
+
+    def request_allowance(self, ctx: CommandContext, youth: YouthFacts, *, month: str, amount_cents: int,
+                          occurred_at: datetime | None) -> None:
+        paid_as = ALLOWANCE_PROGRAMMES.get(self.programme)
+        if paid_as is None:
+            raise broken("Une allocation ne se demande que dans un PACEA ou un CEJ.", "allowance-not-for-programme")
+        first = month_start(month)
+        last = add_months(first, 1) - timedelta(days=1)
+        end = self.exit_date or self.planned_end_date
+        if last < self.start_date or (end is not None and first > end) or self.suspended:
+            raise broken("Ce mois n'est pas couvert par un accompagnement actif de ce programme.", "allowance-outside-enrolment")
+        if month in self.months:
+            raise broken("Une allocation a déjà été demandée pour ce mois.", "allowance-month-already-requested")
+        if amount_cents <= 0:
+            raise broken("Le montant d'une allocation est positif.", "allowance-amount")
+        cap = _monthly_cap(paid_as, youth, first)
+        if cap is None or amount_cents > cap:
+            raise broken(f"Le montant dépasse le plafond mensuel en vigueur ({(cap or 0) / 100:.2f} €).", "allowance-above-monthly-cap")
+        if paid_as == "PACEA":
+            rsa = amounts.in_force(amounts.RSA_SINGLE, first) or 0
+            window = {add_months(first, -i).strftime("%Y-%m") for i in range(12)}
+            total = sum(a for m, a in self.months.items() if m in window) + amount_cents
+            if total > amounts.PACEA_YEARLY_RSA_MULTIPLE * rsa:
+                raise broken("Sur douze mois, l'allocation PACEA ne peut dépasser six fois le RSA.", "pacea-yearly-cap")
+        self.trigger_event(self.AllowanceRequested, **self._common(ctx, occurred_at, paid_as), month=month,
+                           amount_cents=amount_cents)
+
+    def pay_allowance(self, ctx: CommandContext, *, request_event_id: uuid.UUID, amount_cents: int | None,
+                      occurred_at: datetime | None) -> None:
+        request = self.requests.get(request_event_id)
+        if request is None:
+            raise broken("Cette demande d'allocation n'existe pas.", "allowance-request-unknown")
+        if request_event_id in self.paid:
+            raise broken("Cette allocation a déjà été versée.", "allowance-already-paid")
+        month, requested = request
+        amount = requested if amount_cents is None else amount_cents
+        if not 0 < amount <= requested:
+            raise broken("Le versement ne peut dépasser le montant demandé.", "payment-above-request")
+        self.trigger_event(self.AllowancePaid, **self._common(ctx, occurred_at, ALLOWANCE_PROGRAMMES[self.programme]),
+                           month=month, amount_cents=amount, request_event_id=request_event_id)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _common(self, ctx: CommandContext, occurred_at: datetime | None, programme: str | None = None) -> dict[str, Any]:
+        # Allowance events name the programme that pays (a CEJ_JR allowance is a CEJ one).
+        return {**ctx.metadata(occurred_at), "jeune_id": self.jeune_id, "programme": programme or self.programme}
+
+    def _check_not_exited(self) -> None:
+        if self.exit_date is not None:
+            raise broken("Ce jeune est sorti de ce programme.", "enrolment-exited")
+
+    def _check_after_entry(self, day: date) -> None:
+        if day < self.start_date:
+            raise broken("Cette date précède l'entrée dans le programme.", "date-before-entry")
+
+
+def _check_cej(start: date, planned_end: date | None, weekly_hours: int | None, age_limit_date: date) -> None:
+    if planned_end is None or not (
+        add_months(start, 6) - timedelta(days=1) <= planned_end <= add_months(start, 12) - timedelta(days=1)
+    ):
+        raise broken("Un CEJ est conclu pour six à douze mois : indiquez une fin prévue dans cet intervalle.", "cej-duration")
+    if weekly_hours is None or not 15 <= weekly_hours <= 20:
+        raise broken("Un CEJ engage le jeune sur 15 à 20 heures d'activité par semaine.", "cej-weekly-hours")
+    if planned_end > age_limit_date:
+        raise broken("Un CEJ prend fin au plus tard la veille des 26 ans (30 ans avec une RQTH).", "cej-beyond-age-limit")
+
+
+def _monthly_cap(paid_as: str, youth: YouthFacts, first_day: date) -> int | None:
+    if paid_as == "PACEA":
+        return amounts.in_force(amounts.RSA_SINGLE, first_day)
+    adult = youth.age_on(first_day) >= 18
+    return amounts.in_force(amounts.CEJ_MAX_ADULT if adult else amounts.CEJ_MAX_MINOR, first_day)
+
+
+class YouthEnrolments(Aggregate):
+    """The enrolments of one young person (id derived from `jeune_id`); internal, not published."""
+
+    class Opened(Aggregate.Created):
+        jeune_id: uuid.UUID
+
+        def apply(self, y: "YouthEnrolments") -> None:
+            y.jeune_id, y.active, y.enrolments = self.jeune_id, {}, []
+
+    class Activated(Aggregate.Event):
+        family: str
+        enrolment_id: uuid.UUID
+
+        def apply(self, y: "YouthEnrolments") -> None:
+            y.active[self.family] = self.enrolment_id
+            y.enrolments.append(self.enrolment_id)
+
+    class Released(Aggregate.Event):
+        family: str
+        enrolment_id: uuid.UUID
+
+        def apply(self, y: "YouthEnrolments") -> None:
+            if y.active.get(self.family) == self.enrolment_id:
+                del y.active[self.family]
+
+    def __init__(self) -> None:
+        self.jeune_id: uuid.UUID | None = None
+        self.active: dict[str, uuid.UUID] = {}
+        self.enrolments: list[uuid.UUID] = []
+
+    @staticmethod
+    def id_for(jeune_id: uuid.UUID) -> uuid.UUID:
+        return uuid.uuid5(NAMESPACE, f"youth-enrolments:{jeune_id}")
+
+    @classmethod
+    def open(cls, jeune_id: uuid.UUID) -> "YouthEnrolments":
+        return cls._create(cls.Opened, id=cls.id_for(jeune_id), jeune_id=jeune_id)
+
+    def activate(self, programme: str, enrolment_id: uuid.UUID) -> None:
+        if family(programme) in self.active:
+            name = "un CEJ" if family(programme) == "CEJ" else f"un {programme}"
+            raise broken(f"Ce jeune a déjà {name} en cours.", "already-enrolled")
+        self.trigger_event(self.Activated, family=family(programme), enrolment_id=enrolment_id)
+
+    def release(self, programme: str, enrolment_id: uuid.UUID) -> None:
+        self.trigger_event(self.Released, family=family(programme), enrolment_id=enrolment_id)
+
+
+class FinancialAid(Aggregate, RemembersCommands):
+    class Granted(CommandEvent, Aggregate.Created):
+        contract = contract.FinancialAidGranted
+        jeune_id: uuid.UUID
+        kind: str
+        amount_cents: int
+        funder: str
+
+        def change(self, aid: "FinancialAid") -> None:
+            aid.ml_id, aid.jeune_id = self.ml_id, self.jeune_id
+
+    @classmethod
+    def grant(cls, aid_id: uuid.UUID, ctx: CommandContext, youth: YouthFacts, *, kind: str,
+              amount_cents: int, funder: str, occurred_at: datetime | None) -> "FinancialAid":
+        if amount_cents <= 0:
+            raise broken("Le montant d'une aide est positif.", "aid-amount")
+        return cls._create(cls.Granted, id=aid_id, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id,
+                           kind=kind, amount_cents=amount_cents, funder=funder)
+
+
+class SocialReferral(Aggregate, RemembersCommands):
+    class Made(CommandEvent, Aggregate.Created):
+        contract = contract.SocialReferralMade
+        jeune_id: uuid.UUID
+        domain: str
+        partner: str
+
+        def change(self, referral: "SocialReferral") -> None:
+            referral.ml_id, referral.jeune_id = self.ml_id, self.jeune_id
+
+    @classmethod
+    def make(cls, referral_id: uuid.UUID, ctx: CommandContext, youth: YouthFacts, *, domain: str,
+             partner: str, occurred_at: datetime | None) -> "SocialReferral":
+        return cls._create(cls.Made, id=referral_id, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id,
+                           domain=domain, partner=partner)
