@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
 
 from relais_contracts import topic
-from relais_runtime.app import ServiceParts, create_app
+from relais_runtime.app import BackgroundTask, ServiceParts, create_app
 from relais_runtime.eventstore import RelaisApplication
 from relais_runtime.health import kafka_ready, postgres_ready
 from relais_runtime.kafka import idempotent_producer
@@ -54,6 +55,26 @@ async def run_relay(app: RelaisApplication, settings: Settings, stop: asyncio.Ev
             await producer.stop()
 
 
+async def run_broker(broker: KafkaBroker, stop: asyncio.Event) -> None:
+    """Run a FastStream broker's subscribers until `stop`, (re)connecting to Kafka as needed."""
+    while not stop.is_set():
+        try:
+            await broker.start()
+        except Exception as exc:  # noqa: BLE001 - Kafka down: keep serving, retry
+            log.warning("Kafka unreachable for the consumers (%s); retrying", exc)
+            await broker.stop()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=2)
+            except TimeoutError:
+                pass
+            continue
+        try:
+            await stop.wait()
+        finally:
+            await broker.stop()
+        return
+
+
 def producing_service_app(
     application: App,
     settings: Settings,
@@ -61,6 +82,7 @@ def producing_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    background: Sequence[BackgroundTask] = (),
 ) -> FastAPI:
     service = application.service
     readiness = {"kafka": lambda: kafka_ready(settings)}
@@ -76,7 +98,7 @@ def producing_service_app(
     app = create_app(
         ServiceParts(
             name=service, title=title, description=description, routers=routers,
-            readiness=readiness, background=[relay], on_shutdown=[close],
+            readiness=readiness, background=[relay, *background], on_shutdown=[close],
         )
     )
     app.state.application = application

@@ -1,9 +1,139 @@
-"""The dispositifs event-sourced application (commands land here, events leave through the relay)."""
+"""The dispositifs application: programme entries and their life, allowances, aids, referrals.
 
-from relais_runtime.eventstore import RelaisApplication
+It knows young people through `youth_facts`, fed by its consumer of `relais.intake`.
+"""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from sqlalchemy import Column, Connection, MetaData, String, Table, Uuid, insert, select
+
+from relais_runtime.commands import CommandContext
+from relais_runtime.errors import NotFound
+from relais_runtime.eventstore import Answer, RelaisApplication
+from relais_runtime.follower import LogFollower
 from relais_runtime.settings import Settings
+from relais_runtime.sql import engine_for
+from relais_runtime.youth_facts import YouthDirectory
+from relais_dispositifs.domain import Enrolment, FinancialAid, SocialReferral, YouthEnrolments
+from relais_contracts import event_id_for
+
+metadata = MetaData()
+# Which enrolment an allowance request belongs to (api.md pays allowances by their own id).
+allowance_requests = Table(
+    "allowance_requests",
+    metadata,
+    Column("allowance_id", Uuid, primary_key=True),
+    Column("enrolment_id", Uuid, nullable=False),
+    Column("ml_id", String(64), nullable=False),
+)
 
 
 class DispositifsApplication(RelaisApplication):
     def __init__(self, settings: Settings):
         super().__init__(settings, service="dispositifs")
+        self.tables = engine_for(settings, "dispositifs")
+        self.youths = YouthDirectory(self.tables)
+        metadata.create_all(self.tables)
+        self.allowance_index = LogFollower(self, self.tables, "allowance-requests", _index_allowance)
+
+    # --- programmes -------------------------------------------------------------------------
+
+    def enter(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+        youth = self.youths.known(ctx.ml_id, jeune_id)
+        registry = self._registry(jeune_id)
+
+        def build(enrolment_id: uuid.UUID) -> list:
+            enrolment = Enrolment.enter(enrolment_id, ctx, youth, occurred_at=occurred_at, **fields)
+            registry.activate(enrolment.programme, enrolment.id)
+            return [enrolment, registry]
+
+        return self.create(ctx, "enrolment", build)
+
+    def suspend(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None) -> Answer:
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        return self.execute(ctx, e, lambda: e.suspend(ctx, on=on, reason=reason, occurred_at=occurred_at))
+
+    def resume(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None) -> Answer:
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        return self.execute(ctx, e, lambda: e.resume(ctx, on=on, reason=reason, occurred_at=occurred_at))
+
+    def extend(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, new_planned_end_date: date, occurred_at: datetime | None) -> Answer:
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        return self.execute(ctx, e, lambda: e.extend(ctx, new_planned_end_date=new_planned_end_date, occurred_at=occurred_at))
+
+    def exit(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        registry = self._registry(e.jeune_id)
+
+        def action() -> None:
+            e.exit(ctx, occurred_at=occurred_at, **fields)
+            registry.release(e.programme, e.id)
+
+        return self.execute(ctx, e, action, registry)
+
+    # --- allowances -------------------------------------------------------------------------
+
+    def request_allowance(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, month: str, amount_cents: int,
+                          occurred_at: datetime | None) -> Answer:
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        youth = self.youths.known(ctx.ml_id, e.jeune_id)
+        answer = self.execute(
+            ctx, e, lambda: e.request_allowance(ctx, youth, month=month, amount_cents=amount_cents, occurred_at=occurred_at),
+            answer_event=True,
+        )
+        self.allowance_index.catch_up()
+        return answer
+
+    def pay_allowance(self, ctx: CommandContext, allowance_id: uuid.UUID, *, amount_cents: int | None,
+                      occurred_at: datetime | None) -> Answer:
+        self.allowance_index.catch_up()
+        with self.tables.connect() as conn:
+            row = conn.execute(select(allowance_requests).where(allowance_requests.c.allowance_id == allowance_id)).first()
+        if row is None or row.ml_id != ctx.ml_id:
+            raise NotFound("Demande d'allocation introuvable dans cette Mission Locale.")
+        e = self.enrolment(ctx.ml_id, row.enrolment_id)
+        return self.execute(
+            ctx, e, lambda: e.pay_allowance(ctx, request_event_id=allowance_id, amount_cents=amount_cents, occurred_at=occurred_at),
+            answer_event=True,
+        )
+
+    # --- aids and referrals -----------------------------------------------------------------
+
+    def grant_aid(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+        youth = self.youths.known(ctx.ml_id, jeune_id)
+        return self.create(ctx, "aid", lambda aid_id: [FinancialAid.grant(aid_id, ctx, youth, occurred_at=occurred_at, **fields)])
+
+    def refer(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+        youth = self.youths.known(ctx.ml_id, jeune_id)
+        return self.create(ctx, "referral", lambda ref_id: [SocialReferral.make(ref_id, ctx, youth, occurred_at=occurred_at, **fields)])
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def enrolment(self, ml_id: str, enrolment_id: uuid.UUID) -> Enrolment:
+        return self.load(enrolment_id, ml_id, Enrolment, "Inscription à un programme")
+
+    def enrolments_of(self, ml_id: str, jeune_id: uuid.UUID) -> list[Enrolment]:
+        try:
+            registry: YouthEnrolments = self.repository.get(YouthEnrolments.id_for(jeune_id))
+        except AggregateNotFoundError:
+            return []
+        enrolments = [self.repository.get(i) for i in registry.enrolments]
+        return [e for e in enrolments if e.ml_id == ml_id]
+
+    def _registry(self, jeune_id: uuid.UUID) -> YouthEnrolments:
+        try:
+            return self.repository.get(YouthEnrolments.id_for(jeune_id))
+        except AggregateNotFoundError:
+            return YouthEnrolments.open(jeune_id)
+
+
+def _index_allowance(conn: Connection, event: object) -> None:
+    if isinstance(event, Enrolment.AllowanceRequested):
+        allowance_id = event_id_for(event.originator_id, event.originator_version)
+        exists = conn.execute(select(allowance_requests.c.allowance_id).where(allowance_requests.c.allowance_id == allowance_id)).first()
+        if exists is None:
+            conn.execute(insert(allowance_requests).values(
+                allowance_id=allowance_id, enrolment_id=event.originator_id, ml_id=event.ml_id))

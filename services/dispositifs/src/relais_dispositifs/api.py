@@ -1,0 +1,179 @@
+"""The dispositifs HTTP API (shared/spec/api.md, "dispositifs")."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from relais_contracts.events import dispositifs as contract
+from relais_contracts.types import Code, Month
+from relais_runtime.auth import Principal, Role, require
+from relais_runtime.eventstore import Answer
+from relais_runtime.http import command_context, counted
+from relais_dispositifs.application import DispositifsApplication
+from relais_dispositifs.domain import Enrolment
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class EnterRequest(BaseModel):
+    model_config = _STRICT
+    programme: contract.Programme
+    start_date: date
+    planned_end_date: date | None = None
+    partner: Code | None = None
+    weekly_hours: Annotated[int, Field(ge=0, le=60)] | None = None
+    occurred_at: AwareDatetime | None = None
+
+
+class DatedReason(BaseModel):
+    model_config = _STRICT
+    date: date
+    reason: Code
+    occurred_at: AwareDatetime | None = None
+
+
+class ExtendRequest(BaseModel):
+    model_config = _STRICT
+    new_planned_end_date: date
+    occurred_at: AwareDatetime | None = None
+
+
+class ExitRequest(BaseModel):
+    model_config = _STRICT
+    exit_date: date
+    reason: contract.ExitReason
+    exit_situation: contract.ExitSituation
+    occurred_at: AwareDatetime | None = None
+
+
+class AllowanceRequest(BaseModel):
+    model_config = _STRICT
+    month: Month
+    amount_cents: Annotated[int, Field(gt=0)]
+    occurred_at: AwareDatetime | None = None
+
+
+class PaymentRequest(BaseModel):
+    model_config = _STRICT
+    amount_cents: Annotated[int, Field(gt=0)] | None = Field(None, description="Default: the amount requested")
+    occurred_at: AwareDatetime | None = None
+
+
+class AidRequest(BaseModel):
+    model_config = _STRICT
+    kind: contract.AidKind
+    amount_cents: Annotated[int, Field(gt=0)]
+    funder: Code
+    occurred_at: AwareDatetime | None = None
+
+
+class ReferralRequest(BaseModel):
+    model_config = _STRICT
+    domain: contract.ReferralDomain
+    partner: Code
+    occurred_at: AwareDatetime | None = None
+
+
+class CommandAnswer(BaseModel):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    stream_position: int
+
+
+class EnrolmentView(BaseModel):
+    id: uuid.UUID
+    jeune_id: uuid.UUID
+    programme: str
+    status: str = Field(description="active, suspended or exited")
+    start_date: date
+    planned_end_date: date | None
+    exit_date: date | None
+    allowances: list[dict[str, Any]]
+
+
+WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
+READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Jeton absent ou invalide"},
+    403: {"description": "Rôle ou Mission Locale non autorisés"},
+    404: {"description": "Introuvable dans cette Mission Locale"},
+    409: {"description": "Modification concurrente, ou clé d'idempotence réutilisée"},
+    422: {"description": "Données invalides, jeune inconnu, ou règle du programme enfreinte"},
+}
+
+
+def _answer(a: Answer) -> CommandAnswer:
+    return CommandAnswer(id=a.id, event_id=a.event_id, stream_position=a.stream_position)
+
+
+def _view(e: Enrolment) -> EnrolmentView:
+    return EnrolmentView(
+        id=e.id, jeune_id=e.jeune_id, programme=e.programme, status=e.status,
+        start_date=e.start_date, planned_end_date=e.planned_end_date, exit_date=e.exit_date,
+        allowances=[
+            {"allowance_id": str(i), "month": m, "amount_cents": a, "paid": i in e.paid}
+            for i, (m, a) in e.requests.items()
+        ],
+    )
+
+
+def build_router(app: DispositifsApplication) -> APIRouter:
+    r = APIRouter(prefix="/v1/{ml_id}", tags=["dispositifs"], responses=ERRORS)
+
+    @r.post("/youths/{jeune_id}/programmes", status_code=201, summary="Entrée dans un programme")
+    def enter(ml_id: str, jeune_id: uuid.UUID, body: EnterRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "enter"):
+            return _answer(app.enter(command_context(request, who, body), jeune_id, **body.model_dump()))
+
+    @r.post("/enrolments/{enrolment_id}/suspend", status_code=201, summary="Suspendre")
+    def suspend(ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "suspend"):
+            return _answer(app.suspend(command_context(request, who, body), enrolment_id, on=body.date, reason=body.reason, occurred_at=body.occurred_at))
+
+    @r.post("/enrolments/{enrolment_id}/resume", status_code=201, summary="Reprendre")
+    def resume(ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "resume"):
+            return _answer(app.resume(command_context(request, who, body), enrolment_id, on=body.date, reason=body.reason, occurred_at=body.occurred_at))
+
+    @r.post("/enrolments/{enrolment_id}/extend", status_code=201, summary="Prolonger")
+    def extend(ml_id: str, enrolment_id: uuid.UUID, body: ExtendRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "extend"):
+            return _answer(app.extend(command_context(request, who, body), enrolment_id, **body.model_dump()))
+
+    @r.post("/enrolments/{enrolment_id}/exit", status_code=201, summary="Sortie du programme")
+    def exit_(ml_id: str, enrolment_id: uuid.UUID, body: ExitRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "exit"):
+            return _answer(app.exit(command_context(request, who, body), enrolment_id, **body.model_dump()))
+
+    @r.post("/enrolments/{enrolment_id}/allowances", status_code=201, summary="Demander l'allocation d'un mois")
+    def request_allowance(ml_id: str, enrolment_id: uuid.UUID, body: AllowanceRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "request_allowance"):
+            return _answer(app.request_allowance(command_context(request, who, body), enrolment_id, **body.model_dump()))
+
+    @r.post("/allowances/{allowance_id}/payment", status_code=201, summary="Enregistrer le versement d'une allocation")
+    def pay(ml_id: str, allowance_id: uuid.UUID, body: PaymentRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "pay_allowance"):
+            return _answer(app.pay_allowance(command_context(request, who, body), allowance_id, **body.model_dump()))
+
+    @r.post("/youths/{jeune_id}/aids", status_code=201, summary="Accorder une aide financière")
+    def aid(ml_id: str, jeune_id: uuid.UUID, body: AidRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "grant_aid"):
+            return _answer(app.grant_aid(command_context(request, who, body), jeune_id, **body.model_dump()))
+
+    @r.post("/youths/{jeune_id}/referrals", status_code=201, summary="Orienter vers un partenaire social")
+    def referral(ml_id: str, jeune_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("dispositifs", "refer"):
+            return _answer(app.refer(command_context(request, who, body), jeune_id, **body.model_dump()))
+
+    @r.get("/youths/{jeune_id}/programmes", summary="Les programmes d'un jeune")
+    def programmes(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> list[EnrolmentView]:
+        return [_view(e) for e in app.enrolments_of(ml_id, jeune_id)]
+
+    @r.get("/enrolments/{enrolment_id}", summary="Une inscription")
+    def enrolment(ml_id: str, enrolment_id: uuid.UUID, who: Principal = Depends(READ)) -> EnrolmentView:
+        return _view(app.enrolment(ml_id, enrolment_id))
+
+    return r
