@@ -12,14 +12,17 @@ from typing import TypeVar
 
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
+from sqlalchemy import Engine
 
 from relais_contracts import topic
 from relais_runtime.app import BackgroundTask, ServiceParts, create_app
+from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.eventstore import RelaisApplication
 from relais_runtime.health import kafka_ready, postgres_ready
 from relais_runtime.kafka import idempotent_producer
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.settings import Settings
+from relais_runtime.youth_facts import apply_intake_events
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +85,21 @@ def producing_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
-    background: Sequence[BackgroundTask] = (),
+    knows_youths: Engine | None = None,
 ) -> FastAPI:
+    """The FastAPI app of a write service: its routers, its relay and, with `knows_youths`
+    (the engine holding its `youth_facts`), a consumer of `relais.intake` feeding them."""
     service = application.service
+    background: list[BackgroundTask] = []
+    if knows_youths is not None:
+        broker = KafkaBroker(settings.kafka_bootstrap, client_id=f"relais-{service}")
+        subscribe(broker, TransactionalConsumer(knows_youths, f"{service}.youth-facts", apply_intake_events),
+                  [topic("intake")])
+
+        async def consume(stop: asyncio.Event) -> None:
+            await run_broker(broker, stop)
+
+        background.append(consume)
     readiness = {"kafka": lambda: kafka_ready(settings)}
     if settings.persistence == "postgres":
         readiness["postgres"] = lambda: postgres_ready(settings, service)

@@ -1,9 +1,161 @@
-"""The employment event-sourced application (commands land here, events leave through the relay)."""
+"""The employment application: employers, offers, referrals, situations, recruitment sessions."""
 
-from relais_runtime.eventstore import RelaisApplication
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Uuid, insert, select, update
+
+from relais_runtime.commands import CommandContext
+from relais_runtime.errors import DomainRuleBroken
+from relais_runtime.eventstore import Answer, RelaisApplication
+from relais_runtime.follower import LogFollower
 from relais_runtime.settings import Settings
+from relais_runtime.sql import engine_for
+from relais_runtime.youth_facts import YouthDirectory
+from relais_employment.domain import Career, Employer, Offer, RecruitmentSession
+
+metadata = MetaData()
+# The offers of each Mission Locale, for `GET /offers` (kept by a follower of the event store).
+offer_list = Table(
+    "offer_list",
+    metadata,
+    Column("offer_id", Uuid, primary_key=True),
+    Column("ml_id", String(64), nullable=False, index=True),
+    Column("employer_id", Uuid, nullable=False),
+    Column("sector", String(1), nullable=False),
+    Column("contract_type", String(32), nullable=False),
+    Column("positions", Integer, nullable=False),
+    Column("commune_insee", String(5), nullable=False),
+    Column("referrals", Integer, nullable=False, default=0),
+    Column("hires", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False, default="open"),
+)
 
 
 class EmploymentApplication(RelaisApplication):
     def __init__(self, settings: Settings):
         super().__init__(settings, service="employment")
+        self.tables = engine_for(settings, "employment")
+        self.youths = YouthDirectory(self.tables)
+        metadata.create_all(self.tables)
+        self.offer_index = LogFollower(self, self.tables, "offer-list", _index_offers)
+
+    # --- employers and offers ---------------------------------------------------------------
+
+    def register_employer(self, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+        return self.create(ctx, "employer", lambda i: [Employer.register(i, ctx, occurred_at=occurred_at, **fields)])
+
+    def receive_offer(self, ctx: CommandContext, *, employer_id: uuid.UUID, occurred_at: datetime | None, **fields: Any) -> Answer:
+        employer = self._employer_or_none(employer_id)
+        answer = self.create(ctx, "offer", lambda i: [Offer.receive(i, ctx, employer, occurred_at=occurred_at, **fields)])
+        self.offer_index.catch_up()
+        return answer
+
+    def close_offer(self, ctx: CommandContext, offer_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None) -> Answer:
+        offer = self.offer(ctx.ml_id, offer_id)
+        return self._listed(self.execute(ctx, offer, lambda: offer.close(ctx, outcome=outcome, occurred_at=occurred_at)))
+
+    def refer(self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, *, occurred_at: datetime | None) -> Answer:
+        offer = self.offer(ctx.ml_id, offer_id)
+        youth = self.youths.known(ctx.ml_id, jeune_id)
+        return self._listed(self.execute(ctx, offer, lambda: offer.refer(ctx, youth, occurred_at=occurred_at), answer_event=True))
+
+    def record_outcome(self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, *, outcome: str,
+                       occurred_at: datetime | None) -> Answer:
+        offer = self.offer(ctx.ml_id, offer_id)
+        return self._listed(self.execute(
+            ctx, offer, lambda: offer.record_outcome(ctx, jeune_id, outcome=outcome, occurred_at=occurred_at), answer_event=True
+        ))
+
+    def hold_session(self, ctx: CommandContext, *, employer_ids: list[uuid.UUID], participants: list[uuid.UUID],
+                     occurred_at: datetime | None, **fields: Any) -> Answer:
+        for employer_id in employer_ids:
+            employer = self._employer_or_none(employer_id)
+            if employer is None or employer.ml_id != ctx.ml_id:
+                raise DomainRuleBroken("Un des employeurs n'est pas enregistré dans cette Mission Locale.", rule="employer-unknown")
+        for jeune_id in participants:
+            self.youths.known(ctx.ml_id, jeune_id)
+        return self.create(ctx, "session", lambda i: [RecruitmentSession.hold(
+            i, ctx, occurred_at=occurred_at, employer_ids=employer_ids, participants=participants, **fields)])
+
+    # --- situations -------------------------------------------------------------------------
+
+    def begin_situation(self, ctx: CommandContext, jeune_id: uuid.UUID, kind: str, **fields: Any) -> Answer:
+        """kind: contract, immersion, training or civic_service. Answers the situation's event id."""
+        youth = self.youths.known(ctx.ml_id, jeune_id)
+        career = self._career(ctx, jeune_id)
+        if kind == "immersion" and self._employer_or_none(fields["employer_id"]) is None:
+            raise DomainRuleBroken("Cet employeur n'est pas enregistré.", rule="employer-unknown")
+        actions = {
+            "contract": lambda: career.sign_contract(ctx, youth, **fields),
+            "immersion": lambda: career.start_immersion(ctx, **fields),
+            "training": lambda: career.enter_training(ctx, **fields),
+            "civic_service": lambda: career.start_civic_service(ctx, **fields),
+        }
+        return self.execute(ctx, career, actions[kind], answer_event=True)
+
+    def end_situation(self, ctx: CommandContext, jeune_id: uuid.UUID, situation_id: uuid.UUID, *, end_date: date,
+                      reason: str, occurred_at: datetime | None) -> Answer:
+        career = self.load(jeune_id, ctx.ml_id, Career, "Situations du jeune")
+        return self.execute(ctx, career, lambda: career.end_situation(
+            ctx, situation_id, end_date=end_date, reason=reason, occurred_at=occurred_at), answer_event=True)
+
+    # --- queries -----------------------------------------------------------------------------
+
+    def offer(self, ml_id: str, offer_id: uuid.UUID) -> Offer:
+        return self.load(offer_id, ml_id, Offer, "Offre d'emploi")
+
+    def offers(self, ml_id: str, status: str | None = None) -> list[dict[str, Any]]:
+        self.offer_index.catch_up()
+        query = select(offer_list).where(offer_list.c.ml_id == ml_id)
+        if status:
+            query = query.where(offer_list.c.status == status)
+        with self.tables.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(offer_list.c.offer_id))]
+
+    def situations(self, ml_id: str, jeune_id: uuid.UUID) -> Career | None:
+        try:
+            career: Career = self.repository.get(jeune_id)
+        except AggregateNotFoundError:
+            return None
+        return career if career.ml_id == ml_id else None
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _career(self, ctx: CommandContext, jeune_id: uuid.UUID) -> Career:
+        try:
+            return self.repository.get(jeune_id)
+        except AggregateNotFoundError:
+            return Career.open(jeune_id, ctx.ml_id)
+
+    def _employer_or_none(self, employer_id: uuid.UUID) -> Employer | None:
+        try:
+            found = self.repository.get(employer_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Employer) else None
+
+    def _listed(self, answer: Answer) -> Answer:
+        self.offer_index.catch_up()
+        return answer
+
+
+def _index_offers(conn: Connection, event: object) -> None:
+    """Keep `offer_list` in step with the offers (idempotent per event)."""
+    if isinstance(event, Offer.Received):
+        exists = conn.execute(select(offer_list.c.offer_id).where(offer_list.c.offer_id == event.originator_id)).first()
+        if exists is None:
+            conn.execute(insert(offer_list).values(
+                offer_id=event.originator_id, ml_id=event.ml_id, employer_id=event.employer_id, sector=event.sector,
+                contract_type=event.contract_type, positions=event.positions, commune_insee=event.commune_insee,
+                referrals=0, hires=0, status="open"))
+    elif isinstance(event, Offer.Referred):
+        conn.execute(update(offer_list).where(offer_list.c.offer_id == event.originator_id)
+                     .values(referrals=offer_list.c.referrals + 1))
+    elif isinstance(event, Offer.OutcomeRecorded) and event.outcome == "hired":
+        conn.execute(update(offer_list).where(offer_list.c.offer_id == event.originator_id)
+                     .values(hires=offer_list.c.hires + 1))
+    elif isinstance(event, Offer.Closed):
+        conn.execute(update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(status=event.outcome))

@@ -1,0 +1,210 @@
+"""The employment HTTP API (shared/spec/api.md, "employment")."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from relais_contracts.events import employment as contract
+from relais_contracts.types import InseeCode
+from relais_runtime.auth import Principal, Role, require
+from relais_runtime.eventstore import Answer
+from relais_runtime.http import command_context, counted
+from relais_employment.application import EmploymentApplication
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class Command(BaseModel):
+    model_config = _STRICT
+    occurred_at: AwareDatetime | None = None
+
+
+class EmployerRequest(Command):
+    name: contract.EmployerName
+    sector: contract.RomeDomain
+    size_band: contract.SizeBand
+    commune_insee: InseeCode
+
+
+class OfferRequest(Command):
+    employer_id: uuid.UUID
+    sector: contract.RomeDomain
+    contract_type: contract.ContractType
+    positions: Annotated[int, Field(ge=1, le=1000)]
+    commune_insee: InseeCode
+
+
+class CloseOfferRequest(Command):
+    outcome: contract.OfferOutcome
+
+
+class ReferralRequest(Command):
+    jeune_id: uuid.UUID
+
+
+class OutcomeRequest(Command):
+    outcome: contract.ReferralOutcome
+
+
+class ContractRequest(Command):
+    contract_type: contract.ContractType
+    start_date: date
+    end_date: date | None = None
+    weekly_hours: Annotated[int, Field(ge=1, le=48)]
+    sector: contract.RomeDomain
+    employer_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+
+
+class ImmersionRequest(Command):
+    employer_id: uuid.UUID
+    start_date: date
+    end_date: date
+    objective: contract.ImmersionObjective
+
+
+class TrainingRequest(Command):
+    training_type: contract.TrainingType
+    funder: contract.Funder
+    regional_plan: bool
+    start_date: date
+    end_date: date
+
+
+class CivicServiceRequest(Command):
+    start_date: date
+    end_date: date
+
+
+class EndRequest(Command):
+    end_date: date
+    reason: contract.EndReason
+
+
+class SessionRequest(Command):
+    employer_ids: list[uuid.UUID] = Field(min_length=1)
+    sector: contract.RomeDomain
+    date: date
+    participants: list[uuid.UUID] = Field(min_length=1)
+
+
+class CommandAnswer(BaseModel):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    stream_position: int
+
+
+class OfferView(BaseModel):
+    offer_id: uuid.UUID
+    employer_id: uuid.UUID
+    sector: str
+    contract_type: str
+    positions: int
+    commune_insee: str
+    referrals: int
+    hires: int
+    status: str = Field(description="open, filled, cancelled or expired")
+
+
+class SituationView(BaseModel):
+    situation_id: uuid.UUID = Field(description="The event id that began it")
+    kind: str
+    start_date: date
+    end_date: date | None
+    ended_on: date | None
+    details: dict[str, Any]
+
+
+WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
+READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Jeton absent ou invalide"},
+    403: {"description": "Rôle ou Mission Locale non autorisés"},
+    404: {"description": "Introuvable dans cette Mission Locale"},
+    409: {"description": "Modification concurrente, ou clé d'idempotence réutilisée"},
+    422: {"description": "Données invalides, jeune ou employeur inconnu, ou règle enfreinte"},
+}
+SITUATION_KINDS = {"contracts": "contract", "immersions": "immersion", "trainings": "training", "civic-services": "civic_service"}
+
+
+def _answer(a: Answer) -> CommandAnswer:
+    return CommandAnswer(id=a.id, event_id=a.event_id, stream_position=a.stream_position)
+
+
+def build_router(app: EmploymentApplication) -> APIRouter:
+    r = APIRouter(prefix="/v1/{ml_id}", tags=["employment"], responses=ERRORS)
+
+    @r.post("/employers", status_code=201, summary="Enregistrer un employeur partenaire")
+    def employer(ml_id: str, body: EmployerRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("employment", "register_employer"):
+            return _answer(app.register_employer(command_context(request, who, body), **body.model_dump()))
+
+    @r.post("/offers", status_code=201, summary="Recevoir une offre d'emploi")
+    def offer(ml_id: str, body: OfferRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("employment", "receive_offer"):
+            return _answer(app.receive_offer(command_context(request, who, body), **body.model_dump()))
+
+    @r.post("/offers/{offer_id}/close", status_code=201, summary="Clore une offre")
+    def close(ml_id: str, offer_id: uuid.UUID, body: CloseOfferRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("employment", "close_offer"):
+            return _answer(app.close_offer(command_context(request, who, body), offer_id, **body.model_dump()))
+
+    @r.post("/offers/{offer_id}/referrals", status_code=201, summary="Mettre un jeune en relation avec l'offre")
+    def refer(ml_id: str, offer_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("employment", "refer"):
+            return _answer(app.refer(command_context(request, who, body), offer_id, body.jeune_id, occurred_at=body.occurred_at))
+
+    @r.post("/offers/{offer_id}/referrals/{jeune_id}/outcome", status_code=201, summary="Résultat d'une mise en relation")
+    def outcome(ml_id: str, offer_id: uuid.UUID, jeune_id: uuid.UUID, body: OutcomeRequest, request: Request,
+                who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("employment", "record_outcome"):
+            return _answer(app.record_outcome(command_context(request, who, body), offer_id, jeune_id, **body.model_dump()))
+
+    def situation_route(path: str, model: type[Command]) -> None:
+        kind = SITUATION_KINDS[path]
+
+        def begin(ml_id: str, jeune_id: uuid.UUID, body: model, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:  # type: ignore[valid-type]
+            with counted("employment", f"begin_{kind}"):
+                return _answer(app.begin_situation(command_context(request, who, body), jeune_id, kind, **body.model_dump()))
+
+        r.add_api_route(f"/youths/{{jeune_id}}/{path}", begin, methods=["POST"], status_code=201,
+                        summary=f"Début de situation : {path}", name=f"begin_{kind}", response_model=CommandAnswer)
+
+    for path, model in (("contracts", ContractRequest), ("immersions", ImmersionRequest),
+                        ("trainings", TrainingRequest), ("civic-services", CivicServiceRequest)):
+        situation_route(path, model)
+
+    @r.post("/youths/{jeune_id}/situations/{situation_id}/end", status_code=201, summary="Fin d'une situation")
+    def end(ml_id: str, jeune_id: uuid.UUID, situation_id: uuid.UUID, body: EndRequest, request: Request,
+            who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("employment", "end_situation"):
+            return _answer(app.end_situation(command_context(request, who, body), jeune_id, situation_id, **body.model_dump()))
+
+    @r.post("/recruitment-sessions", status_code=201, summary="Session de recrutement collectif")
+    def session(ml_id: str, body: SessionRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+        with counted("employment", "hold_session"):
+            return _answer(app.hold_session(command_context(request, who, body), **body.model_dump()))
+
+    @r.get("/offers", summary="Les offres de la Mission Locale")
+    def offers(ml_id: str, status: Annotated[str | None, Query(pattern="^(open|filled|cancelled|expired)$")] = None,
+               who: Principal = Depends(READ)) -> list[OfferView]:
+        return [OfferView(**row) for row in app.offers(ml_id, status)]
+
+    @r.get("/youths/{jeune_id}/situations", summary="Les situations d'un jeune")
+    def situations(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> list[SituationView]:
+        career = app.situations(ml_id, jeune_id)
+        if career is None:
+            return []
+        return [
+            SituationView(
+                situation_id=sid, kind=type(event).__name__, start_date=event.start_date,
+                end_date=getattr(event, "end_date", None), ended_on=career.ended.get(sid),
+                details=event.to_envelope().payload.model_dump(mode="json"),
+            )
+            for sid, event in career.situations.items()
+        ]
+
+    return r

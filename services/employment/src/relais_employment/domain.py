@@ -1,0 +1,294 @@
+"""The employment desk: employers, their offers and referrals, and every situation a young person
+enters (contracts, PMSMP immersions, trainings, civic service) or ends.
+
+Aggregates (eventsourcing, free of infrastructure): `Employer`, `Offer` (received → referrals →
+closed), `Career` (the situations of one young person; its id is the `jeune_id`) and
+`RecruitmentSession`.
+
+Rules and their sources (each refusal is a `DomainRuleBroken` whose `rule` is the problem type):
+- An offer belongs to a registered employer of the same Mission Locale (`employer-unknown`) and
+  offers at least one position; a referral needs an open offer (`offer-closed`), a young person
+  known to the service (`youth-unknown`) and is made once (`already-referred`); an outcome needs
+  a referral (`not-referred`) and is recorded once (`outcome-already-recorded`); hires never
+  exceed the offer's positions (`positions-filled`).
+- Contracts: the end is not before the start (`end-before-start`); a CDI has no end, other
+  fixed-term contracts have one (`cdi-has-no-end`, `end-date-required`).
+- Apprenticeship (Code du travail L6222-1, L6222-7-1): 16 to 29 at the start, no upper limit
+  with an RQTH (`apprenticeship-age`); 6 months to 3 years (`apprenticeship-duration`).
+- Professionalisation contract (L6325-1, L6325-11, L6325-12): from 16 (`professionalisation-age`);
+  6 to 12 months, up to 24 by agreement (`professionalisation-duration`).
+- PMSMP (L5135-1, D5135-3): one month at most (`pmsmp-duration`), renewable once: at most two
+  periods with the same employer and objective (`pmsmp-renewal-limit`).
+- A situation ends once (`situation-already-ended`), not before it began (`end-before-start`),
+  and must exist (`situation-unknown`).
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from relais_contracts import event_id_for
+from relais_contracts.events import employment as contract
+from relais_runtime.commands import CommandContext, RemembersCommands
+from relais_runtime.errors import DomainRuleBroken
+from relais_runtime.published import CommandEvent
+from relais_runtime.youth_facts import YouthFacts
+
+FIXED_TERM_WITH_END = {"CDD", "INTERIM", "SEASONAL", "APPRENTICESHIP", "PROFESSIONALISATION"}
+SITUATION_STARTS = ("ContractSigned", "ImmersionStarted", "TrainingEntered", "CivicServiceStarted")
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def broken(message: str, rule: str) -> DomainRuleBroken:
+    return DomainRuleBroken(message, rule=rule)
+
+
+class Employer(Aggregate, RemembersCommands):
+    class Registered(CommandEvent, Aggregate.Created):
+        contract = contract.EmployerRegistered
+        stream_field = "employer_id"
+        name: str
+        sector: str
+        size_band: str
+        commune_insee: str
+
+        def change(self, employer: "Employer") -> None:
+            employer.ml_id, employer.name = self.ml_id, self.name
+
+    @classmethod
+    def register(cls, employer_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any) -> "Employer":
+        return cls._create(cls.Registered, id=employer_id, **ctx.metadata(occurred_at), **fields)
+
+
+class Offer(Aggregate, RemembersCommands):
+    class Event(CommandEvent):
+        stream_field = "offer_id"
+
+    class Received(Event, Aggregate.Created):
+        contract = contract.JobOfferReceived
+        employer_id: uuid.UUID
+        sector: str
+        contract_type: str
+        positions: int
+        commune_insee: str
+
+        def change(self, offer: "Offer") -> None:
+            offer.ml_id, offer.employer_id, offer.positions = self.ml_id, self.employer_id, self.positions
+
+    class Referred(Event):
+        contract = contract.CandidateReferred
+        jeune_id: uuid.UUID
+
+        def change(self, offer: "Offer") -> None:
+            offer.referrals[self.jeune_id] = None
+
+    class OutcomeRecorded(Event):
+        contract = contract.ReferralOutcomeRecorded
+        jeune_id: uuid.UUID
+        outcome: str
+
+        def change(self, offer: "Offer") -> None:
+            offer.referrals[self.jeune_id] = self.outcome
+
+    class Closed(Event):
+        contract = contract.JobOfferClosed
+        outcome: str
+
+        def change(self, offer: "Offer") -> None:
+            offer.closed_as = self.outcome
+
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.employer_id: uuid.UUID | None = None
+        self.positions = 0
+        self.referrals: dict[uuid.UUID, str | None] = {}
+        self.closed_as: str | None = None
+
+    @property
+    def hires(self) -> int:
+        return sum(1 for outcome in self.referrals.values() if outcome == "hired")
+
+    @classmethod
+    def receive(cls, offer_id: uuid.UUID, ctx: CommandContext, employer: Employer | None, *,
+                occurred_at: datetime | None, **fields: Any) -> "Offer":
+        if employer is None or employer.ml_id != ctx.ml_id:
+            raise broken("Cet employeur n'est pas enregistré dans cette Mission Locale.", "employer-unknown")
+        return cls._create(cls.Received, id=offer_id, **ctx.metadata(occurred_at), employer_id=employer.id, **fields)
+
+    def refer(self, ctx: CommandContext, youth: YouthFacts, *, occurred_at: datetime | None) -> None:
+        if self.closed_as is not None:
+            raise broken("Cette offre est close : plus de mise en relation possible.", "offer-closed")
+        if youth.jeune_id in self.referrals:
+            raise broken("Ce jeune a déjà été mis en relation sur cette offre.", "already-referred")
+        self.trigger_event(self.Referred, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id)
+
+    def record_outcome(self, ctx: CommandContext, jeune_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None) -> None:
+        if jeune_id not in self.referrals:
+            raise broken("Ce jeune n'a pas été mis en relation sur cette offre.", "not-referred")
+        if self.referrals[jeune_id] is not None:
+            raise broken("Le résultat de cette mise en relation est déjà enregistré.", "outcome-already-recorded")
+        if outcome == "hired" and self.hires >= self.positions:
+            raise broken(f"Les {self.positions} poste(s) de cette offre sont déjà pourvus.", "positions-filled")
+        self.trigger_event(self.OutcomeRecorded, **ctx.metadata(occurred_at), jeune_id=jeune_id, outcome=outcome)
+
+    def close(self, ctx: CommandContext, *, outcome: str, occurred_at: datetime | None) -> None:
+        if self.closed_as is not None:
+            raise broken("Cette offre est déjà close.", "offer-closed")
+        self.trigger_event(self.Closed, **ctx.metadata(occurred_at), outcome=outcome)
+
+
+class Career(Aggregate, RemembersCommands):
+    """The situations of one young person (id = `jeune_id`)."""
+
+    # Not named `Event`: eventsourcing would make `Opened` one of them too.
+    class Recorded(CommandEvent):
+        stream_field = "jeune_id"
+
+        def apply(self, career: "Career") -> None:
+            super().apply(career)
+            if type(self).__name__ in SITUATION_STARTS:
+                career.situations[event_id_for(career.id, self.originator_version)] = self
+
+    class Opened(Aggregate.Created):
+        """Internal: the aggregate exists before its first situation (not published)."""
+
+        ml_id: str
+
+        def apply(self, career: "Career") -> None:
+            career.ml_id = self.ml_id
+
+    class ContractSigned(Recorded):
+        contract = contract.ContractSigned
+        contract_type: str
+        start_date: date
+        end_date: date | None
+        weekly_hours: int
+        sector: str
+        employer_id: uuid.UUID | None
+        offer_id: uuid.UUID | None
+
+    class ImmersionStarted(Recorded):
+        contract = contract.ImmersionStarted
+        employer_id: uuid.UUID
+        start_date: date
+        end_date: date
+        objective: str
+
+    class TrainingEntered(Recorded):
+        contract = contract.TrainingEntered
+        training_type: str
+        funder: str
+        regional_plan: bool
+        start_date: date
+        end_date: date
+
+    class CivicServiceStarted(Recorded):
+        contract = contract.CivicServiceStarted
+        start_date: date
+        end_date: date
+
+    class SituationEnded(Recorded):
+        contract = contract.SituationEnded
+        situation_event_id: uuid.UUID
+        end_date: date
+        reason: str
+
+        def change(self, career: "Career") -> None:
+            career.ended[self.situation_event_id] = self.end_date
+
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.situations: dict[uuid.UUID, Career.Recorded] = {}
+        self.ended: dict[uuid.UUID, date] = {}
+
+    @classmethod
+    def open(cls, jeune_id: uuid.UUID, ml_id: str) -> "Career":
+        return cls._create(cls.Opened, id=jeune_id, ml_id=ml_id)
+
+    def sign_contract(self, ctx: CommandContext, youth: YouthFacts, *, occurred_at: datetime | None,
+                      contract_type: str, start_date: date, end_date: date | None, **fields: Any) -> None:
+        if contract_type == "CDI" and end_date is not None:
+            raise broken("Un CDI n'a pas de date de fin.", "cdi-has-no-end")
+        if contract_type in FIXED_TERM_WITH_END and end_date is None:
+            raise broken("Ce contrat à durée déterminée doit avoir une date de fin.", "end-date-required")
+        if end_date is not None and end_date < start_date:
+            raise broken("La fin du contrat précède son début.", "end-before-start")
+        age = youth.age_on(start_date)
+        if contract_type == "APPRENTICESHIP":
+            if age < 16 or (age > 29 and not youth.rqth):
+                raise broken("L'apprentissage est ouvert de 16 à 29 ans révolus (sans limite avec une RQTH).", "apprenticeship-age")
+            if not add_months(start_date, 6) - timedelta(days=1) <= end_date <= add_months(start_date, 36) - timedelta(days=1):
+                raise broken("Un contrat d'apprentissage dure de six mois à trois ans.", "apprenticeship-duration")
+        if contract_type == "PROFESSIONALISATION":
+            if age < 16:
+                raise broken("Le contrat de professionnalisation est ouvert dès 16 ans.", "professionalisation-age")
+            if not add_months(start_date, 6) - timedelta(days=1) <= end_date <= add_months(start_date, 24) - timedelta(days=1):
+                raise broken("Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.", "professionalisation-duration")
+        self.trigger_event(self.ContractSigned, **ctx.metadata(occurred_at), contract_type=contract_type,
+                           start_date=start_date, end_date=end_date, **fields)
+
+    def start_immersion(self, ctx: CommandContext, *, occurred_at: datetime | None, employer_id: uuid.UUID,
+                        start_date: date, end_date: date, objective: str) -> None:
+        _check_dates(start_date, end_date)
+        if end_date > add_months(start_date, 1) - timedelta(days=1):
+            raise broken("Une PMSMP dure au plus un mois.", "pmsmp-duration")
+        same = [s for s in self.situations.values() if isinstance(s, Career.ImmersionStarted)
+                and s.employer_id == employer_id and s.objective == objective]
+        if len(same) >= 2:
+            raise broken("Une PMSMP n'est renouvelable qu'une fois avec le même employeur et le même objectif.", "pmsmp-renewal-limit")
+        self.trigger_event(self.ImmersionStarted, **ctx.metadata(occurred_at), employer_id=employer_id,
+                           start_date=start_date, end_date=end_date, objective=objective)
+
+    def enter_training(self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date, **fields: Any) -> None:
+        _check_dates(start_date, end_date)
+        self.trigger_event(self.TrainingEntered, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date, **fields)
+
+    def start_civic_service(self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date) -> None:
+        _check_dates(start_date, end_date)
+        self.trigger_event(self.CivicServiceStarted, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date)
+
+    def end_situation(self, ctx: CommandContext, situation_event_id: uuid.UUID, *, end_date: date, reason: str,
+                      occurred_at: datetime | None) -> None:
+        began = self.situations.get(situation_event_id)
+        if began is None:
+            raise broken("Cette situation n'existe pas pour ce jeune.", "situation-unknown")
+        if situation_event_id in self.ended:
+            raise broken("Cette situation est déjà terminée.", "situation-already-ended")
+        if end_date < began.start_date:
+            raise broken("La fin de la situation précède son début.", "end-before-start")
+        self.trigger_event(self.SituationEnded, **ctx.metadata(occurred_at), situation_event_id=situation_event_id,
+                           end_date=end_date, reason=reason)
+
+
+def _check_dates(start: date, end: date) -> None:
+    if end < start:
+        raise broken("La date de fin précède la date de début.", "end-before-start")
+
+
+class RecruitmentSession(Aggregate, RemembersCommands):
+    class Held(CommandEvent, Aggregate.Created):
+        contract = contract.RecruitmentSessionHeld
+        stream_field = "session_id"
+        employer_ids: list[uuid.UUID]
+        sector: str
+        date: date
+        participants: list[uuid.UUID]
+
+        def change(self, session: "RecruitmentSession") -> None:
+            session.ml_id = self.ml_id
+
+    @classmethod
+    def hold(cls, session_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any) -> "RecruitmentSession":
+        return cls._create(cls.Held, id=session_id, **ctx.metadata(occurred_at), **fields)

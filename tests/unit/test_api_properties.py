@@ -1,0 +1,49 @@
+"""Property-based runs over each write service's OpenAPI document: whatever the request, never a
+5xx, and every error is a problem document (schemathesis, in process, memory event stores)."""
+
+import importlib
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from relais_runtime.settings import Settings
+from support.http import bearer
+
+# A director of every Mission Locale, so that requests reach validation and the domain.
+HEADERS = bearer("director", ("*",))
+
+
+def _schema(service: str):
+    app = importlib.import_module(f"relais_{service}.bootstrap").create_app(Settings(persistence="memory"))
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+def _check(case) -> None:
+    response = case.call(headers=HEADERS)
+    assert response.status_code < 500, (case.method, case.formatted_path, case.body, response.text)
+    if response.status_code >= 400:
+        assert "application/problem+json" in str(response.headers["content-type"])
+
+
+intake = _schema("intake")
+dispositifs = _schema("dispositifs")
+employment = _schema("employment")
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@intake.parametrize()
+@FAST
+def test_intake_never_fails(case):
+    _check(case)
+
+
+@dispositifs.parametrize()
+@FAST
+def test_dispositifs_never_fails(case):
+    _check(case)
+
+
+@employment.parametrize()
+@FAST
+def test_employment_never_fails(case):
+    _check(case)
