@@ -40,6 +40,8 @@ consumer_offsets = Table(
 
 # What a consumer does with a batch of valid events, inside the transaction that stores offsets.
 Apply = Callable[[Connection, list[Envelope]], None]
+# What it does with the raw bytes of events it skipped (unknown type, newer version), and why.
+OnSkipped = Callable[[Connection, list[tuple[bytes, str]]], None]
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,11 @@ def _upsert_offsets(conn: Connection, group_id: str, next_offsets: dict[tuple[st
 class TransactionalConsumer:
     """Applies batches of records to SQL tables with their offsets, in one transaction each."""
 
-    def __init__(self, engine: Engine, group_id: str, apply: Apply):
+    def __init__(self, engine: Engine, group_id: str, apply: Apply, on_skipped: OnSkipped | None = None):
         self.engine = engine
         self.group_id = group_id
         self.apply = apply
+        self.on_skipped = on_skipped
         metadata.create_all(engine)
 
     def stored_offsets(self) -> dict[tuple[str, int], int]:
@@ -124,6 +127,9 @@ class TransactionalConsumer:
                     metrics.DUPLICATES_DROPPED.labels(self.group_id, record.topic).inc()
             if fresh:
                 self.apply(conn, [e for _, e in fresh])
+            if self.on_skipped and decoded.unreadable:
+                self.on_skipped(conn, [(r.value, reason) for r, reason in decoded.unreadable
+                                       if r.offset >= stored.get((r.topic, r.partition), 0)])
             next_offsets: dict[tuple[str, int], int] = {}
             for r in records:
                 key = (r.topic, r.partition)

@@ -1,22 +1,53 @@
-"""Where the reporting service is wired: settings → read models, projection and HTTP API."""
+"""Where the reporting service is wired: settings → read models, the projection consumer of the
+three topics, and the HTTP API."""
+
+import asyncio
 
 from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from sqlalchemy import Engine
 
+from relais_contracts import ALL_TOPICS
 from relais_runtime.app import ServiceParts, create_app as create_service_app
+from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.health import kafka_ready, postgres_ready
+from relais_runtime.service import run_broker
 from relais_runtime.settings import Settings, get_settings
+from relais_runtime.sql import engine_for
+from relais_reporting import projection
+from relais_reporting.api import build_router
+from relais_reporting.readmodel import metadata
+
+PROJECTION_GROUP = "reporting.projection"
+
+
+def projection_consumer(engine: Engine) -> TransactionalConsumer:
+    metadata.create_all(engine)
+    return TransactionalConsumer(engine, PROJECTION_GROUP, projection.apply, on_skipped=projection.record_skipped)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    engine = engine_for(settings, "reporting")
+    consumer = projection_consumer(engine)
+    broker = KafkaBroker(settings.kafka_bootstrap, client_id="relais-reporting")
+    subscribe(broker, consumer, ALL_TOPICS, max_records=2000)
+
+    async def consume(stop: asyncio.Event) -> None:
+        await run_broker(broker, stop)
+
     readiness = {"kafka": lambda: kafka_ready(settings)}
     if settings.persistence == "postgres":
         readiness["postgres"] = lambda: postgres_ready(settings, "reporting")
-    return create_service_app(
+    app = create_service_app(
         ServiceParts(
             name="reporting",
             title="Relais — reporting",
             description="Indicateurs en temps réel, rapport d'activité, relecture pour l'audit.",
+            routers=[build_router(engine)],
             readiness=readiness,
+            background=[consume],
         )
     )
+    app.state.engine = engine
+    return app

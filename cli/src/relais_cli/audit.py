@@ -1,0 +1,247 @@
+"""The auditor's tools: recompute indicators from a JSONL file, export an event store, replay
+history into fresh read models and compare them with the live service figure by figure.
+
+All of them fold with the reporting service's own code (`relais_reporting.projection`) and answer
+with its own query (`relais_reporting.indicators`): what they print is what the service serves.
+"""
+
+import asyncio
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import Engine, create_engine, delete
+from sqlalchemy.pool import StaticPool
+
+from relais_cli.errors import CommandFailed
+from relais_contracts import ALL_TOPICS, Envelope, InvalidEvent, UnreadableEvent, decode, encode
+from relais_reporting import projection
+from relais_reporting.bootstrap import PROJECTION_GROUP
+from relais_reporting.indicators import Query, compute
+from relais_reporting.readmodel import READ_MODEL_TABLES, metadata
+from relais_runtime.consumer import consumer_offsets
+from relais_runtime.settings import Settings
+
+stderr = Console(stderr=True)
+BATCH = 5000
+
+
+def progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=stderr, transient=False, disable=not stderr.is_terminal)
+
+
+def scratch_engine(path: Path | None = None) -> Engine:
+    """Read models in SQLite: in memory by default, or in a file."""
+    if path is None:
+        engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        engine = create_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+    return engine
+
+
+@dataclass
+class Folded:
+    events: int = 0
+    skipped: int = 0
+    invalid: list[tuple[int, str]] = field(default_factory=list)
+    last_recorded_at: datetime | None = None
+
+
+def fold(engine: Engine, lines: Iterable[bytes], folded: Folded) -> Folded:
+    """Decode and fold envelopes in batches; line numbers count from 1."""
+    batch: list[Envelope] = []
+    unreadable: list[tuple[bytes, str]] = []
+
+    def flush() -> None:
+        with engine.begin() as conn:
+            projection.apply(conn, batch)
+            projection.record_skipped(conn, unreadable)
+        batch.clear()
+        unreadable.clear()
+
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            envelope = decode(line)
+        except InvalidEvent as exc:
+            folded.invalid.append((number, str(exc)))
+            continue
+        except UnreadableEvent as exc:
+            unreadable.append((line, exc.reason))
+            folded.skipped += 1
+            continue
+        batch.append(envelope)
+        folded.events += 1
+        if folded.last_recorded_at is None or envelope.recorded_at > folded.last_recorded_at:
+            folded.last_recorded_at = envelope.recorded_at
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return folded
+
+
+def _lines_with_progress(path: Path) -> Iterator[bytes]:
+    size = path.stat().st_size
+    with progress() as bar, path.open("rb") as f:
+        task = bar.add_task(f"Lecture de {path.name}", total=size)
+        for line in f:
+            bar.advance(task, len(line))
+            yield line
+
+
+def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
+    if not path.is_file():
+        raise CommandFailed(f"no such file: {path}")
+    engine = scratch_engine()
+    folded = fold(engine, _lines_with_progress(path), Folded())
+    if folded.invalid:
+        for number, error in folded.invalid[:50]:
+            stderr.print(f"{path}:{number}: invalid envelope: {error}", markup=False, highlight=False)
+        if len(folded.invalid) > 50:
+            stderr.print(f"... and {len(folded.invalid) - 50} more", markup=False)
+        if not skip_invalid:
+            raise CommandFailed(f"{len(folded.invalid)} invalid line(s) in {path}; fix them or pass --skip-invalid")
+    with engine.connect() as conn:
+        return compute(conn, query)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+def export(settings: Settings, service: str, out: IO[bytes], since: datetime | None, until: datetime | None) -> int:
+    """Write the events of a service's event store as JSONL envelopes: the bytes it published."""
+    from relais_runtime.published import to_envelope
+
+    app = service_application(service)(settings)
+    try:
+        head = app.recorder.max_notification_id() or 0
+        written, position = 0, 0
+        with progress() as bar:
+            task = bar.add_task(f"Export de {service}", total=head)
+            while position < head:
+                page = app.recorder.select_notifications(start=position + 1, limit=1000, stop=head)
+                if not page:
+                    break
+                for notification in page:
+                    envelope = to_envelope(app.mapper.to_domain_event(notification))
+                    if envelope is None:
+                        continue
+                    if (since and envelope.recorded_at < since) or (until and envelope.recorded_at > until):
+                        continue
+                    out.write(encode(envelope) + b"\n")
+                    written += 1
+                position = page[-1].id
+                bar.update(task, completed=position)
+        return written
+    finally:
+        app.close()
+
+
+def service_application(service: str) -> type:
+    """The application class of a write service (its event store's tables carry its name)."""
+    import importlib
+
+    if service not in ("intake", "dispositifs", "employment"):
+        raise CommandFailed(f"unknown service {service!r}; choose intake, dispositifs or employment")
+    module = importlib.import_module(f"relais_{service}.application")
+    return getattr(module, f"{service.capitalize()}Application")
+
+
+# --- replay ---------------------------------------------------------------------------------
+
+async def _topic_lines(settings: Settings) -> tuple[list[bytes], int]:
+    """Every message of the three topics from offset 0 up to their end when the replay began."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(t, p) for t in ALL_TOPICS for p in (consumer.partitions_for_topic(t) or ())]
+        if not partitions:
+            await consumer.topics()
+            partitions = [TopicPartition(t, p) for t in ALL_TOPICS for p in (consumer.partitions_for_topic(t) or ())]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        total = sum(ends.values())
+        values: list[bytes] = []
+        remaining = {tp for tp, end in ends.items() if end > 0}
+        with progress() as bar:
+            task = bar.add_task("Lecture des topics", total=total)
+            while remaining:
+                batch = await consumer.getmany(*remaining, timeout_ms=1000)
+                for tp, records in batch.items():
+                    for record in records:
+                        if record.offset < ends[tp]:
+                            values.append(record.value)
+                            bar.advance(task)
+                    if records and records[-1].offset + 1 >= ends[tp]:
+                        remaining.discard(tp)
+        return values, total
+    finally:
+        await consumer.stop()
+
+
+def replay(settings: Settings, exports: list[Path], target: Engine, period: tuple[date, date], ml_id: str | None,
+           live: Engine | None) -> tuple[dict[str, Any], dict[str, Any] | None, Folded]:
+    if exports:
+        def lines() -> Iterator[bytes]:
+            for path in exports:
+                if not path.is_file():
+                    raise CommandFailed(f"no such file: {path}")
+                yield from _lines_with_progress(path)
+        folded = fold(target, lines(), Folded())
+    else:
+        try:
+            values, _ = asyncio.run(_topic_lines(settings))
+        except Exception as exc:  # noqa: BLE001 - one line for the operator
+            raise CommandFailed(f"could not read the topics on {settings.kafka_bootstrap}: {exc}") from None
+        folded = fold(target, values, Folded())
+    query = Query(period[0], period[1], ml_id, folded.last_recorded_at)
+    with target.connect() as conn:
+        replayed = compute(conn, query)
+    live_doc = None
+    if live is not None:
+        with live.connect() as conn:
+            live_doc = compute(conn, query)
+    return replayed, live_doc, folded
+
+
+def clear_live(engine: Engine) -> None:
+    """Drop the live read models' rows and the projection's offsets, for a rebuild."""
+    with engine.begin() as conn:
+        for table in READ_MODEL_TABLES:
+            conn.execute(delete(table))
+        conn.execute(delete(consumer_offsets).where(consumer_offsets.c.group_id == PROJECTION_GROUP))
+
+
+def flatten(doc: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(doc, dict):
+        out: dict[str, Any] = {}
+        for k, v in doc.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: doc}
+
+
+def compare(replayed: dict[str, Any], live: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Every figure of both documents, side by side: (path, live, replay)."""
+    a, b = flatten(live.get("indicators", {})), flatten(replayed.get("indicators", {}))
+    for key in ("events_considered", "events_skipped"):
+        a[key], b[key] = live.get(key), replayed.get(key)
+    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b))]
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2)

@@ -1,0 +1,95 @@
+"""The reporting HTTP API (shared/spec/api.md, "reporting")."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import orjson
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime, BaseModel
+from sqlalchemy import Engine, select
+
+from relais_runtime.auth import Principal, Role, current_principal, require
+from relais_runtime.errors import Forbidden, NotFound, Problem
+from relais_reporting.indicators import Query as IndicatorQuery
+from relais_reporting.indicators import compute
+from relais_reporting.readmodel import events
+
+INDICATOR_READERS = {Role.COUNSELOR, Role.DIRECTOR, Role.NETWORK_ANALYST, Role.AUDITOR, Role.ADMIN}
+TIMELINE = require(Role.AUDITOR, Role.DIRECTOR, Role.ADMIN)
+
+
+class BadPeriod(Problem):
+    status = 422
+    rule = "validation"
+
+
+class TimelineEntry(BaseModel):
+    event_id: uuid.UUID
+    event_type: str
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    actor_id: str
+    payload: dict[str, Any]
+
+
+def indicator_query(
+    who: Principal,
+    ml_id: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    as_of: datetime | None,
+) -> IndicatorQuery:
+    """Check who may see what, and fill the defaults (the current calendar year)."""
+    if who.role not in INDICATOR_READERS:
+        raise Forbidden(f"Le rôle « {who.role} » ne permet pas de lire les indicateurs.")
+    if ml_id is None and "*" not in who.ml_ids:
+        raise Forbidden("Les indicateurs du réseau demandent un jeton pour toutes les Missions Locales.")
+    if ml_id is not None and not who.may_access(ml_id):
+        raise Forbidden(f"Ce jeton ne donne pas accès à la Mission Locale {ml_id}.")
+    today = date.today()
+    date_from = date_from or date(today.year, 1, 1)
+    date_to = date_to or date(today.year, 12, 31)
+    if date_from > date_to:
+        raise BadPeriod("La date de début est postérieure à la date de fin.",
+                        errors=[{"field": "query.from", "message": "after `to`", "type": "value_error"}])
+    return IndicatorQuery(date_from, date_to, ml_id, as_of)
+
+
+def build_router(engine: Engine) -> APIRouter:
+    r = APIRouter(tags=["reporting"])
+
+    def run(q: IndicatorQuery) -> dict[str, Any]:
+        with engine.connect() as conn:
+            return compute(conn, q)
+
+    @r.get("/v1/indicators", summary="Le document d'indicateurs (indicators.md)")
+    async def indicators(
+        ml_id: Annotated[str | None, Query(max_length=64)] = None,
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None,
+        as_of: Annotated[AwareDatetime | None, Query()] = None,
+        who: Principal = Depends(current_principal),
+    ) -> dict[str, Any]:
+        q = indicator_query(who, ml_id, date_from, date_to, as_of)
+        return await to_thread.run_sync(run, q)
+
+    @r.get("/v1/{ml_id}/youths/{jeune_id}/timeline", summary="Tous les événements d'un jeune, tous services")
+    def timeline(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(TIMELINE)) -> list[TimelineEntry]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(events.c.envelope).where(events.c.jeune_id == jeune_id, events.c.ml_id == ml_id)
+                .order_by(events.c.occurred_us, events.c.recorded_us, events.c.event_id)
+            ).scalars().all()
+        if not rows:
+            raise NotFound("Aucun événement pour ce jeune dans cette Mission Locale.")
+        entries = []
+        for raw in rows:
+            e = orjson.loads(raw)
+            entries.append(TimelineEntry(
+                event_id=e["event_id"], event_type=e["event_type"], occurred_at=e["occurred_at"],
+                recorded_at=e["recorded_at"], actor_id=e["actor_id"], payload=e["payload"]))
+        return entries
+
+    return r

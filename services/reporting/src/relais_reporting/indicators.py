@@ -1,0 +1,310 @@
+"""The indicator document of shared/spec/indicators.md, computed from the read models.
+
+The same function answers `GET /v1/indicators` (PostgreSQL) and `relais indicators` (SQLite):
+the CLI is the live service's code, not a re-implementation. Every counting rule is resolved
+here, at query time:
+1. period by business date (stored at fold time, Europe/Paris);  2. `as_of` on `recorded_at`;
+3. one row per `event_id`;  4. cancellations (known as of `as_of`) win, whatever the order;
+5. no step depends on arrival order;  6. per Mission Locale, and the network with `by_ml`;
+7. attributes from the latest profile by `occurred_at` up to the period's end;  8. skipped events.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from relais_contracts.events import dispositifs as d
+from relais_contracts.events import employment as em
+from relais_reporting.projection import SITUATION_KINDS, micros
+from relais_reporting.readmodel import PROFILE_FIELDS, events, profiles, skipped
+
+PROGRAMMES = d.Programme.__args__
+AID_KINDS = d.AidKind.__args__
+REFERRAL_DOMAINS = d.ReferralDomain.__args__
+ROME_SECTORS = em.RomeDomain.__args__
+ACCOMPANYING = ("individual_interview", "workshop", "group_information")
+WORKSHOPS = ("workshop", "group_information")
+NOT_CONTACT = ("administrative", "correction")
+SITUATION_TYPES = ("employment.ContractSigned", "employment.TrainingEntered", "employment.ImmersionStarted",
+                   "employment.CivicServiceStarted")
+POSITIVE_EXITS = ("employment", "alternance", "training", "schooling", "volunteering")
+NETWORK = None  # the scope key of the whole network
+
+
+@dataclass(frozen=True)
+class Query:
+    date_from: date
+    date_to: date
+    ml_id: str | None = None
+    as_of: datetime | None = None
+
+
+@dataclass
+class Scope:
+    """What one Mission Locale (or the network) adds up to."""
+
+    considered: int = 0
+    skipped: int = 0
+    counts: Counter = field(default_factory=Counter)
+    youths: defaultdict = field(default_factory=lambda: defaultdict(set))
+    sessions: set = field(default_factory=set)
+    employers: set = field(default_factory=set)
+    amounts: Counter = field(default_factory=Counter)
+
+
+def _base(q: Query, table=events):
+    conditions = []
+    if q.ml_id is not None:
+        conditions.append(table.c.ml_id == q.ml_id)
+    if q.as_of is not None:
+        conditions.append(table.c.recorded_us <= micros(q.as_of))
+    return conditions
+
+
+def _cancelled(q: Query):
+    return select(events.c.cancelled_event_id).where(
+        events.c.event_type == "intake.DossierEventCancelled", *_base(q))
+
+
+def compute(conn: Connection, q: Query) -> dict[str, Any]:
+    start, end = q.date_from.isoformat(), q.date_to.isoformat()
+    scopes: defaultdict[str | None, Scope] = defaultdict(Scope)
+    known_mls = {q.ml_id} if q.ml_id else set(conn.execute(select(events.c.ml_id).where(*_base(q)).distinct()).scalars())
+    for ml in known_mls:
+        scopes[ml]
+    scopes[NETWORK]
+
+    def add(ml: str, fn) -> None:
+        fn(scopes[ml])
+        fn(scopes[NETWORK])
+
+    in_period = and_(events.c.business_date >= start, events.c.business_date <= end, *_base(q),
+                     or_(events.c.event_type != "intake.DossierEventRecorded", events.c.event_id.not_in(_cancelled(q))))
+
+    # Counts and sums, grouped small: one row per combination.
+    grouped = conn.execute(
+        select(events.c.ml_id, events.c.event_type, events.c.nature, events.c.category, events.c.programme,
+               events.c.durable, events.c.sector, func.count(), func.coalesce(func.sum(events.c.amount_cents), 0))
+        .where(in_period)
+        .group_by(events.c.ml_id, events.c.event_type, events.c.nature, events.c.category, events.c.programme,
+                  events.c.durable, events.c.sector)
+    )
+    for ml, etype, nature, category, programme, durable, sector, n, amount in grouped:
+        key = (etype, nature, category, programme, durable, sector)
+
+        def tally(s: Scope, key=key, n=n, amount=amount) -> None:
+            s.counts[key] += n
+            s.amounts[key] += amount
+            s.considered += n
+        add(ml, tally)
+    # Cancelled dossier events were looked at too.
+    for ml, n in conn.execute(
+        select(events.c.ml_id, func.count()).where(
+            events.c.event_type == "intake.DossierEventRecorded", events.c.business_date >= start,
+            events.c.business_date <= end, events.c.event_id.in_(_cancelled(q)), *_base(q)).group_by(events.c.ml_id)
+    ):
+        add(ml, lambda s, n=n: setattr(s, "considered", s.considered + n))
+
+    # Who: distinct young people, sessions and employers behind the counts.
+    people = conn.execute(
+        select(events.c.ml_id, events.c.event_type, events.c.nature, events.c.category, events.c.programme,
+               events.c.jeune_id, events.c.session_id, events.c.employer_id)
+        .where(in_period, events.c.event_type.in_([
+            "intake.FirstWelcomeRecorded", "intake.DossierEventRecorded", *SITUATION_TYPES,
+            "dispositifs.AllowancePaid", "dispositifs.FinancialAidGranted", "employment.JobOfferReceived"]))
+        .distinct()
+    )
+    for ml, etype, nature, category, programme, jeune, session, employer in people:
+        add(ml, lambda s, r=(etype, nature, category, programme, jeune, session, employer): _who(s, *r))
+
+    # Programmes active over the period: entered by its end, not exited before its start.
+    exited = aliased(events)
+    actives = conn.execute(
+        select(events.c.ml_id, events.c.programme, events.c.jeune_id).where(
+            events.c.event_type == "dispositifs.ProgrammeEntered", events.c.business_date <= end, *_base(q),
+            ~exists().where(exited.c.event_type == "dispositifs.ProgrammeExited", exited.c.stream_id == events.c.stream_id,
+                            exited.c.business_date < start, *_base(q, exited)),
+        ).distinct()
+    )
+    for ml, programme, jeune in actives:
+        add(ml, lambda s, p=programme, j=jeune: s.youths[("active", p)].add(j))
+
+    skipped_filter = [skipped.c.ml_id == q.ml_id] if q.ml_id else []
+    if q.as_of is not None:
+        skipped_filter.append(skipped.c.recorded_us <= micros(q.as_of))
+    for ml, n in conn.execute(select(skipped.c.ml_id, func.count()).where(*skipped_filter).group_by(skipped.c.ml_id)):
+        targets = [scopes[NETWORK]] + ([scopes[ml]] if ml is not None and ml in scopes else [])
+        for scope in targets:
+            scope.skipped += n
+
+    network = scopes[NETWORK]
+    attributes = _attributes(conn, q, network.youths["welcomed"] | network.youths["accompanied"])
+
+    def document(ml: str | None, s: Scope, by_ml: dict | None) -> dict[str, Any]:
+        return {
+            "ml_id": ml, "from": start, "to": end, "as_of": q.as_of.isoformat() if q.as_of else None,
+            "events_considered": s.considered, "events_skipped": s.skipped,
+            "indicators": _indicators(s, attributes, q.date_to), "by_ml": by_ml,
+        }
+
+    if q.ml_id is not None:
+        return document(q.ml_id, scopes[q.ml_id], None)
+    by_ml = {ml: document(ml, scopes[ml], None) for ml in sorted(m for m in scopes if m is not NETWORK)}
+    return document(None, scopes[NETWORK], by_ml)
+
+
+def _who(s: Scope, etype, nature, category, programme, jeune, session, employer) -> None:
+    if etype == "intake.FirstWelcomeRecorded":
+        s.youths["welcomed"].add(jeune)
+        s.youths["in_contact"].add(jeune)
+    elif etype == "intake.DossierEventRecorded":
+        if nature in ACCOMPANYING:
+            s.youths["accompanied"].add(jeune)
+        if nature not in NOT_CONTACT:
+            s.youths["in_contact"].add(jeune)
+        if nature in WORKSHOPS and session is not None:
+            s.sessions.add(session)
+    elif etype in SITUATION_TYPES:
+        s.youths["situation"].add(jeune)
+        if etype == "employment.ContractSigned":
+            s.youths["employment"].add(jeune)
+    elif etype == "dispositifs.AllowancePaid":
+        s.youths[("allowance", programme)].add(jeune)
+    elif etype == "dispositifs.FinancialAidGranted":
+        s.youths[("aid", category)].add(jeune)
+    elif etype == "employment.JobOfferReceived":
+        s.employers.add(employer)
+
+
+def _attributes(conn: Connection, q: Query, wanted: set[UUID]) -> dict[UUID, dict[str, Any]]:
+    """Rule 7: each young person's profile, merged field by field in `occurred_at` order, from
+    the profile events of the period's end and before (as of `as_of`)."""
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(profiles).where(profiles.c.business_date <= q.date_to.isoformat(), *_base(q, profiles))
+        .order_by(profiles.c.jeune_id, profiles.c.occurred_us, profiles.c.stream_position, profiles.c.event_id)
+    )
+    merged: dict[UUID, dict[str, Any]] = {}
+    for row in rows:
+        if row.jeune_id not in wanted:
+            continue
+        current = merged.setdefault(row.jeune_id, {})
+        for f in PROFILE_FIELDS:
+            value = getattr(row, f)
+            if value is not None:
+                current[f] = value
+    return merged
+
+
+def _age(birth_month: str, day: date) -> int:
+    year, month = map(int, birth_month.split("-"))
+    return day.year - year - ((day.month, day.day) < (month, 1))
+
+
+def _band(age: int) -> str:
+    return "under_18" if age < 18 else "18_21" if age <= 21 else "22_25" if age <= 25 else "over_25"
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _sum(s: Scope, etype: str, *, nature=None, category=None, programme=None, durable=None, amounts=False) -> int:
+    source = s.amounts if amounts else s.counts
+    return sum(v for (t, n, c, p, du, _), v in source.items() if t == etype
+               and (nature is None or n in nature) and (category is None or c in category)
+               and (programme is None or p == programme) and (durable is None or du == durable))
+
+
+def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date) -> dict[str, Any]:
+    accompanied = s.youths["accompanied"]
+    with_situation = s.youths["situation"]
+    kinds = {k: sum(_sum(s, t, category=(k,)) for t in SITUATION_TYPES) for k in SITUATION_KINDS}
+
+    by_commune: dict[str, dict[str, Any]] = {}
+    def commune_of(j: UUID) -> str:
+        return attributes.get(j, {}).get("commune_insee") or "unknown"
+    for key, people in (("first_welcomes", s.youths["welcomed"]), ("accompanied", accompanied),
+                        ("accompanied_with_situation", accompanied & with_situation)):
+        for j in people:
+            c = by_commune.setdefault(commune_of(j), {"first_welcomes": 0, "accompanied": 0, "accompanied_with_situation": 0})
+            c[key] += 1
+    for c in by_commune.values():
+        c["situation_rate"] = _rate(c["accompanied_with_situation"], c["accompanied"])
+
+    profile = {"age_band": dict.fromkeys(("under_18", "18_21", "22_25", "over_25"), 0),
+               "sex": dict.fromkeys(("F", "M", "X"), 0), "education_level": {str(n): 0 for n in range(1, 9)},
+               "minors": 0, "no_diploma": 0, "qpv": 0, "zrr": 0, "rqth": 0, "neet": 0, "no_driving_licence": 0}
+    for j in accompanied:
+        a = attributes.get(j, {})
+        if "birth_month" in a:
+            age = _age(a["birth_month"], last_day)
+            profile["age_band"][_band(age)] += 1
+            profile["minors"] += age < 18
+        if a.get("sex") in profile["sex"]:
+            profile["sex"][a["sex"]] += 1
+        if a.get("education_level") is not None:
+            profile["education_level"][str(a["education_level"])] += 1
+        profile["no_diploma"] += a.get("diploma") is False
+        profile["no_driving_licence"] += a.get("driving_licence") is False
+        for flag in ("qpv", "zrr", "rqth", "neet"):
+            profile[flag] += bool(a.get(flag))
+
+    programmes = {}
+    for p in PROGRAMMES:
+        programmes[p] = {
+            "entries": _sum(s, "dispositifs.ProgrammeEntered", programme=p),
+            "active_youths": len(s.youths[("active", p)]),
+            "exits": _sum(s, "dispositifs.ProgrammeExited", programme=p),
+            "positive_exits": _sum(s, "dispositifs.ProgrammeExited", programme=p, category=POSITIVE_EXITS),
+            "allowance_requested_cents": _sum(s, "dispositifs.AllowanceRequested", programme=p, amounts=True),
+            "allowance_paid_cents": _sum(s, "dispositifs.AllowancePaid", programme=p, amounts=True),
+            "allowance_youths": len(s.youths[("allowance", p)]),
+        }
+
+    by_sector = dict.fromkeys(ROME_SECTORS, 0)
+    for (t, _, _, _, _, sector), n in s.counts.items():
+        if t == "employment.JobOfferReceived":
+            by_sector[sector] += n
+
+    both = accompanied & with_situation
+    return {
+        "first_welcomes": len(s.youths["welcomed"]),
+        "accompanied": len(accompanied),
+        "in_contact": len(s.youths["in_contact"]),
+        "individual_interviews": _sum(s, "intake.DossierEventRecorded", nature=("individual_interview",)),
+        "workshop_sessions": len(s.sessions),
+        "workshop_participations": _sum(s, "intake.DossierEventRecorded", nature=WORKSHOPS),
+        "situation_entries": sum(kinds.values()),
+        "situation_entries_by_kind": kinds,
+        "youths_with_situation": len(with_situation),
+        "accompanied_with_situation": len(both),
+        "situation_rate": _rate(len(both), len(accompanied)),
+        "employment_contracts": _sum(s, "employment.ContractSigned"),
+        "youths_in_employment": len(s.youths["employment"]),
+        "durable_contracts": _sum(s, "employment.ContractSigned", durable=True),
+        "training_entries": _sum(s, "employment.TrainingEntered"),
+        "immersions": _sum(s, "employment.ImmersionStarted"),
+        "by_commune": dict(sorted(by_commune.items())),
+        "profile_of_accompanied": profile,
+        "programmes": programmes,
+        "offers": {
+            "received": _sum(s, "employment.JobOfferReceived"),
+            "employers": len(s.employers),
+            "referrals": _sum(s, "employment.CandidateReferred"),
+            "hires": _sum(s, "employment.ReferralOutcomeRecorded", category=("hired",)),
+            "filled": _sum(s, "employment.JobOfferClosed", category=("filled",)),
+            "by_sector": by_sector,
+        },
+        "financial_aids": {k: {"count": _sum(s, "dispositifs.FinancialAidGranted", category=(k,)),
+                               "amount_cents": _sum(s, "dispositifs.FinancialAidGranted", category=(k,), amounts=True),
+                               "youths": len(s.youths[("aid", k)])} for k in AID_KINDS},
+        "social_referrals": {k: _sum(s, "dispositifs.SocialReferralMade", category=(k,)) for k in REFERRAL_DOMAINS},
+    }
+

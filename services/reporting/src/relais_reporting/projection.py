@@ -1,0 +1,155 @@
+"""The fold: every event of the three topics into the read models, in batches.
+
+One function, `apply`, used by the live consumer (inside the transaction that stores its
+offsets), by `relais indicators` over a JSONL file and by `relais replay`.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+
+from relais_contracts import Envelope, encode
+from relais_reporting.readmodel import PROFILE_FIELDS, events, profiles, skipped
+
+PARIS = ZoneInfo("Europe/Paris")
+EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+
+# indicators.md rule 1: the business date of each type that has one of its own.
+DATE_FIELD = {
+    "dispositifs.ProgrammeEntered": "start_date",
+    "employment.ContractSigned": "start_date",
+    "employment.TrainingEntered": "start_date",
+    "employment.ImmersionStarted": "start_date",
+    "employment.CivicServiceStarted": "start_date",
+    "dispositifs.ProgrammeExited": "exit_date",
+    "employment.RecruitmentSessionHeld": "date",
+}
+EMPLOYMENT_CONTRACTS = {"CDI", "CDD", "INTERIM", "SEASONAL", "CAE", "CIE", "IAE"}
+SITUATION_KINDS = ("employment", "alternance", "training", "schooling", "immersion", "volunteering")
+
+
+def micros(instant: datetime) -> int:
+    delta = instant - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def business_date(envelope: Envelope) -> str:
+    field = DATE_FIELD.get(envelope.event_type)
+    if field:
+        return getattr(envelope.payload, field).isoformat()
+    return envelope.occurred_at.astimezone(PARIS).date().isoformat()
+
+
+def situation_kind(envelope: Envelope) -> str | None:
+    """events.md, "Situation kinds"."""
+    p = envelope.payload
+    match envelope.event_type:
+        case "employment.ContractSigned":
+            return "employment" if p.contract_type in EMPLOYMENT_CONTRACTS else "alternance"
+        case "employment.TrainingEntered":
+            return "schooling" if p.training_type == "schooling" else "training"
+        case "employment.ImmersionStarted":
+            return "immersion"
+        case "employment.CivicServiceStarted":
+            return "volunteering"
+    return None
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _specifics(e: Envelope) -> dict[str, Any]:
+    p = e.payload
+    t = e.event_type
+    if t == "intake.DossierEventRecorded":
+        return {"nature": p.nature, "session_id": p.session_id}
+    if t == "intake.DossierEventCancelled":
+        return {"cancelled_event_id": p.cancelled_event_id}
+    if t in ("dispositifs.ProgrammeEntered", "dispositifs.ProgrammeSuspended", "dispositifs.ProgrammeResumed",
+             "dispositifs.ProgrammeExtended"):
+        return {"programme": p.programme}
+    if t == "dispositifs.ProgrammeExited":
+        return {"programme": p.programme, "category": p.exit_situation}
+    if t in ("dispositifs.AllowanceRequested", "dispositifs.AllowancePaid"):
+        return {"programme": p.programme, "amount_cents": p.amount_cents}
+    if t == "dispositifs.FinancialAidGranted":
+        return {"category": p.kind, "amount_cents": p.amount_cents}
+    if t == "dispositifs.SocialReferralMade":
+        return {"category": p.domain}
+    if t == "employment.JobOfferReceived":
+        return {"employer_id": p.employer_id, "sector": p.sector, "contract_type": p.contract_type}
+    if t in ("employment.JobOfferClosed", "employment.ReferralOutcomeRecorded"):
+        return {"category": p.outcome}
+    if t == "employment.ContractSigned":
+        durable = p.contract_type == "CDI" or (p.end_date is not None and p.end_date >= add_months(p.start_date, 6))
+        return {"category": situation_kind(e), "contract_type": p.contract_type, "durable": durable}
+    if t in ("employment.TrainingEntered", "employment.ImmersionStarted", "employment.CivicServiceStarted"):
+        return {"category": situation_kind(e)}
+    return {}
+
+
+def _event_row(e: Envelope) -> dict[str, Any]:
+    row = {
+        "event_id": e.event_id, "ml_id": e.ml_id, "event_type": e.event_type,
+        "jeune_id": getattr(e.payload, "jeune_id", None), "stream_id": e.stream_id,
+        "stream_position": e.stream_position, "business_date": business_date(e),
+        "occurred_us": micros(e.occurred_at), "recorded_us": micros(e.recorded_at), "actor_id": e.actor_id,
+        "nature": None, "session_id": None, "cancelled_event_id": None, "programme": None, "category": None,
+        "amount_cents": None, "contract_type": None, "durable": None, "employer_id": None, "sector": None,
+        "envelope": encode(e).decode(),
+    }
+    row.update(_specifics(e))
+    return row
+
+
+def _profile_row(e: Envelope) -> dict[str, Any]:
+    profile = e.payload.profile
+    return {
+        "event_id": e.event_id, "ml_id": e.ml_id, "jeune_id": e.payload.jeune_id,
+        "occurred_us": micros(e.occurred_at), "recorded_us": micros(e.recorded_at),
+        "business_date": business_date(e), "stream_position": e.stream_position,
+        **{f: getattr(profile, f) for f in PROFILE_FIELDS},
+    }
+
+
+def _insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) -> None:
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    # Several copies of one event in a batch: keep one (the database drops the rest too).
+    unique = list({str(r[key]): r for r in rows}.values())
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key]), unique)
+
+
+def apply(conn: Connection, batch: list[Envelope]) -> None:
+    """Fold a batch of valid events; an event already folded (same `event_id`) changes nothing."""
+    _insert_new(conn, events, [_event_row(e) for e in batch], "event_id")
+    _insert_new(conn, profiles, [_profile_row(e) for e in batch
+                                 if e.event_type in ("intake.FirstWelcomeRecorded", "intake.ProfileUpdated")], "event_id")
+
+
+def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) -> None:
+    """Remember events this code cannot interpret, to count them in `events_skipped`."""
+    rows = []
+    for value, reason in raw_events:
+        try:
+            obj = orjson.loads(value)
+            recorded = micros(datetime.fromisoformat(obj["recorded_at"]))
+            rows.append({"event_id": str(obj["event_id"])[:64], "ml_id": obj.get("ml_id"), "recorded_us": recorded,
+                         "reason": reason[:200]})
+        except (ValueError, KeyError, TypeError):
+            continue
+    _insert_new(conn, skipped, rows, "event_id")

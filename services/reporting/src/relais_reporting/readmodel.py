@@ -1,0 +1,82 @@
+"""The reporting read models: one row per distinct event, shaped for the indicator queries.
+
+Folding appends (an event is never updated), so its cost per event stays flat however long the
+history; de-duplication is the primary key on `event_id`. Everything that depends on other events
+(cancellations, the latest profile, exits, `as_of`) is resolved when a query runs, which is what
+makes the answer independent of the order in which events arrived.
+
+Instants are stored as integer microseconds since the epoch (UTC) and calendar dates as
+`YYYY-MM-DD` text, so the same queries run on PostgreSQL (live) and SQLite (the auditor's CLI).
+"""
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, SmallInteger, String, Table, Text, Uuid
+
+metadata = MetaData()
+
+events = Table(
+    "report_events",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("ml_id", String(64), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("jeune_id", Uuid),
+    Column("stream_id", Uuid, nullable=False),
+    Column("stream_position", Integer, nullable=False),
+    Column("business_date", String(10), nullable=False),  # indicators.md, rule 1
+    Column("occurred_us", BigInteger, nullable=False),
+    Column("recorded_us", BigInteger, nullable=False),
+    Column("actor_id", String(128), nullable=False),
+    # What the indicators need of each type (null where it does not apply).
+    Column("nature", String(32)),            # DossierEventRecorded
+    Column("session_id", Uuid),              # DossierEventRecorded
+    Column("cancelled_event_id", Uuid),      # DossierEventCancelled
+    Column("programme", String(32)),         # programmes and allowances
+    Column("category", String(32)),          # situation kind, exit situation, aid kind, referral domain, outcome
+    Column("amount_cents", BigInteger),      # allowances and aids
+    Column("contract_type", String(32)),     # ContractSigned, JobOfferReceived
+    Column("durable", Boolean),              # ContractSigned: CDI or 6 months and more
+    Column("employer_id", Uuid),             # JobOfferReceived
+    Column("sector", String(1)),             # JobOfferReceived
+    Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
+    Index("ix_report_events_period", "ml_id", "event_type", "business_date"),
+    Index("ix_report_events_jeune", "jeune_id"),
+    Index("ix_report_events_type_date", "event_type", "business_date"),
+)
+
+# FirstWelcomeRecorded and ProfileUpdated, one row each, the fields they carry (null: unchanged).
+profiles = Table(
+    "report_profiles",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("ml_id", String(64), nullable=False),
+    Column("jeune_id", Uuid, nullable=False),
+    Column("occurred_us", BigInteger, nullable=False),
+    Column("recorded_us", BigInteger, nullable=False),
+    Column("business_date", String(10), nullable=False),
+    Column("stream_position", Integer, nullable=False),
+    Column("birth_month", String(7)),
+    Column("sex", String(1)),
+    Column("commune_insee", String(5)),
+    Column("qpv", Boolean),
+    Column("zrr", Boolean),
+    Column("education_level", SmallInteger),
+    Column("diploma", Boolean),
+    Column("rqth", Boolean),
+    Column("neet", Boolean),
+    Column("driving_licence", Boolean),
+    Index("ix_report_profiles_jeune", "jeune_id"),
+)
+
+# Events this code could not interpret (unknown type, newer version): counted, never folded.
+skipped = Table(
+    "report_skipped",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("ml_id", String(64)),
+    Column("recorded_us", BigInteger),
+    Column("reason", String(200), nullable=False),
+)
+
+PROFILE_FIELDS = ("birth_month", "sex", "commune_insee", "qpv", "zrr", "education_level", "diploma",
+                  "rqth", "neet", "driving_licence")
+READ_MODEL_TABLES = (events, profiles, skipped)
