@@ -1,0 +1,199 @@
+"""One hand-built history per counting rule of indicators.md, with the expected figures written
+out (the fold and the query of the reporting service, on SQLite)."""
+
+import uuid
+from datetime import date
+
+from support.builder import History, at
+from support.reporting import document, figures
+
+
+def test_rule_1_the_period_is_by_business_date_in_paris():
+    h = History()
+    late_night = h.welcome("2023-12-31T23:30:00Z")       # 1 January 2024 in Paris
+    new_year_eve = h.welcome("2023-12-31T22:30:00Z")     # still 31 December in Paris
+    jeune = h.welcome("2023-06-01 10:00")
+    h.contract(jeune, "CDD", date(2024, 1, 2), date(2024, 3, 1), "2023-12-20 10:00")  # signed in Dec, starts in Jan
+    enrolment = h.enter(jeune, "PACEA", date(2023, 11, 1), "2024-01-05 10:00")          # entered late, counts in 2023
+    h.exit(jeune, enrolment, "PACEA", date(2024, 2, 1), "employment", "2023-12-28 10:00")
+    f2023, f2024 = figures(h.events), figures(h.events, start="2024-01-01", end="2024-12-31")
+    assert (f2023["first_welcomes"], f2024["first_welcomes"]) == (2, 1)
+    assert (f2023["employment_contracts"], f2024["employment_contracts"]) == (0, 1)
+    assert (f2023["programmes"]["PACEA"]["entries"], f2024["programmes"]["PACEA"]["entries"]) == (1, 0)
+    assert (f2023["programmes"]["PACEA"]["exits"], f2024["programmes"]["PACEA"]["exits"]) == (0, 1)
+    assert late_night != new_year_eve
+
+
+def test_rule_2_as_of_keeps_what_was_recorded_by_then():
+    h = History()
+    jeune = h.welcome("2023-03-01 09:00", recorded="2023-03-01 10:00")
+    interview = h.dossier_event(jeune, "individual_interview", "2023-03-02 09:00", recorded="2023-03-20 10:00")
+    h.cancel(interview, "2023-04-01 09:00", recorded="2023-04-01 10:00")
+    assert figures(h.events, as_of=at("2023-03-10 00:00"))["individual_interviews"] == 0  # entered late
+    assert figures(h.events, as_of=at("2023-03-25 00:00"))["individual_interviews"] == 1  # known, not yet cancelled
+    assert figures(h.events, as_of=at("2023-04-02 00:00"))["individual_interviews"] == 0  # cancelled
+    doc = document(h.events, as_of=at("2023-03-25 00:00"))
+    assert doc["as_of"] == "2023-03-25T00:00:00+00:00"
+
+
+def test_rule_3_each_event_counts_once():
+    h = History()
+    jeune = h.welcome("2023-03-01 09:00")
+    interview = h.dossier_event(jeune, "individual_interview", "2023-03-02 09:00")
+    assert figures(h.events + [interview, interview])["individual_interviews"] == 1
+    assert document(h.events + [interview])["events_considered"] == 2
+
+
+def test_rule_4_a_cancellation_wins_whatever_the_arrival_order():
+    h = History()
+    jeune = h.welcome("2023-03-01 09:00")
+    workshop = h.dossier_event(jeune, "workshop", "2023-03-02 09:00", session=uuid.uuid4())
+    cancellation = h.cancel(workshop, "2023-03-05 09:00")
+    welcome = h.events[0]
+    for order in ([welcome, workshop, cancellation], [cancellation, welcome, workshop]):
+        f = figures(order)
+        assert (f["accompanied"], f["workshop_participations"], f["workshop_sessions"]) == (0, 0, 0)
+        assert f["in_contact"] == 1  # the first welcome itself
+
+
+def test_rule_6_tenants_and_the_network():
+    a, b = History("ML-A"), History("ML-B")
+    for h, n in ((a, 3), (b, 2)):
+        for _ in range(n):
+            h.dossier_event(h.welcome("2023-05-01 09:00"), "individual_interview", "2023-05-02 09:00")
+    events = a.events + b.events
+    assert figures(events, ml_id="ML-A")["accompanied"] == 3
+    network = document(events, ml_id=None)
+    assert network["ml_id"] is None and network["indicators"]["accompanied"] == 5
+    assert {ml: d["indicators"]["accompanied"] for ml, d in network["by_ml"].items()} == {"ML-A": 3, "ML-B": 2}
+    assert document(events, ml_id="ML-A")["by_ml"] is None
+
+
+def test_rule_7_attributes_are_those_of_the_latest_profile_at_the_period_end():
+    h = History()
+    jeune = h.welcome("2023-02-01 09:00", commune="94003", birth_month="2005-12", qpv=False)
+    h.dossier_event(jeune, "individual_interview", "2023-02-02 09:00")
+    # Moved in November (entered in January 2024 with its true date), and again in 2024.
+    h.profile(jeune, "2024-03-01 09:00", commune_insee="94041")
+    h.profile(jeune, "2023-11-15 09:00", recorded="2024-01-10 09:00", commune_insee="94076", qpv=True)
+    f = figures(h.events)
+    assert list(f["by_commune"]) == ["94076"]
+    assert f["profile_of_accompanied"]["qpv"] == 1
+    # Born December 2005: 18 on 31 December 2023, the 1st of the month standing for the birthday.
+    assert f["profile_of_accompanied"]["age_band"]["18_21"] == 1 and f["profile_of_accompanied"]["minors"] == 0
+    # As of before the late entry, the November move was not known.
+    assert list(figures(h.events, as_of=at("2023-12-31 00:00"))["by_commune"]) == ["94003"]
+
+
+def test_rule_8_unknown_types_are_skipped_and_counted():
+    from relais_cli.audit import Folded, fold, scratch_engine
+    import orjson
+
+    h = History()
+    h.welcome("2023-03-01 09:00")
+    from relais_contracts import encode
+    lines = [encode(e) for e in h.events]
+    unknown = orjson.loads(lines[0])
+    unknown.update(event_type="intake.Teleported", event_id=str(uuid.uuid4()))
+    newer = orjson.loads(lines[0])
+    newer.update(schema_version=9, event_id=str(uuid.uuid4()))
+    engine = scratch_engine()
+    folded = fold(engine, lines + [orjson.dumps(unknown), orjson.dumps(newer)], Folded())
+    assert (folded.events, folded.skipped) == (1, 2)
+    doc = document([], engine=engine)
+    assert doc["events_skipped"] == 2 and doc["indicators"]["first_welcomes"] == 1
+
+
+def test_young_people_indicators():
+    h = History()
+    session = uuid.uuid4()
+    a, b, c, d = (h.welcome("2023-01-10 09:00") for _ in range(4))
+    h.dossier_event(a, "individual_interview", "2023-02-01 09:00")
+    h.dossier_event(a, "individual_interview", "2023-03-01 09:00")
+    h.dossier_event(b, "workshop", "2023-02-01 09:00", session=session)
+    h.dossier_event(c, "group_information", "2023-02-01 09:00", session=session)
+    h.dossier_event(c, "workshop", "2023-02-03 09:00")  # no session: a participation, not a session
+    h.dossier_event(d, "phone", "2023-02-01 09:00")
+    old = h.welcome("2022-05-10 09:00")
+    h.dossier_event(old, "administrative", "2023-02-01 09:00")
+    f = figures(h.events)
+    assert f["first_welcomes"] == 4
+    assert f["accompanied"] == 3          # a, b, c
+    assert f["in_contact"] == 4           # the four welcomed; `old` only had paperwork
+    assert f["individual_interviews"] == 2
+    assert (f["workshop_sessions"], f["workshop_participations"]) == (1, 3)
+
+
+def test_situations_contracts_and_rates():
+    h = History()
+    a, b, c = (h.welcome("2023-01-10 09:00") for _ in range(3))
+    for j in (a, b):
+        h.dossier_event(j, "individual_interview", "2023-02-01 09:00")
+    h.contract(a, "CDI", date(2023, 3, 1), None, "2023-03-01 09:00")
+    h.contract(a, "CDD", date(2023, 9, 1), date(2024, 3, 1), "2023-09-01 09:00")    # six calendar months after: durable
+    h.contract(c, "CDD", date(2023, 9, 1), date(2024, 2, 29), "2023-09-01 09:00")   # a day short
+    h.contract(c, "APPRENTICESHIP", date(2023, 10, 1), date(2025, 9, 30), "2023-10-01 09:00")
+    h.training(b, "schooling", date(2023, 9, 4), "2023-09-04 09:00")
+    h.training(b, "qualifying", date(2023, 11, 6), "2023-11-06 09:00")
+    h.immersion(c, date(2023, 5, 2), "2023-05-02 09:00")
+    h.civic_service(c, date(2023, 6, 1), "2023-06-01 09:00")
+    f = figures(h.events)
+    assert f["situation_entries"] == 8
+    assert f["situation_entries_by_kind"] == {"employment": 3, "alternance": 1, "training": 1, "schooling": 1,
+                                              "immersion": 1, "volunteering": 1}
+    assert (f["youths_with_situation"], f["accompanied_with_situation"], f["situation_rate"]) == (3, 2, 1.0)
+    assert (f["employment_contracts"], f["youths_in_employment"], f["durable_contracts"]) == (4, 2, 3)
+    assert (f["training_entries"], f["immersions"]) == (2, 1)
+    commune = f["by_commune"]["94003"]
+    assert commune == {"first_welcomes": 3, "accompanied": 2, "accompanied_with_situation": 2, "situation_rate": 1.0}
+
+
+def test_rate_is_rounded_and_null_without_accompanied():
+    h = History()
+    people = [h.welcome("2023-01-10 09:00") for _ in range(3)]
+    for j in people:
+        h.dossier_event(j, "individual_interview", "2023-02-01 09:00")
+    h.immersion(people[0], date(2023, 5, 2), "2023-05-02 09:00")
+    assert figures(h.events)["situation_rate"] == 0.3333
+    assert figures([])["situation_rate"] is None
+
+
+def test_programmes_allowances_aids_and_referrals():
+    h = History()
+    a, b = h.welcome("2022-10-01 09:00"), h.welcome("2022-10-01 09:00")
+    old = h.enter(a, "CEJ", date(2022, 11, 1), "2022-11-01 09:00")              # active across the period
+    gone = h.enter(b, "PACEA", date(2022, 3, 1), "2022-03-01 09:00")
+    h.exit(b, gone, "PACEA", date(2022, 12, 20), "none", "2022-12-20 09:00")      # exited before: not active
+    new = h.enter(b, "PACEA", date(2023, 2, 1), "2023-02-01 09:00")
+    h.exit(b, new, "PACEA", date(2023, 9, 30), "alternance", "2023-09-30 09:00")
+    h.exit(a, old, "CEJ", date(2023, 10, 31), "unknown", "2023-10-31 09:00")
+    h.allowance(a, old, "2023-01", 52_800, "2023-01-25 09:00", paid=True)
+    h.allowance(a, old, "2023-02", 52_800, "2023-02-25 09:00", paid=False)
+    h.aid(a, "faj", 15_000, "2023-04-01 09:00")
+    h.aid(b, "faj", 5_000, "2023-04-02 09:00")
+    h.referral_to_partner(b, "housing", "2023-04-02 09:00")
+    f = figures(h.events)
+    assert f["programmes"]["CEJ"] == {"entries": 0, "active_youths": 1, "exits": 1, "positive_exits": 0,
+                                      "allowance_requested_cents": 105_600, "allowance_paid_cents": 52_800,
+                                      "allowance_youths": 1}
+    assert f["programmes"]["PACEA"] == {"entries": 1, "active_youths": 1, "exits": 1, "positive_exits": 1,
+                                        "allowance_requested_cents": 0, "allowance_paid_cents": 0, "allowance_youths": 0}
+    assert len(f["programmes"]) == 13
+    assert f["financial_aids"]["faj"] == {"count": 2, "amount_cents": 20_000, "youths": 2}
+    assert f["social_referrals"]["housing"] == 1 and f["social_referrals"]["health"] == 0
+
+
+def test_offers():
+    h = History()
+    x, y = uuid.uuid4(), uuid.uuid4()
+    jeune = h.welcome("2023-01-10 09:00")
+    o1, o2 = h.offer(x, "D", "2023-03-01 09:00"), h.offer(x, "D", "2023-03-02 09:00")
+    h.offer(y, "N", "2023-04-01 09:00")
+    h.refer(o1, jeune, "hired", "2023-03-05 09:00")
+    h.refer(o2, jeune, "rejected", "2023-03-06 09:00")
+    h.close_offer(o1, "filled", "2023-03-10 09:00")
+    h.close_offer(o2, "expired", "2023-05-10 09:00")
+    offers = figures(h.events)["offers"]
+    assert {k: offers[k] for k in ("received", "employers", "referrals", "hires", "filled")} == {
+        "received": 3, "employers": 2, "referrals": 2, "hires": 1, "filled": 1}
+    assert (offers["by_sector"]["D"], offers["by_sector"]["N"], offers["by_sector"]["A"]) == (2, 1, 0)
