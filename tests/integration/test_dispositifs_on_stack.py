@@ -18,11 +18,11 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 HEADERS = bearer(ml_ids=("ML-STACK",))
 
 
-def post_when_known(url: str, body: dict, timeout: float = 30) -> httpx.Response:
+def post_when_known(url: str, body: dict, timeout: float = 30, headers: dict | None = None) -> httpx.Response:
     """Post until the young person is known: intake's event travels through Kafka first."""
     deadline = time.monotonic() + timeout
     while True:
-        r = httpx.post(url, json=body, headers=HEADERS, timeout=10)
+        r = httpx.post(url, json=body, headers=headers or HEADERS, timeout=10)
         if not (r.status_code == 422 and r.json()["type"].endswith("/youth-unknown")) or time.monotonic() > deadline:
             return r
         time.sleep(0.2)

@@ -7,19 +7,22 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from relais_runtime.settings import Settings
-from support.http import bearer
+from support.http import bearer, offline
 
 # A director of every Mission Locale, so that requests reach validation and the domain.
 HEADERS = bearer("director", ("*",))
 
 
 def _schema(service: str):
-    app = importlib.import_module(f"relais_{service}.bootstrap").create_app(Settings(persistence="memory"))
+    app = importlib.import_module(f"relais_{service}.bootstrap").create_app(offline())
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
 def _check(case) -> None:
     response = case.call(headers=HEADERS)
+    if case.path == "/readyz" and case.method == "GET":  # Kafka is deliberately out of reach: 503 is right
+        assert response.status_code == 503
+        return
     assert response.status_code < 500, (case.method, case.formatted_path, case.body, response.text)
     if response.status_code >= 400:
         assert "application/problem+json" in str(response.headers["content-type"])

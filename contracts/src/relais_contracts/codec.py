@@ -85,10 +85,11 @@ def encode(envelope: Envelope) -> bytes:
 EVENT_ID_NAMESPACE = uuid.UUID("7c6f4a52-8f0e-4e57-9a7e-4b3f1d2a9c10")
 
 
-def event_id_for(stream_id: uuid.UUID, stream_position: int) -> uuid.UUID:
-    """A stable event id derived from the stream and position: a re-published event (relay
-    restart) carries the same id, so consumers can de-duplicate it."""
-    return uuid.uuid5(EVENT_ID_NAMESPACE, f"{stream_id}:{stream_position}")
+def event_id_for(service: str, stream_id: uuid.UUID, stream_position: int) -> uuid.UUID:
+    """A stable event id derived from the producing service, the stream and the position: a
+    re-published event (relay restart) carries the same id, so consumers can de-duplicate it.
+    The service is part of it because two services may key streams by the same id (jeune_id)."""
+    return uuid.uuid5(EVENT_ID_NAMESPACE, f"{service}:{stream_id}:{stream_position}")
 
 
 def make_envelope(
@@ -106,7 +107,7 @@ def make_envelope(
 ) -> Envelope:
     """Build a validated envelope around a payload."""
     return envelope_model(payload.event_type)(
-        event_id=event_id or event_id_for(stream_id, stream_position),
+        event_id=event_id or event_id_for(payload.event_type.split(".", 1)[0], stream_id, stream_position),
         event_type=payload.event_type,
         schema_version=payload.schema_version,
         ml_id=ml_id,

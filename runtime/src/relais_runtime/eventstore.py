@@ -117,7 +117,7 @@ class RelaisApplication(Application[Any]):
                 return earlier
             raise self._conflict() from None
         created = aggregates[0]
-        return Answer(created.id, event_id_for(created.id, created.version), created.version)
+        return Answer(created.id, event_id_for(self.service, created.id, created.version), created.version)
 
     def execute(
         self, ctx: CommandContext, aggregate: Any, action: Callable[[], Any], *also: Aggregate,
@@ -134,7 +134,7 @@ class RelaisApplication(Application[Any]):
             except IntegrityError:
                 raise self._conflict() from None
             version = aggregate.version
-        event_id = event_id_for(aggregate.id, version)
+        event_id = event_id_for(self.service, aggregate.id, version)
         return Answer(event_id if answer_event else aggregate.id, event_id, version)
 
     def _earlier_creation(self, new_id: uuid.UUID, ctx: CommandContext) -> Answer | None:
@@ -147,7 +147,7 @@ class RelaisApplication(Application[Any]):
         first = getattr(existing, "commands", {}).get(ctx.idempotency_key)
         if first is None or first[0] != ctx.request_hash:
             raise Conflict("Cette clé d'idempotence a déjà servi pour une autre requête.", rule="idempotency-key-reused")
-        return Answer(existing.id, event_id_for(existing.id, first[1]), first[1])
+        return Answer(existing.id, event_id_for(self.service, existing.id, first[1]), first[1])
 
     @staticmethod
     def _conflict() -> Conflict:

@@ -82,5 +82,7 @@ def test_messages_about_a_young_person_are_keyed_by_jeune_id_else_by_stream():
 
 def test_event_ids_are_stable_per_stream_position():
     stream = uuid.uuid4()
-    assert event_id_for(stream, 3) == event_id_for(stream, 3)
-    assert event_id_for(stream, 3) != event_id_for(stream, 4)
+    assert event_id_for("intake", stream, 3) == event_id_for("intake", stream, 3)
+    assert event_id_for("intake", stream, 3) != event_id_for("intake", stream, 4)
+    # intake and employment both key a young person's stream by jeune_id: ids must not collide.
+    assert event_id_for("intake", stream, 2) != event_id_for("employment", stream, 2)

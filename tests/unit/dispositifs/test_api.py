@@ -6,7 +6,7 @@ import pytest
 
 from relais_dispositifs.bootstrap import create_app
 from relais_runtime.settings import Settings
-from support.http import bearer, in_process
+from support.http import bearer, in_process, offline
 from support.youths import welcomed
 
 H = bearer()
@@ -15,7 +15,7 @@ CEJ = {"programme": "CEJ", "start_date": "2024-02-01", "planned_end_date": "2025
 
 @pytest.fixture
 def app():
-    return create_app(Settings(persistence="memory"))
+    return create_app(offline())
 
 
 @pytest.fixture

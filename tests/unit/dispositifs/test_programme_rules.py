@@ -166,7 +166,7 @@ def test_pacea_allowance_is_capped_at_six_rsa_over_twelve_months():
 def test_an_allowance_is_paid_once_at_most_what_was_requested():
     cej = enter()
     cej.request_allowance(CTX, youth(), month="2024-05", amount_cents=40_000, occurred_at=None)
-    request_id = event_id_for(cej.id, cej.version)
+    request_id = event_id_for("dispositifs", cej.id, cej.version)
     assert rule_of(lambda: cej.pay_allowance(CTX, request_event_id=uuid.uuid4(), amount_cents=None, occurred_at=None)) == "allowance-request-unknown"
     assert rule_of(lambda: cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=40_001, occurred_at=None)) == "payment-above-request"
     cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=None, occurred_at=None)

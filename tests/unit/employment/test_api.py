@@ -6,7 +6,7 @@ import pytest
 
 from relais_employment.bootstrap import create_app
 from relais_runtime.settings import Settings
-from support.http import bearer, in_process
+from support.http import bearer, in_process, offline
 from support.youths import welcomed
 
 H = bearer()
@@ -14,7 +14,7 @@ H = bearer()
 
 @pytest.fixture
 def app():
-    return create_app(Settings(persistence="memory"))
+    return create_app(offline())
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def test_a_situation_ends_once_not_before_it_began():
     c = career()
     c.enter_training(CTX, occurred_at=None, training_type="qualifying", funder="region", regional_plan=True,
                      start_date=date(2024, 9, 2), end_date=date(2025, 6, 30))
-    situation = event_id_for(c.id, c.version)
+    situation = event_id_for("employment", c.id, c.version)
     assert rule_of(lambda: c.end_situation(CTX, uuid.uuid4(), end_date=date(2024, 10, 1), reason="abandonment", occurred_at=None)) == "situation-unknown"
     assert rule_of(lambda: c.end_situation(CTX, situation, end_date=date(2024, 9, 1), reason="abandonment", occurred_at=None)) == "end-before-start"
     c.end_situation(CTX, situation, end_date=date(2024, 10, 1), reason="abandonment", occurred_at=None)

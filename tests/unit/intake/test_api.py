@@ -6,7 +6,7 @@ import pytest
 
 from relais_intake.bootstrap import create_app
 from relais_runtime.settings import Settings
-from support.http import bearer, in_process
+from support.http import bearer, in_process, offline
 
 COUNSELOR = bearer()
 WELCOME = {
@@ -26,7 +26,7 @@ INTERVIEW = {"nature": "individual_interview", "mode": "on_site", "themes": ["em
 
 @pytest.fixture
 def client():
-    return in_process(create_app(Settings(persistence="memory")))
+    return in_process(create_app(offline()))
 
 
 def welcome(client, body=WELCOME, headers=COUNSELOR, ml_id="ML-A"):

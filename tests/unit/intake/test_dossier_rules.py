@@ -76,8 +76,8 @@ def test_nothing_happens_in_the_future_or_before_the_first_welcome():
 def test_a_cancellation_names_an_existing_event_not_yet_cancelled():
     dossier = welcome()
     dossier.record_event(CTX, occurred_at=None, nature="phone", mode="remote", themes=[], session_id=None, duration_minutes=5)
-    recorded = event_id_for(dossier.id, dossier.version)
-    welcome_event = event_id_for(dossier.id, 1)
+    recorded = event_id_for("intake", dossier.id, dossier.version)
+    welcome_event = event_id_for("intake", dossier.id, 1)
     assert rule_of(lambda: dossier.cancel_event(CTX, event_id=uuid.uuid4(), reason="duplicate")) == "cancelled-event-unknown"
     assert rule_of(lambda: dossier.cancel_event(CTX, event_id=welcome_event, reason="duplicate")) == "cancelled-event-unknown"
     dossier.cancel_event(CTX, event_id=recorded, reason="duplicate")

@@ -16,7 +16,7 @@ from relais_reporting.bootstrap import create_app
 from relais_reporting.projection import apply
 from relais_reporting.readmodel import READ_MODEL_TABLES
 from relais_runtime.settings import Settings
-from support.http import bearer, in_process
+from support.http import bearer, in_process, offline
 from support.histories import random_history
 from support.reporting import document
 
@@ -53,7 +53,7 @@ def test_a_replay_after_dropping_the_read_models_gives_identical_read_models():
 @pytest.mark.parametrize("ml_id", ["ML-B", None])
 def test_the_live_api_and_the_cli_give_the_same_document(tmp_path, ml_id):
     events = random_history(11, youths=10)
-    app = create_app(Settings(persistence="memory"))
+    app = create_app(offline())
     with app.state.engine.begin() as conn:
         apply(conn, events)
     params = {"from": "2023-01-01", "to": "2023-12-31", **({"ml_id": ml_id} if ml_id else {})}
@@ -83,14 +83,14 @@ def test_the_live_api_and_the_cli_give_the_same_document(tmp_path, ml_id):
     ],
 )
 def test_who_may_read_which_indicators(headers, params, status):
-    app = create_app(Settings(persistence="memory"))
+    app = create_app(offline())
     r = in_process(app).get("/v1/indicators", params=params, headers=headers)
     assert r.status_code == status, r.text
 
 
 def test_timelines_are_for_auditors_and_directors_of_the_mission_locale():
     events = random_history(3, youths=2)
-    app = create_app(Settings(persistence="memory"))
+    app = create_app(offline())
     with app.state.engine.begin() as conn:
         apply(conn, events)
     jeune = events[0].payload.jeune_id

@@ -132,7 +132,7 @@ class DispositifsApplication(RelaisApplication):
 
 def _index_allowance(conn: Connection, event: object) -> None:
     if isinstance(event, Enrolment.AllowanceRequested):
-        allowance_id = event_id_for(event.originator_id, event.originator_version)
+        allowance_id = event_id_for("dispositifs", event.originator_id, event.originator_version)
         exists = conn.execute(select(allowance_requests.c.allowance_id).where(allowance_requests.c.allowance_id == allowance_id)).first()
         if exists is None:
             conn.execute(insert(allowance_requests).values(

@@ -142,7 +142,7 @@ class Enrolment(Aggregate, RemembersCommands):
         amount_cents: int
 
         def change(self, e: "Enrolment") -> None:
-            e.requests[event_id_for(e.id, self.originator_version)] = (self.month, self.amount_cents)
+            e.requests[event_id_for("dispositifs", e.id, self.originator_version)] = (self.month, self.amount_cents)
             e.months[self.month] = self.amount_cents
 
     class AllowancePaid(Event):

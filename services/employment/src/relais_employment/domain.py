@@ -159,7 +159,7 @@ class Career(Aggregate, RemembersCommands):
         def apply(self, career: "Career") -> None:
             super().apply(career)
             if type(self).__name__ in SITUATION_STARTS:
-                career.situations[event_id_for(career.id, self.originator_version)] = self
+                career.situations[event_id_for("employment", career.id, self.originator_version)] = self
 
     class Opened(Aggregate.Created):
         """Internal: the aggregate exists before its first situation (not published)."""

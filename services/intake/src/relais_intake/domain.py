@@ -76,7 +76,7 @@ class Dossier(Aggregate, RemembersCommands):
         duration_minutes: int | None
 
         def change(self, dossier: "Dossier") -> None:
-            dossier.recorded_events[event_id_for(dossier.id, self.originator_version)] = False
+            dossier.recorded_events[event_id_for("intake", dossier.id, self.originator_version)] = False
 
     class DossierEventCancelled(Event):
         contract = contract.DossierEventCancelled

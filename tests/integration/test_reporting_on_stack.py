@@ -1,0 +1,137 @@
+"""Reporting on the real stack: the live figures equal the auditor's CLI over the services'
+exports, and a consumer killed in the middle of its work loses and doubles nothing."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from relais_contracts import encode, topic_of
+from relais_runtime.settings import PROJECT_ROOT
+from support.histories import random_history
+from support.http import bearer
+from support.processes import ServiceProcess
+from support.reporting import document
+
+from .test_dispositifs_on_stack import post_when_known
+from .test_intake_on_stack import welcome_body
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+ANALYST = bearer("network_analyst", ("*",))
+
+
+def live_document(url: str, ml_id: str, start: str, end: str) -> dict:
+    r = httpx.get(url + "/v1/indicators", params={"ml_id": ml_id, "from": start, "to": end}, headers=ANALYST, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def wait_for(predicate, timeout: float = 60, interval: float = 0.3):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def test_cli_over_the_services_exports_gives_the_live_document(stack, tmp_path):
+    ml = f"ML-E{uuid.uuid4().hex[:6].upper()}"
+    headers = bearer(ml_ids=(ml,))
+    year = date.today().year
+    start, end = f"{year}-01-01", f"{year}-12-31"
+    with ServiceProcess("intake", 18141) as intake, ServiceProcess("dispositifs", 18142) as dispositifs, \
+            ServiceProcess("employment", 18143) as employment, ServiceProcess("reporting", 18140) as reporting:
+        youths = [httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Rep{uuid.uuid4().hex[:6]}"), headers=headers).json()["id"]
+                  for _ in range(3)]
+        events = [httpx.post(f"{intake.url}/v1/{ml}/youths/{j}/events", json={"nature": n, "mode": "on_site", "themes": []},
+                             headers=headers).json()["event_id"]
+                  for j, n in zip(youths, ["individual_interview", "workshop", "phone"])]
+        httpx.post(f"{intake.url}/v1/{ml}/youths/{youths[1]}/events/{events[1]}/cancel", json={"reason": "duplicate"}, headers=headers)
+        today = date.today()
+        pacea = post_when_known(f"{dispositifs.url}/v1/{ml}/youths/{youths[0]}/programmes",
+                                {"programme": "PACEA", "start_date": today.isoformat()}, headers=headers)
+        assert pacea.status_code == 201, pacea.text
+        employer = httpx.post(f"{employment.url}/v1/{ml}/employers", json={"name": "Atelier Roux", "sector": "H", "size_band": "10-49",
+                                                                            "commune_insee": "10387"}, headers=headers).json()["id"]
+        offer = httpx.post(f"{employment.url}/v1/{ml}/offers", json={"employer_id": employer, "sector": "H", "contract_type": "CDI",
+                                                                      "positions": 1, "commune_insee": "10387"}, headers=headers).json()["id"]
+        r = post_when_known(f"{employment.url}/v1/{ml}/offers/{offer}/referrals", {"jeune_id": youths[0]}, headers=headers)
+        assert r.status_code == 201, r.text
+        httpx.post(f"{employment.url}/v1/{ml}/offers/{offer}/referrals/{youths[0]}/outcome", json={"outcome": "hired"}, headers=headers)
+        r = httpx.post(f"{employment.url}/v1/{ml}/youths/{youths[0]}/contracts", headers=headers, json={
+            "contract_type": "CDI", "start_date": today.isoformat(), "weekly_hours": 35, "sector": "H", "employer_id": employer, "offer_id": offer})
+        assert r.status_code == 201, r.text
+
+        def folded():
+            doc = live_document(reporting.url, ml, start, end)
+            f = doc["indicators"]
+            return doc if (f["first_welcomes"], f["employment_contracts"], f["offers"]["hires"], f["programmes"]["PACEA"]["entries"]) == (3, 1, 1, 1) else None
+
+        live = wait_for(folded)
+        assert live, "the reporting service did not fold the session's events in time"
+        time.sleep(1)  # the cancellation and the last events, if still in flight
+        live = live_document(reporting.url, ml, start, end)
+
+    export = tmp_path / "export.jsonl"
+    env = {**os.environ, "RELAIS_PERSISTENCE": "postgres"}
+    with export.open("wb") as out:
+        for service in ("employment", "intake", "dispositifs"):
+            done = subprocess.run([sys.executable, "-m", "relais_cli.main", "export", "--service", service],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=PROJECT_ROOT)
+            assert done.returncode == 0, done.stderr.decode()
+            out.write(done.stdout)
+    cli = subprocess.run([sys.executable, "-m", "relais_cli.main", "indicators", "--events", str(export),
+                          "--from", start, "--to", end, "--ml-id", ml], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout) == live
+    f = live["indicators"]
+    assert (f["accompanied"], f["in_contact"], f["individual_interviews"], f["workshop_participations"]) == (1, 3, 1, 0)
+
+
+async def produce(bootstrap: str, events) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=20)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic_of(e.event_type), encode(e), key=e.key, headers=e.headers) for e in events]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+def test_killing_the_projection_mid_way_leaves_every_figure_exact(stack):
+    ml = f"ML-K{uuid.uuid4().hex[:6].upper()}"
+    events = random_history(2024, youths=1500, mls=(ml,))
+    expected = document(events, ml_id=ml)
+    total = expected["events_considered"]
+    assert total > 5000
+
+    service = ServiceProcess("reporting", 18150).start()
+    try:
+        asyncio.run(produce(stack.kafka_bootstrap, events + events[:500]))  # some sent twice, as a relay would
+
+        def progress() -> int:
+            return live_document(service.url, ml, "2023-01-01", "2023-12-31")["events_considered"]
+
+        assert wait_for(lambda: progress() > 0, timeout=60, interval=0.05), "nothing folded"
+        assert service.kill() == -9
+    finally:
+        if service.proc.poll() is None:
+            service.kill()
+    with ServiceProcess("reporting", 18150) as restarted:
+        seen_at_restart = progress_of(restarted.url, ml)
+        assert seen_at_restart < total, "killed too late to prove anything: the fold had finished"
+        live = wait_for(lambda: (d := live_document(restarted.url, ml, "2023-01-01", "2023-12-31")) == expected and d, timeout=120)
+        assert live == expected, "figures differ after the restart"
+
+
+def progress_of(url: str, ml: str) -> int:
+    return live_document(url, ml, "2023-01-01", "2023-12-31")["events_considered"]
