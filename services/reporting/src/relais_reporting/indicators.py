@@ -99,7 +99,7 @@ def compute(conn: Connection, q: Query) -> dict[str, Any]:
 
         def tally(s: Scope, key=key, n=n, amount=amount) -> None:
             s.counts[key] += n
-            s.amounts[key] += amount
+            s.amounts[key] += int(amount)  # PostgreSQL sums bigints as numeric
             s.considered += n
         add(ml, tally)
     # Cancelled dossier events were looked at too.
