@@ -138,3 +138,39 @@ def test_killing_the_projection_mid_way_leaves_every_figure_exact(stack):
 
 def progress_of(url: str, ml: str) -> int:
     return live_document(url, ml, "2023-01-01", "2023-12-31")["events_considered"]
+
+
+async def end_offsets(bootstrap: str) -> dict[tuple[str, int], int]:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from relais_contracts import ALL_TOPICS
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        await consumer.topics()
+        partitions = [TopicPartition(t, p) for t in ALL_TOPICS for p in consumer.partitions_for_topic(t) or ()]
+        return {(tp.topic, tp.partition): o for tp, o in (await consumer.end_offsets(partitions)).items()}
+    finally:
+        await consumer.stop()
+
+
+def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_figure_equal(stack, tmp_path):
+    from relais_reporting.bootstrap import PROJECTION_GROUP
+    from relais_runtime.consumer import TransactionalConsumer
+    from relais_runtime.sql import engine_for
+
+    offsets = TransactionalConsumer(engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting"),
+                                    PROJECTION_GROUP, lambda conn, batch: None)
+    with ServiceProcess("reporting", 18170):
+        ends = asyncio.run(end_offsets(stack.kafka_bootstrap))
+        caught_up = wait_for(lambda: all(offsets.stored_offsets().get(k, 0) >= v for k, v in ends.items()), timeout=120)
+        assert caught_up, "the live projection did not catch up with the topics"
+    env = {**os.environ, "RELAIS_PERSISTENCE": "postgres"}
+    done = subprocess.run([sys.executable, "-m", "relais_cli.main", "replay", "--from", "2023-01-01", "--to", "2023-12-31",
+                           "--into", str(tmp_path / "replay.sqlite3")], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Tous les chiffres concordent." in done.stdout
+    compared = [line for line in done.stdout.splitlines() if line.startswith(("✓", "✗"))]
+    assert len(compared) > 100 and all(line.startswith("✓") for line in compared)
+    assert any(line.startswith("✓ first_welcomes: live=") and not line.endswith("=0") for line in compared)

@@ -283,6 +283,53 @@ def replay(
     typer.echo("Tous les chiffres concordent.")
 
 
+@app.command()
+def simulate(
+    profile: Annotated[str, typer.Option(help="Seed report to imitate: innovam or nord-ouest-aubeois")] = "innovam",
+    mls: Annotated[int, typer.Option(help="How many Missions Locales of that profile")] = 1,
+    year: Annotated[int, typer.Option(help="The simulated calendar year")] = 2023,
+    seed: Annotated[int, typer.Option(help="Same seed, same events, byte for byte")] = 1,
+    scale: Annotated[float, typer.Option(help="Size of each Mission Locale relative to its report (1.0 = as reported)")] = 1.0,
+    out: Annotated[Path | None, typer.Option(help="JSONL file to write (default: standard output)")] = None,
+) -> None:
+    """Simulate a year of activity of N Missions Locales, calibrated on a 2023 activity report,
+    as JSONL envelopes (feed them to `relais indicators`, or to Kafka with `relais demo`)."""
+    import sys
+
+    from rich.progress import Progress
+
+    from relais_cli.simulation.generator import MissionLocaleYear
+    from relais_cli.simulation.profiles import PROFILES
+    from relais_contracts import encode
+
+    if profile not in PROFILES:
+        raise CommandFailed(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    if mls < 1 or scale <= 0:
+        raise CommandFailed("--mls must be at least 1 and --scale above 0")
+    chosen = PROFILES[profile]
+    sink = out.open("wb") if out else sys.stdout.buffer
+    count = 0
+    try:
+        with Progress(console=_stderr_console(), disable=not _stderr_console().is_terminal) as bar:
+            task = bar.add_task("Simulation", total=mls)
+            for index in range(mls):
+                ml_id = chosen.ml_code if mls == 1 else f"{chosen.ml_code}-{index + 1:03d}"
+                for envelope in MissionLocaleYear(chosen, ml_id, year, seed, scale).generate():
+                    sink.write(encode(envelope) + b"\n")
+                    count += 1
+                bar.advance(task)
+    finally:
+        if out:
+            sink.close()
+    _stderr_console().print(f"{count} événement(s) simulé(s) pour {mls} Mission(s) Locale(s)", markup=False, highlight=False)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def main() -> None:
     try:
         app()
