@@ -93,15 +93,51 @@ def stack_topics() -> None:
 
 
 @app.command()
-def up() -> None:
-    """Start everything: the stack, then the four services in the background."""
+def up(
+    demo_network: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo network the first time")] = True,
+) -> None:
+    """Start everything: the stack, the four services in the background, a demo network of
+    Missions Locales (first time only), and print the dashboard's address."""
+    from datetime import date
+
     from relais_cli import services
 
     stack_up()
     settings, root = _root()
     for line in services.start_all(settings, root):
         typer.echo(line)
-    typer.echo(f"Tableau de bord : http://127.0.0.1:{SERVICE_PORTS['reporting']}/")
+    year = date.today().year - 1
+    marker = root / "demo-loaded"
+    if demo_network and not marker.exists():
+        demo(mls=6, year=year, scale=0.15)
+        marker.write_text(str(year))
+    if marker.exists():
+        year = int(marker.read_text() or year)
+    from relais_runtime.auth import Role, issue_token
+
+    token = issue_token(settings, sub="demo-analyst", role=Role.NETWORK_ANALYST, ml_ids=["*"])
+    typer.echo(f"Tableau de bord : http://127.0.0.1:{SERVICE_PORTS['reporting']}/?year={year}&token={token}")
+
+
+@app.command()
+def demo(
+    mls: Annotated[int, typer.Option(help="How many Missions Locales (1 to 6)")] = 6,
+    year: Annotated[int, typer.Option(help="The simulated year")] = 2025,
+    scale: Annotated[float, typer.Option(help="Size relative to the seed reports")] = 0.15,
+) -> None:
+    """Publish a simulated year of a demo network to the service topics (reporting folds it)."""
+    import asyncio
+
+    from relais_cli.demo import NETWORK, load
+
+    if not 1 <= mls <= len(NETWORK):
+        raise CommandFailed(f"--mls must be between 1 and {len(NETWORK)}")
+    settings = get_settings()
+    try:
+        sent = asyncio.run(load(settings, mls, year, scale))
+    except Exception as exc:  # noqa: BLE001 - one line for the operator
+        raise CommandFailed(f"could not publish the demo network to {settings.kafka_bootstrap}: {exc}") from None
+    typer.echo(f"Réseau de démonstration : {sent} événements de {mls} Missions Locales ({year}) publiés")
 
 
 @app.command()

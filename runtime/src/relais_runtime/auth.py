@@ -90,9 +90,13 @@ def current_principal(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     settings: Settings = Depends(get_settings),
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("Un jeton Bearer est requis (en-tête Authorization).")
-    return decode_token(settings, credentials.credentials)
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        return decode_token(settings, credentials.credentials)
+    # A browser's EventSource cannot send headers: dashboards pass the token in the query of GETs.
+    query_token = request.query_params.get("access_token") if request.method == "GET" else None
+    if query_token:
+        return decode_token(settings, query_token)
+    raise Unauthorized("Un jeton Bearer est requis (en-tête Authorization).")
 
 
 def require(*roles: Role, tenant: bool = True):

@@ -96,6 +96,8 @@ class TransactionalConsumer:
         self.group_id = group_id
         self.apply = apply
         self.on_skipped = on_skipped
+        # Called (from the worker thread) after a transaction that changed something committed.
+        self.after_commit: list[Callable[[], None]] = []
         metadata.create_all(engine)
 
     def stored_offsets(self) -> dict[tuple[str, int], int]:
@@ -137,6 +139,9 @@ class TransactionalConsumer:
             _upsert_offsets(conn, self.group_id, next_offsets)
         for record, _ in fresh:
             metrics.EVENTS_CONSUMED.labels(self.group_id, record.topic).inc()
+        if fresh:
+            for listener in self.after_commit:
+                listener()
         for record, reason in decoded.unreadable:
             metrics.EVENTS_SKIPPED.labels(self.group_id, record.topic, reason.split(" ")[0]).inc()
         metrics.FOLD_SECONDS.labels(self.group_id).observe(time.perf_counter() - started)

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import orjson
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import Engine, select
 
@@ -14,6 +15,7 @@ from relais_runtime.auth import Principal, Role, current_principal, require
 from relais_runtime.errors import Forbidden, NotFound, Problem
 from relais_reporting.indicators import Query as IndicatorQuery
 from relais_reporting.indicators import compute
+from relais_reporting.live import ReadModelVersion, indicator_events
 from relais_reporting.readmodel import events
 
 INDICATOR_READERS = {Role.COUNSELOR, Role.DIRECTOR, Role.NETWORK_ANALYST, Role.AUDITOR, Role.ADMIN}
@@ -57,12 +59,26 @@ def indicator_query(
     return IndicatorQuery(date_from, date_to, ml_id, as_of)
 
 
-def build_router(engine: Engine) -> APIRouter:
+def build_router(engine: Engine, version: ReadModelVersion) -> APIRouter:
     r = APIRouter(tags=["reporting"])
 
     def run(q: IndicatorQuery) -> dict[str, Any]:
         with engine.connect() as conn:
             return compute(conn, q)
+
+    @r.get("/v1/indicators/stream", summary="Le document d'indicateurs, poussé à chaque changement (SSE)",
+           response_class=StreamingResponse)
+    async def indicators_stream(
+        request: Request,
+        ml_id: Annotated[str | None, Query(max_length=64)] = None,
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None,
+        who: Principal = Depends(current_principal),
+    ) -> StreamingResponse:
+        q = indicator_query(who, ml_id, date_from, date_to, None)
+        events = indicator_events(lambda: to_thread.run_sync(run, q), version, request.is_disconnected)
+        return StreamingResponse(events, media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @r.get("/v1/indicators", summary="Le document d'indicateurs (indicators.md)")
     async def indicators(

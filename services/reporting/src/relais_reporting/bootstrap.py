@@ -16,6 +16,8 @@ from relais_runtime.settings import Settings, get_settings
 from relais_runtime.sql import engine_for
 from relais_reporting import projection
 from relais_reporting.api import build_router
+from relais_reporting.dashboard import dashboard_router
+from relais_reporting.live import ReadModelVersion
 from relais_reporting.readmodel import metadata
 
 PROJECTION_GROUP = "reporting.projection"
@@ -30,10 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine_for(settings, "reporting")
     consumer = projection_consumer(engine)
+    version = ReadModelVersion()
+    consumer.after_commit.append(version.bump)
     broker = KafkaBroker(settings.kafka_bootstrap, client_id="relais-reporting")
     subscribe(broker, consumer, ALL_TOPICS, max_records=2000)
 
     async def consume(stop: asyncio.Event) -> None:
+        version.bind(asyncio.get_running_loop())
         await run_broker(broker, stop)
 
     readiness = {"kafka": lambda: kafka_ready(settings)}
@@ -44,10 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="reporting",
             title="Relais — reporting",
             description="Indicateurs en temps réel, rapport d'activité, relecture pour l'audit.",
-            routers=[build_router(engine)],
+            routers=[build_router(engine, version), dashboard_router()],
             readiness=readiness,
             background=[consume],
         )
     )
     app.state.engine = engine
+    app.state.version = version
     return app

@@ -1,0 +1,65 @@
+"""Live indicators: Server-Sent Events that push the document again each time it changes.
+
+The projection bumps a version after every commit that changed the read models; each stream
+waits for a newer version (or a heartbeat), recomputes its document and sends it only if it
+differs from the last one sent. Nothing polls the database while nothing happens.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+
+class ReadModelVersion:
+    """A counter the projection bumps from its worker thread; streams await it."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._changed: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._changed = asyncio.Event()
+
+    def bump(self) -> None:
+        """Thread-safe: called after each commit of the projection."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._advance)
+
+    def _advance(self) -> None:
+        self.value += 1
+        assert self._changed is not None
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_newer(self, seen: int, timeout: float) -> None:
+        if self.value != seen or self._changed is None:
+            return
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except TimeoutError:
+            pass
+
+
+async def indicator_events(
+    compute: Callable[[], Any], version: ReadModelVersion, disconnected: Callable[[], Any],
+    heartbeat: float = 15.0, min_interval: float = 0.2,
+) -> AsyncIterator[str]:
+    """The SSE stream: the document now, then again whenever it changes."""
+    last = None
+    seen = -1
+    while not await disconnected():
+        current = version.value
+        if current != seen:
+            seen = current
+            doc = await compute()
+            payload = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            if payload != last:
+                last = payload
+                yield f"event: indicators\nid: {current}\ndata: {payload}\n\n"
+        else:
+            yield ": heartbeat\n\n"
+        await asyncio.sleep(min_interval)  # coalesce bursts of commits
+        await version.wait_newer(seen, heartbeat)
