@@ -181,6 +181,8 @@ def serve(
     uvicorn.run(
         bootstrap.create_app(settings), host=host, port=port or SERVICE_PORTS[service],
         log_config=None, access_log=False,
+        # Open SSE streams would otherwise hold a graceful shutdown forever.
+        timeout_graceful_shutdown=5,
     )
 
 

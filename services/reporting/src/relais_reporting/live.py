@@ -10,6 +10,11 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from anyio import to_thread
+from sqlalchemy import Engine, func, select
+
+from relais_runtime.consumer import consumer_offsets
+
 
 class ReadModelVersion:
     """A counter the projection bumps from its worker thread; streams await it."""
@@ -33,6 +38,28 @@ class ReadModelVersion:
         assert self._changed is not None
         self._changed.set()
         self._changed = asyncio.Event()
+
+    async def watch(self, engine: Engine, group_id: str, stop: asyncio.Event, interval: float = 1.0) -> None:
+        """Bump also when another replica's projection moved the read models: their offsets
+        live in the same database (one cheap query a second, whatever the number of streams)."""
+        def watermark() -> int:
+            with engine.connect() as conn:
+                return conn.execute(select(func.coalesce(func.sum(consumer_offsets.c.next_offset), 0))
+                                    .where(consumer_offsets.c.group_id == group_id)).scalar_one()
+
+        last = None
+        while not stop.is_set():
+            try:
+                current = await to_thread.run_sync(watermark)
+                if last is not None and current != last:
+                    self._advance()
+                last = current
+            except Exception:  # noqa: BLE001 - the database may be briefly away; try again
+                pass
+            try:
+                await asyncio.wait_for(stop.wait(), interval)
+            except TimeoutError:
+                pass
 
     async def wait_newer(self, seen: int, timeout: float) -> None:
         if self.value != seen or self._changed is None:

@@ -12,6 +12,15 @@ const euros = (cents) => new Intl.NumberFormat("fr-FR", { style: "currency", cur
 const pct = (rate) => rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1).replace(".", ",")} %`;
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
 
+// Names of the communes the demo network and the seed reports cover (INSEE code → name).
+const COMMUNES = { "94003": "Arcueil", "94016": "Cachan", "94037": "Gentilly", "94043": "Le Kremlin-Bicêtre",
+  "94076": "Villejuif", "10268": "Nogent-sur-Seine", "10323": "Romilly-sur-Seine", "10006": "Aix-Villemaur-Pâlis",
+  "10245": "Marcilly-le-Hayer", "10333": "Saint-Just-Sauvage", "10362": "Saint-Martin-de-Bossenay",
+  "10034": "Bouy-sur-Orvin", "10418": "Villenauxe-la-Grande", "10387": "Troyes", "unknown": "Commune inconnue" };
+const LABELS = { mobility_voucher: "Aide à la mobilité", service_ticket: "Ticket service", faj: "FAJ", housing: "Logement",
+  other: "Autre", emergency_housing: "Hébergement d'urgence", health: "Santé", mental_health: "Santé mentale",
+  disability: "Handicap", justice: "Justice", rights: "Accès aux droits" };
+const communeName = (code) => COMMUNES[code] ? `${COMMUNES[code]} (${code})` : code;
 const state = { ml: params.get("ml") || null, commune: params.get("commune") || null, doc: null, source: null };
 const year = params.get("year") || String(new Date().getFullYear());
 $("from").value = params.get("from") || `${year}-01-01`;
@@ -59,7 +68,8 @@ function bars(rows, columns, caption, linkKind) {
   const max = Math.max(1, ...rows.map((r) => r[1][columns[0][0]] || 0));
   const head = columns.map(([, label], i) => `<th scope="col" class="num${i > 1 ? " hide-narrow" : ""}">${label}</th>`).join("");
   const body = rows.map(([name, v]) => {
-    const link = linkKind ? `<button class="link" data-${linkKind}="${esc(name)}">${esc(name)}</button>` : esc(name);
+    const shown = linkKind === "commune" ? communeName(name) : (LABELS[name] || name);
+    const link = linkKind ? `<button class="link" data-${linkKind}="${esc(name)}">${esc(shown)}</button>` : esc(shown);
     const cells = columns.map(([key, , format], i) => `<td class="num${i > 1 ? " hide-narrow" : ""}">${(format || fmt.format)(v[key] ?? 0)}</td>`).join("");
     return `<tr><th scope="row">${link}</th>${cells}<td style="width:30%"><div class="bar" style="width:${(100 * (v[columns[0][0]] || 0)) / max}%" aria-hidden="true"></div></td></tr>`;
   }).join("");
@@ -67,14 +77,17 @@ function bars(rows, columns, caption, linkKind) {
 }
 
 function network(doc) {
-  const rows = Object.entries(doc.by_ml || {}).map(([ml, d]) => [ml, {
+  const all = Object.entries(doc.by_ml || {});
+  const active = all.filter(([, d]) => d.indicators.accompanied + d.indicators.first_welcomes + d.indicators.situation_entries > 0);
+  const rows = active.map(([ml, d]) => [ml, {
     first_welcomes: d.indicators.first_welcomes, accompanied: d.indicators.accompanied,
     situation_rate: d.indicators.situation_rate, cej: d.indicators.programmes.CEJ.entries + d.indicators.programmes.CEJ_JR.entries,
     pacea: d.indicators.programmes.PACEA.entries }]).sort((a, b) => b[1].accompanied - a[1].accompanied);
   $("title").textContent = "Le réseau des Missions Locales";
   return keyFigures(doc.indicators, "Le réseau") + `<section><h2>Les Missions Locales côte à côte</h2>${bars(rows, [
     ["accompanied", "Accompagnés"], ["first_welcomes", "Premiers accueils"], ["situation_rate", "Taux de situation", pct],
-    ["cej", "Entrées CEJ"], ["pacea", "Entrées PACEA"]], "Classées par nombre de jeunes accompagnés", "ml")}</section>`;
+    ["cej", "Entrées CEJ"], ["pacea", "Entrées PACEA"]], "Classées par nombre de jeunes accompagnés", "ml")}
+    ${all.length > active.length ? `<p>${all.length - active.length} autre(s) Mission(s) Locale(s) sans activité sur la période.</p>` : ""}</section>`;
 }
 
 function keyFigures(f, who) {
@@ -97,7 +110,7 @@ function missionLocale(doc) {
   let html = keyFigures(f, state.ml);
   if (state.commune && f.by_commune[state.commune]) {
     const c = f.by_commune[state.commune];
-    html += `<section><h2>Commune ${esc(state.commune)} <button class="link" data-commune="">(toutes les communes)</button></h2><div class="cards">
+    html += `<section><h2>${esc(communeName(state.commune))} <button class="link" data-commune="">(toutes les communes)</button></h2><div class="cards">
       ${card("jeunes en premier accueil", fmt.format(c.first_welcomes), "c1")}${card("jeunes accompagnés", fmt.format(c.accompanied), "c2")}
       ${card("accompagnés entrés en situation", fmt.format(c.accompanied_with_situation), "c3")}${card("taux de situation", pct(c.situation_rate), "c4")}</div></section>`;
   }
@@ -119,13 +132,13 @@ function missionLocale(doc) {
 }
 
 function show(doc, status) {
-  const previous = state.doc;
+  const before = new Map([...document.querySelectorAll(".card")].map((c) => [c.dataset.key, c.textContent]));
   state.doc = doc;
   $("main").innerHTML = state.ml ? missionLocale(doc) : network(doc);
   $("status").textContent = status;
-  if (previous) {  // make changed key figures visible
-    document.querySelectorAll(".card").forEach((c) => c.classList.add("changed"));
-  }
+  document.querySelectorAll(".card").forEach((c) => {  // make the figures that changed visible
+    if (before.has(c.dataset.key) && before.get(c.dataset.key) !== c.textContent) c.classList.add("changed");
+  });
 }
 
 document.addEventListener("click", (e) => {
