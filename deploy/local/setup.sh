@@ -8,6 +8,8 @@ say() { printf '[setup] %s\n' "$*"; }
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "relais: missing ${need_apt[*]}; install them with: sudo apt-get install ${need_apt[*]}" >&2
