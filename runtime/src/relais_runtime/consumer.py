@@ -191,3 +191,21 @@ def subscribe(
             metrics.DEAD_LETTERS.labels(consumer.group_id, record.topic).inc()
             log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, error)
         await to_thread.run_sync(consumer.store, decoded)
+        _observe_lag(consumer.group_id, message, records)
+
+
+def _observe_lag(group_id: str, message: KafkaMessage, records: list[Record]) -> None:
+    """Messages left on each partition of the batch after it: the consumer lag an operator watches."""
+    client = getattr(message, "consumer", None)
+    highwater = getattr(client, "highwater", None)
+    if highwater is None:
+        return
+    from aiokafka import TopicPartition
+
+    last: dict[tuple[str, int], int] = {}
+    for r in records:
+        last[(r.topic, r.partition)] = max(last.get((r.topic, r.partition), -1), r.offset)
+    for (topic_name, partition), offset in last.items():
+        end = highwater(TopicPartition(topic_name, partition))
+        if end is not None:
+            metrics.CONSUMER_LAG.labels(group_id, topic_name, str(partition)).set(max(0, end - offset - 1))
