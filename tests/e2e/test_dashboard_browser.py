@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from relais_reporting.projection import apply
+from relais_reporting.readmodel import metadata
 from relais_runtime.settings import PROJECT_ROOT
 from relais_runtime.sql import engine_for
 from support.builder import History
@@ -45,6 +46,7 @@ def browser():
 def test_the_dashboard_shows_the_figures_and_follows_a_new_command(stack, browser):
     ml = f"ML-B{uuid.uuid4().hex[:6].upper()}"
     engine = engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting")
+    metadata.create_all(engine)  # on a fresh stack the service has not created its tables yet
     with engine.begin() as conn:
         apply(conn, known_history(ml).events)
     ARTIFACTS.mkdir(exist_ok=True)
