@@ -4,6 +4,8 @@ import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import uuid
+
 from fastapi import Request
 from pydantic import BaseModel
 
@@ -11,6 +13,7 @@ from relais_runtime import metrics
 from relais_runtime.auth import Principal
 from relais_runtime.commands import CommandContext, fingerprint
 from relais_runtime.errors import Conflict, Problem
+from relais_runtime.eventstore import Answer
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -45,3 +48,15 @@ def counted(service: str, command: str) -> Iterator[None]:
         metrics.COMMANDS.labels(service, command, "error").inc()
         raise
     metrics.COMMANDS.labels(service, command, "ok").inc()
+
+
+class CommandAnswer(BaseModel):
+    """What every command answers (api.md): the id it created or touched, its event, its position."""
+
+    id: uuid.UUID
+    event_id: uuid.UUID
+    stream_position: int
+
+    @classmethod
+    def of(cls, answer: Answer) -> "CommandAnswer":
+        return cls(id=answer.id, event_id=answer.event_id, stream_position=answer.stream_position)

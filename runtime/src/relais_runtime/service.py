@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 App = TypeVar("App", bound=RelaisApplication)
 
 
+async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
+
+
 async def run_relay(app: RelaisApplication, settings: Settings, stop: asyncio.Event) -> None:
     """Run the outbox relay of `app` until `stop`, (re)connecting to Kafka as needed."""
     name = topic(app.service)
@@ -39,10 +46,7 @@ async def run_relay(app: RelaisApplication, settings: Settings, stop: asyncio.Ev
         except Exception as exc:  # noqa: BLE001 - Kafka down: the service still takes commands
             log.warning("Kafka unreachable for the %s relay (%s); retrying", name, exc)
             await producer.stop()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=2)
-            except TimeoutError:
-                pass
+            await sleep_unless_stopped(stop, 2)
             continue
         try:
             relay = OutboxRelay(
@@ -66,10 +70,7 @@ async def run_broker(broker: KafkaBroker, stop: asyncio.Event) -> None:
         except Exception as exc:  # noqa: BLE001 - Kafka down: keep serving, retry
             log.warning("Kafka unreachable for the consumers (%s); retrying", exc)
             await broker.stop()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=2)
-            except TimeoutError:
-                pass
+            await sleep_unless_stopped(stop, 2)
             continue
         try:
             await stop.wait()

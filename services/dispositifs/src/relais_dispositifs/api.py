@@ -10,8 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from relais_contracts.events import dispositifs as contract
 from relais_contracts.types import Code, Month
 from relais_runtime.auth import Principal, Role, require
-from relais_runtime.eventstore import Answer
-from relais_runtime.http import command_context, counted
+from relais_runtime.http import CommandAnswer, command_context, counted
 from relais_dispositifs.application import DispositifsApplication
 from relais_dispositifs.domain import Enrolment
 
@@ -77,11 +76,6 @@ class ReferralRequest(BaseModel):
     occurred_at: AwareDatetime | None = None
 
 
-class CommandAnswer(BaseModel):
-    id: uuid.UUID
-    event_id: uuid.UUID
-    stream_position: int
-
 
 class EnrolmentView(BaseModel):
     id: uuid.UUID
@@ -105,8 +99,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _answer(a: Answer) -> CommandAnswer:
-    return CommandAnswer(id=a.id, event_id=a.event_id, stream_position=a.stream_position)
+_answer = CommandAnswer.of
 
 
 def _view(e: Enrolment) -> EnrolmentView:

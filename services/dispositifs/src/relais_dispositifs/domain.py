@@ -39,6 +39,7 @@ from eventsourcing.domain import Aggregate
 
 from relais_contracts import event_id_for
 from relais_contracts.events import dispositifs as contract
+from relais_runtime.calendar import add_months
 from relais_runtime.commands import CommandContext, RemembersCommands
 from relais_runtime.errors import DomainRuleBroken
 from relais_runtime.published import CommandEvent
@@ -49,17 +50,6 @@ MIN_AGE, MAX_AGE, MAX_AGE_RQTH = 16, 25, 29
 CEJ_FAMILY = ("CEJ", "CEJ_JR")
 ALLOWANCE_PROGRAMMES = {"PACEA": "PACEA", "CEJ": "CEJ", "CEJ_JR": "CEJ"}
 NAMESPACE = uuid.UUID("4d3c1b9a-2f1e-4c6b-8a7d-0e9f8a7b6c5d")
-
-
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def month_start(month: str) -> date:

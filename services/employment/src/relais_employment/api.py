@@ -10,8 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from relais_contracts.events import employment as contract
 from relais_contracts.types import InseeCode
 from relais_runtime.auth import Principal, Role, require
-from relais_runtime.eventstore import Answer
-from relais_runtime.http import command_context, counted
+from relais_runtime.http import CommandAnswer, command_context, counted
 from relais_employment.application import EmploymentApplication
 
 _STRICT = ConfigDict(extra="forbid")
@@ -91,11 +90,6 @@ class SessionRequest(Command):
     participants: list[uuid.UUID] = Field(min_length=1)
 
 
-class CommandAnswer(BaseModel):
-    id: uuid.UUID
-    event_id: uuid.UUID
-    stream_position: int
-
 
 class OfferView(BaseModel):
     offer_id: uuid.UUID
@@ -130,8 +124,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 SITUATION_KINDS = {"contracts": "contract", "immersions": "immersion", "trainings": "training", "civic-services": "civic_service"}
 
 
-def _answer(a: Answer) -> CommandAnswer:
-    return CommandAnswer(id=a.id, event_id=a.event_id, stream_position=a.stream_position)
+_answer = CommandAnswer.of
 
 
 def build_router(app: EmploymentApplication) -> APIRouter:

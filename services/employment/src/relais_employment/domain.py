@@ -31,6 +31,7 @@ from eventsourcing.domain import Aggregate
 
 from relais_contracts import event_id_for
 from relais_contracts.events import employment as contract
+from relais_runtime.calendar import add_months
 from relais_runtime.commands import CommandContext, RemembersCommands
 from relais_runtime.errors import DomainRuleBroken
 from relais_runtime.published import CommandEvent
@@ -38,17 +39,6 @@ from relais_runtime.youth_facts import YouthFacts
 
 FIXED_TERM_WITH_END = {"CDD", "INTERIM", "SEASONAL", "APPRENTICESHIP", "PROFESSIONALISATION"}
 SITUATION_STARTS = ("ContractSigned", "ImmersionStarted", "TrainingEntered", "CivicServiceStarted")
-
-
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def broken(message: str, rule: str) -> DomainRuleBroken:

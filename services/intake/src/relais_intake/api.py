@@ -10,9 +10,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from relais_contracts.events import intake as contract
 from relais_contracts.types import Code
 from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
-from relais_runtime.http import command_context, counted
+from relais_runtime.http import CommandAnswer, command_context, counted
 from relais_intake.application import IntakeApplication
-from relais_runtime.eventstore import Answer
 from relais_intake.domain import Dossier
 from relais_intake.personal import PersonalData
 
@@ -86,11 +85,6 @@ class ReopenRequest(BaseModel):
     occurred_at: AwareDatetime | None = None
 
 
-class CommandAnswer(BaseModel):
-    id: uuid.UUID
-    event_id: uuid.UUID
-    stream_position: int
-
 
 class TimelineEntry(BaseModel):
     event_id: uuid.UUID
@@ -138,8 +132,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def build_router(intake: IntakeApplication) -> APIRouter:
     router = APIRouter(prefix="/v1/{ml_id}/youths", tags=["intake"], responses=ERRORS)
 
-    def answer(result: Answer) -> CommandAnswer:
-        return CommandAnswer(id=result.id, event_id=result.event_id, stream_position=result.stream_position)
+    answer = CommandAnswer.of
 
     @router.post("", status_code=201, summary="Premier accueil d'un jeune")
     def first_welcome(ml_id: str, body: WelcomeRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:

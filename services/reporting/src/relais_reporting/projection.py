@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from relais_contracts import Envelope, encode
+from relais_runtime.calendar import add_months
 from relais_reporting.readmodel import PROFILE_FIELDS, events, profiles, skipped
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -58,17 +59,6 @@ def situation_kind(envelope: Envelope) -> str | None:
         case "employment.CivicServiceStarted":
             return "volunteering"
     return None
-
-
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _specifics(e: Envelope) -> dict[str, Any]:

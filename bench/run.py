@@ -1,0 +1,323 @@
+"""Relais benchmarks: one command runs them all, on the real local stack, and writes
+bench/results/<name>.json (with the machine's description). Benchmarks, never timed tests.
+
+    .venv/bin/python bench/run.py [--only NAME ...] [--quick]
+
+- ingest: commands/s and p50/p99 latency of intake commands over HTTP (PostgreSQL + relay to Kafka);
+- end_to_end: from a command's 201 to the new figure on the SSE stream, p50/p99, at a stated rate;
+- fold: events/s of the reporting projection replaying a topic from offset 0, and in the same run
+  a bare aiokafka consumer reading the same topic (the ratio is the figure);
+- query: GET /v1/indicators p50/p95 for one Mission Locale and for the network of a region;
+- scale: `relais indicators` over a simulated year of 40 then 436 Missions Locales: time, peak memory.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
+
+from relais_cli.simulation.generator import MissionLocaleYear  # noqa: E402
+from relais_cli.simulation.profiles import PROFILES  # noqa: E402
+from relais_contracts import encode  # noqa: E402
+from relais_runtime.settings import get_settings  # noqa: E402
+from support.http import bearer  # noqa: E402
+from support.processes import ServiceProcess  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+SETTINGS = get_settings()
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1), "python": platform.python_version(),
+            "os": platform.platform(), "commit": commit, "date": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def write(name: str, result: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {"benchmark": name, "machine": machine(), **result}
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"[bench] {name}: {json.dumps({k: v for k, v in result.items() if k not in ('machine', 'benchmark')})}", flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))] * 1000, 2)
+
+
+def simulated(mls: int, scale: float, year: int = 2023, prefix: str = "ML-BENCH"):
+    profiles = [PROFILES["innovam"], PROFILES["nord-ouest-aubeois"]]
+    for i in range(mls):
+        yield from MissionLocaleYear(profiles[i % 2], f"{prefix}-{i + 1:03d}", year, 1, scale).generate()
+
+
+def fresh_database(name: str) -> None:
+    s = SETTINGS
+    with psycopg.connect(f"host={s.pg_host} port={s.pg_port} user={s.pg_user} password={s.pg_password} dbname=postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+
+def bench_ingest(quick: bool) -> None:
+    total, concurrency = (300, 8) if quick else (2000, 16)
+    ml = f"ML-I{uuid.uuid4().hex[:6].upper()}"
+    headers = bearer(ml_ids=(ml,))
+    from integration.test_intake_on_stack import welcome_body
+
+    async def run(url: str) -> tuple[list[float], float, int]:
+        latencies: list[float] = []
+        failures = 0
+        queue: asyncio.Queue = asyncio.Queue()
+        for k in range(total):
+            queue.put_nowait(k)
+
+        async def worker(client: httpx.AsyncClient) -> None:
+            nonlocal failures
+            jeune = None
+            while not queue.empty():
+                k = queue.get_nowait()
+                started = time.perf_counter()
+                if jeune is None or k % 4 == 0:
+                    r = await client.post(f"/v1/{ml}/youths", json=welcome_body(f"Bench{k}"))
+                    jeune = r.json().get("id") if r.status_code == 201 else jeune
+                else:
+                    r = await client.post(f"/v1/{ml}/youths/{jeune}/events", json={"nature": "individual_interview", "mode": "on_site", "themes": []})
+                latencies.append(time.perf_counter() - started)
+                failures += r.status_code != 201
+
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+            started = time.perf_counter()
+            await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+            return latencies, time.perf_counter() - started, failures
+
+    with ServiceProcess("intake", 18201) as intake:
+        latencies, elapsed, failures = asyncio.run(run(intake.url))
+    write("ingest", {"service": "intake", "commands": total, "concurrency": concurrency, "failures": failures,
+                     "commands_per_s": round(total / elapsed, 1), "p50_ms": pct(latencies, 0.5), "p99_ms": pct(latencies, 0.99),
+                     "mix": "1 first welcome for 3 dossier events; PostgreSQL event store, relay to Kafka in the same process"})
+
+
+# --- end to end -------------------------------------------------------------------------------------
+
+def bench_end_to_end(quick: bool) -> None:
+    rate, count = (2.0, 10) if quick else (5.0, 60)
+    ml = f"ML-E2E{uuid.uuid4().hex[:5].upper()}"
+    from integration.test_intake_on_stack import welcome_body
+
+    seen: dict[int, float] = {}
+    ready = threading.Event()
+
+    def listen(url: str) -> None:
+        params = {"ml_id": ml, "access_token": bearer("director", (ml,))["Authorization"].split()[1]}
+        with httpx.stream("GET", url + "/v1/indicators/stream", params=params, timeout=None) as response:
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    n = json.loads(line[6:])["indicators"]["first_welcomes"]
+                    seen.setdefault(n, time.perf_counter())
+                    ready.set()
+                    if n >= count:
+                        return
+
+    with ServiceProcess("reporting", 18210) as reporting, ServiceProcess("intake", 18211) as intake:
+        threading.Thread(target=listen, args=(reporting.url,), daemon=True).start()
+        ready.wait(30)
+        sent: dict[int, float] = {}
+        with httpx.Client(base_url=intake.url, headers=bearer(ml_ids=(ml,)), timeout=30) as client:
+            for k in range(1, count + 1):
+                next_at = time.perf_counter() + 1 / rate
+                r = client.post(f"/v1/{ml}/youths", json=welcome_body(f"E2e{k}"))
+                if r.status_code == 201:
+                    sent[k] = time.perf_counter()
+                time.sleep(max(0, next_at - time.perf_counter()))
+        deadline = time.perf_counter() + 30
+        while len([k for k in sent if k in seen]) < len(sent) and time.perf_counter() < deadline:
+            time.sleep(0.1)
+    latencies = [max(0.0, seen[k] - sent[k]) for k in sent if k in seen]
+    write("end_to_end", {"rate_per_s": rate, "commands": count, "observed": len(latencies),
+                         "p50_ms": pct(latencies, 0.5) if latencies else None, "p99_ms": pct(latencies, 0.99) if latencies else None,
+                         "path": "POST first welcome (intake, PostgreSQL) → relay → Kafka → projection (PostgreSQL) → SSE document"})
+
+
+# --- fold -------------------------------------------------------------------------------------------
+
+async def _produce(topic: str, events) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=SETTINGS.kafka_bootstrap, linger_ms=50, max_batch_size=1 << 20, acks="all")
+    await producer.start()
+    n = 0
+    try:
+        futures = []
+        for e in events:
+            futures.append(await producer.send(topic, encode(e), key=e.key))
+            n += 1
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return n
+
+
+async def _bare_read(topic: str, total: int) -> float:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=SETTINGS.kafka_bootstrap, auto_offset_reset="earliest",
+                                group_id=f"bench-bare-{uuid.uuid4().hex[:6]}", enable_auto_commit=False, max_poll_records=2000)
+    await consumer.start()
+    started = time.perf_counter()
+    n = 0
+    try:
+        while n < total:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=2000)
+            n += sum(len(v) for v in batch.values())
+    finally:
+        await consumer.stop()
+    return time.perf_counter() - started
+
+
+async def _projection_read(topic: str, total: int) -> float:
+    from faststream.kafka import KafkaBroker
+
+    from relais_reporting.bootstrap import projection_consumer
+    from relais_runtime.consumer import subscribe
+    from relais_runtime.sql import engine_for
+
+    fresh_database("bench_reporting")
+    engine = engine_for(SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"}), "reporting")
+    consumer = projection_consumer(engine)
+    consumer.group_id = f"bench-fold-{uuid.uuid4().hex[:6]}"
+    broker = KafkaBroker(SETTINGS.kafka_bootstrap, logger=None)
+    subscribe(broker, consumer, [topic], max_records=2000)
+    started = time.perf_counter()
+    async with broker:
+        await broker.start()
+        while sum(consumer.stored_offsets().values()) < total:
+            await asyncio.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def bench_fold(quick: bool) -> None:
+    mls, scale = (2, 0.2) if quick else (8, 0.5)
+    topic = f"relais.bench.{uuid.uuid4().hex[:8]}"
+
+    async def setup() -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=SETTINGS.kafka_bootstrap)
+        await admin.start()
+        await admin.create_topics([NewTopic(topic, SETTINGS.kafka_partitions, 1)])
+        await admin.close()
+        return await _produce(topic, simulated(mls, scale))
+
+    total = asyncio.run(setup())
+    bare = asyncio.run(_bare_read(topic, total))
+    fold = asyncio.run(_projection_read(topic, total))
+    write("fold", {"events": total, "partitions": SETTINGS.kafka_partitions, "network": f"{mls} Missions Locales at scale {scale}",
+                   "projection_events_per_s": round(total / fold), "bare_consumer_events_per_s": round(total / bare),
+                   "ratio_projection_to_bare": round(bare / fold, 3),
+                   "projection": "decode + validate + fold into PostgreSQL read models, offsets in the same transaction"})
+
+
+# --- query ------------------------------------------------------------------------------------------
+
+def bench_query(quick: bool) -> None:
+    from relais_reporting.projection import apply
+    from relais_reporting.readmodel import metadata
+    from relais_runtime.sql import engine_for
+
+    mls, scale, rounds = (40, 0.02, 10) if quick else (40, 0.2, 40)
+    fresh_database("bench_reporting")
+    settings = SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"})
+    engine = engine_for(settings, "reporting")
+    metadata.create_all(engine)
+    batch, folded = [], 0
+    for e in simulated(mls, scale, prefix="ML-REGION"):
+        batch.append(e)
+        if len(batch) == 5000:
+            with engine.begin() as conn:
+                apply(conn, batch)
+            folded += len(batch)
+            batch = []
+    with engine.begin() as conn:
+        apply(conn, batch)
+    folded += len(batch)
+    engine.dispose()
+    headers = bearer("network_analyst", ("*",))
+    timings: dict[str, list[float]] = {"one_ml": [], "network": []}
+    with ServiceProcess("reporting", 18220, RELAIS_PG_DB_PREFIX="bench_", RELAIS_KAFKA_BOOTSTRAP="127.0.0.1:9").start(wait_for="/healthz") as svc:
+        with httpx.Client(base_url=svc.url, headers=headers, timeout=300) as client:
+            for name, params in (("one_ml", {"ml_id": "ML-REGION-001"}), ("network", {})):
+                client.get("/v1/indicators", params={"from": "2023-01-01", "to": "2023-12-31", **params})  # warm up
+                for _ in range(rounds if name == "one_ml" else max(3, rounds // 4)):
+                    started = time.perf_counter()
+                    r = client.get("/v1/indicators", params={"from": "2023-01-01", "to": "2023-12-31", **params})
+                    r.raise_for_status()
+                    timings[name].append(time.perf_counter() - started)
+    write("query", {"region": f"{mls} Missions Locales, one year, scale {scale}", "events": folded,
+                    "one_ml_p50_ms": pct(timings["one_ml"], 0.5), "one_ml_p95_ms": pct(timings["one_ml"], 0.95),
+                    "network_p50_ms": pct(timings["network"], 0.5), "network_p95_ms": pct(timings["network"], 0.95)})
+
+
+# --- scale ------------------------------------------------------------------------------------------
+
+def bench_scale(quick: bool) -> None:
+    scale = 0.002 if quick else 0.02
+    runs = []
+    for mls in (40, 436):
+        path = RESULTS / f"scale-{mls}.jsonl.tmp"
+        with path.open("wb") as out:
+            count = 0
+            for e in simulated(mls, scale, prefix="ML-FR"):
+                out.write(encode(e) + b"\n")
+                count += 1
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "relais_cli.main", "indicators", "--events", str(path),
+                               "--from", "2023-01-01", "--to", "2023-12-31"], capture_output=True, cwd=ROOT)
+        elapsed = time.perf_counter() - started
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        path.unlink()
+        if done.returncode != 0:
+            raise SystemExit(f"relais indicators failed: {done.stderr.decode()[-500:]}")
+        runs.append({"missions_locales": mls, "events": count, "seconds": round(elapsed, 2),
+                     "peak_memory_mib": round(max(peak_kib, before) / 1024, 1), "events_per_s": round(count / elapsed)})
+    growth = {"events": round(runs[1]["events"] / runs[0]["events"], 2), "time": round(runs[1]["seconds"] / runs[0]["seconds"], 2),
+              "memory": round(runs[1]["peak_memory_mib"] / runs[0]["peak_memory_mib"], 2)}
+    write("scale", {"scale_of_each_ml": scale, "runs": runs, "growth_40_to_436": growth,
+                    "note": "peak memory is the largest child process so far (ru_maxrss)"})
+
+
+BENCHMARKS = {"ingest": bench_ingest, "end_to_end": bench_end_to_end, "fold": bench_fold, "query": bench_query, "scale": bench_scale}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run Relais benchmarks on the local stack; results in bench/results/.")
+    parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="run only these")
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check that everything runs")
+    args = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "relais_cli.main", "stack", "up"], check=True, cwd=ROOT)
+    for name in args.only or BENCHMARKS:
+        BENCHMARKS[name](args.quick)
+
+
+if __name__ == "__main__":
+    main()
