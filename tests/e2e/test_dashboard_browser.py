@@ -2,6 +2,7 @@
 and a Mission Locale's page show the figures of a known history, and a command posted to a
 service changes the page without a reload. Screenshots go to test-artifacts/."""
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -9,15 +10,13 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from relais_reporting.projection import apply
-from relais_reporting.readmodel import metadata
 from relais_runtime.settings import PROJECT_ROOT
-from relais_runtime.sql import engine_for
 from support.builder import History
 from support.http import bearer
 from support.processes import ServiceProcess
 
 from integration.test_intake_on_stack import welcome_body
+from integration.test_reporting_on_stack import produce
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -36,6 +35,14 @@ def known_history(ml: str) -> History:
 
 
 @pytest.fixture
+def known_ml(stack) -> str:
+    """A Mission Locale whose known history travels the real way: Kafka, then the projection."""
+    ml = f"ML-B{uuid.uuid4().hex[:6].upper()}"
+    asyncio.run(produce(stack.kafka_bootstrap, known_history(ml).events))
+    return ml
+
+
+@pytest.fixture
 def browser():
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -43,12 +50,8 @@ def browser():
         chromium.close()
 
 
-def test_the_dashboard_shows_the_figures_and_follows_a_new_command(stack, browser):
-    ml = f"ML-B{uuid.uuid4().hex[:6].upper()}"
-    engine = engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting")
-    metadata.create_all(engine)  # on a fresh stack the service has not created its tables yet
-    with engine.begin() as conn:
-        apply(conn, known_history(ml).events)
+def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, browser):
+    ml = known_ml
     ARTIFACTS.mkdir(exist_ok=True)
     token = bearer("network_analyst", ("*",))["Authorization"].split()[1]
     with ServiceProcess("reporting", 18190) as reporting, ServiceProcess("intake", 18191) as intake:

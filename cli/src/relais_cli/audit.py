@@ -162,15 +162,21 @@ def service_application(service: str) -> type:
 async def _topic_lines(settings: Settings) -> tuple[list[bytes], int]:
     """Every message of the three topics from offset 0 up to their end when the replay began."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
 
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(ALL_TOPICS))
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
+    if not partitions:
+        raise CommandFailed(f"no topic to replay on {settings.kafka_bootstrap}")
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
                                 auto_offset_reset="earliest", group_id=None)
     await consumer.start()
     try:
-        partitions = [TopicPartition(t, p) for t in ALL_TOPICS for p in (consumer.partitions_for_topic(t) or ())]
-        if not partitions:
-            await consumer.topics()
-            partitions = [TopicPartition(t, p) for t in ALL_TOPICS for p in (consumer.partitions_for_topic(t) or ())]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
