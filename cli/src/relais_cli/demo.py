@@ -21,7 +21,7 @@ NETWORK = [("innovam", "ML-CACHAN"), ("nord-ouest-aubeois", "ML-ROMILLY"), ("inn
            ("nord-ouest-aubeois", "ML-NOGENT"), ("innovam", "ML-VITRY"), ("nord-ouest-aubeois", "ML-TROYES")]
 
 
-async def load(settings: Settings, mls: int, year: int, scale: float, seed: int = 1) -> int:
+async def load(settings: Settings, mls: int, year: int, scale: float, seed: int = 1, until=None) -> int:
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all",
                                 linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
@@ -31,7 +31,7 @@ async def load(settings: Settings, mls: int, year: int, scale: float, seed: int 
         with Progress(console=console, disable=not console.is_terminal) as bar:
             task = bar.add_task("Réseau de démonstration", total=mls)
             for profile, ml_id in NETWORK[:mls]:
-                events = MissionLocaleYear(PROFILES[profile], ml_id, year, seed, scale).generate()
+                events = MissionLocaleYear(PROFILES[profile], ml_id, year, seed, scale, until).generate()
                 futures = [await producer.send(topic_of(e.event_type), encode(e), key=e.key, headers=e.headers) for e in events]
                 await asyncio.gather(*futures)
                 sent += len(events)

@@ -106,7 +106,7 @@ def up(
     settings, root = _root()
     for line in services.start_all(settings, root):
         typer.echo(line)
-    year = date.today().year - 1
+    year = date.today().year
     marker = root / "demo-loaded"
     if demo_network and not marker.exists():
         demo(mls=6, year=year, scale=0.15)
@@ -115,6 +115,8 @@ def up(
         year = int(marker.read_text() or year)
     from relais_runtime.auth import Role, issue_token
 
+    if demo_network:
+        typer.echo(services.start_traffic(root))
     token = issue_token(settings, sub="demo-analyst", role=Role.NETWORK_ANALYST, ml_ids=["*"])
     typer.echo(f"Tableau de bord : http://127.0.0.1:{SERVICE_PORTS['reporting']}/?year={year}&token={token}")
 
@@ -122,11 +124,14 @@ def up(
 @app.command()
 def demo(
     mls: Annotated[int, typer.Option(help="How many Missions Locales (1 to 6)")] = 6,
-    year: Annotated[int, typer.Option(help="The simulated year")] = 2025,
+    year: Annotated[int | None, typer.Option(help="The simulated year (default: this year, up to today)")] = None,
     scale: Annotated[float, typer.Option(help="Size relative to the seed reports")] = 0.15,
 ) -> None:
     """Publish a simulated year of a demo network to the service topics (reporting folds it)."""
     import asyncio
+    from datetime import date
+
+    year = year or date.today().year
 
     from relais_cli.demo import NETWORK, load
 
@@ -134,7 +139,7 @@ def demo(
         raise CommandFailed(f"--mls must be between 1 and {len(NETWORK)}")
     settings = get_settings()
     try:
-        sent = asyncio.run(load(settings, mls, year, scale))
+        sent = asyncio.run(load(settings, mls, year, scale, until=date.today()))
     except Exception as exc:  # noqa: BLE001 - one line for the operator
         raise CommandFailed(f"could not publish the demo network to {settings.kafka_bootstrap}: {exc}") from None
     typer.echo(f"Réseau de démonstration : {sent} événements de {mls} Missions Locales ({year}) publiés")
@@ -325,14 +330,25 @@ def replay(
 def simulate(
     profile: Annotated[str, typer.Option(help="Seed report to imitate: innovam or nord-ouest-aubeois")] = "innovam",
     mls: Annotated[int, typer.Option(help="How many Missions Locales of that profile")] = 1,
+    rate: Annotated[float | None, typer.Option(help="Live mode: send commands to the running services at this many per second (open loop)")] = None,
+    live_ml: Annotated[list[str] | None, typer.Option("--ml-id", help="Live mode: the Missions Locales to act in (default: named after the profile)")] = None,
+    duration: Annotated[float | None, typer.Option(help="Live mode: stop after this many seconds (default: until Ctrl-C)")] = None,
     year: Annotated[int, typer.Option(help="The simulated calendar year")] = 2023,
     seed: Annotated[int, typer.Option(help="Same seed, same events, byte for byte")] = 1,
     scale: Annotated[float, typer.Option(help="Size of each Mission Locale relative to its report (1.0 = as reported)")] = 1.0,
     out: Annotated[Path | None, typer.Option(help="JSONL file to write (default: standard output)")] = None,
 ) -> None:
     """Simulate a year of activity of N Missions Locales, calibrated on a 2023 activity report,
-    as JSONL envelopes (feed them to `relais indicators`, or to Kafka with `relais demo`)."""
+    as JSONL envelopes (feed them to `relais indicators`, or to Kafka with `relais demo`).
+
+    With --rate, send live commands to the running services instead (intake and employment
+    APIs), with a progress line; the figures on the dashboard move as they land.
+    """
     import sys
+
+    if rate is not None:
+        _live_traffic(profile, mls, rate, duration, seed, live_ml)
+        return
 
     from rich.progress import Progress
 
@@ -360,6 +376,32 @@ def simulate(
         if out:
             sink.close()
     _stderr_console().print(f"{count} événement(s) simulé(s) pour {mls} Mission(s) Locale(s)", markup=False, highlight=False)
+
+
+def _live_traffic(profile: str, mls: int, rate: float, duration: float | None, seed: int, ml_ids: list[str] | None) -> None:
+    import asyncio
+
+    from relais_cli.simulation.profiles import PROFILES
+    from relais_cli.simulation.traffic import Traffic
+
+    if rate <= 0:
+        raise CommandFailed("--rate must be above 0")
+    if profile not in PROFILES:
+        raise CommandFailed(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    code = PROFILES[profile].ml_code
+    ml_ids = ml_ids or ([code] if mls == 1 else [f"{code}-{i + 1:03d}" for i in range(mls)])
+    traffic = Traffic(get_settings(), ml_ids, rate, seed)
+    console = _stderr_console()
+
+    def tick(stats) -> None:
+        if stats.sent % max(1, int(rate * 5)) == 0:
+            console.print(f"{stats.sent} commandes envoyées, {stats.ok} acceptées, {stats.failed} refusées", markup=False, highlight=False)
+
+    try:
+        stats = asyncio.run(traffic.run(duration, tick))
+    except KeyboardInterrupt:
+        stats = traffic.stats
+    console.print(f"Terminé : {stats.sent} commandes, {stats.ok} acceptées, {stats.failed} refusées", markup=False, highlight=False)
 
 
 def _stderr_console():

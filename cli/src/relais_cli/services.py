@@ -49,9 +49,23 @@ def start_all(settings: Settings, root: Path, timeout: float = 60) -> list[str]:
     return lines
 
 
+DEMO_TRAFFIC = ["simulate", "--rate", "1", "--ml-id", "ML-CACHAN", "--ml-id", "ML-ROMILLY", "--ml-id", "ML-IVRY"]
+
+
+def start_traffic(root: Path) -> str:
+    """Counselors at work on the demo network: one command a second, so that the dashboard moves."""
+    pid_file, log_file = _paths(root, "traffic")
+    if read_pid(pid_file):
+        return f"traffic     already running (pid {read_pid(pid_file)})"
+    proc = subprocess.Popen([sys.executable, "-m", "relais_cli.main", *DEMO_TRAFFIC], stdout=log_file.open("ab"),
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    pid_file.write_text(str(proc.pid))
+    return f"traffic     started (pid {proc.pid}): live commands in ML-CACHAN, ML-ROMILLY, ML-IVRY, 1 per second"
+
+
 def stop_all(root: Path) -> list[str]:
     lines = []
-    for service in SERVICE_PORTS:
+    for service in ("traffic", *SERVICE_PORTS):
         pid_file, _ = _paths(root, service)
         pid = read_pid(pid_file)
         if pid:

@@ -26,8 +26,10 @@ THEMES = ("employment", "training", "project", "housing", "mobility", "finance",
 
 
 class MissionLocaleYear:
-    def __init__(self, profile: Profile, ml_id: str, year: int, seed: int, scale: float = 1.0):
+    def __init__(self, profile: Profile, ml_id: str, year: int, seed: int, scale: float = 1.0, until: date | None = None):
         self.p = profile
+        # The last day events may happen (the demo network stops at today: nothing in the future).
+        self.until = until
         self.ml_id = ml_id
         self.year = year
         self.scale = scale
@@ -47,7 +49,7 @@ class MissionLocaleYear:
     def day(self, year: int | None = None, after: date | None = None) -> date:
         year = year or self.year
         start = max(date(year, 1, 2), after) if after else date(year, 1, 2)
-        end = date(year, 12, 22)
+        end = min(date(year, 12, 22), self.until) if self.until and year == self.year else date(year, 12, 22)
         if start >= end:
             return end
         return start + timedelta(days=self.rnd.randrange((end - start).days))

@@ -1,0 +1,105 @@
+"""Live traffic: counselors' commands sent to the services' HTTP APIs at a target rate.
+
+Open loop: a command is sent every 1/rate seconds whether or not the previous ones answered,
+as real users would, so a slow service shows up as latency, not as a lower rate. The mix follows
+a Mission Locale's day: first welcomes, interviews and workshops (intake), contracts, trainings
+and PMSMP (employment) for young people welcomed earlier in the run.
+"""
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import httpx
+
+from relais_runtime.auth import Role, issue_token
+from relais_runtime.settings import SERVICE_PORTS, Settings
+
+FIRST_NAMES = ("Inès", "Lucas", "Yasmine", "Hugo", "Chloé", "Rayan", "Léa", "Nathan", "Sarah", "Adam")
+LAST_NAMES = ("Martin", "Bernard", "Diallo", "Petit", "Nguyen", "Moreau", "Traoré", "Laurent", "Roux", "Fontaine")
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    ok: int = 0
+    failed: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+
+class Traffic:
+    def __init__(self, settings: Settings, ml_ids: list[str], rate: float, seed: int, host: str = "127.0.0.1"):
+        self.rate = rate
+        self.ml_ids = ml_ids
+        self.rnd = random.Random(seed)
+        self.base = {s: f"http://{host}:{p}" for s, p in SERVICE_PORTS.items()}
+        token = issue_token(settings, sub="simulator", role=Role.COUNSELOR, ml_ids=ml_ids)
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.youths: dict[str, list[str]] = {ml: [] for ml in ml_ids}
+        self.stats = Stats()
+
+    def _welcome(self) -> dict:
+        r = self.rnd
+        birth = date.today() - timedelta(days=365 * r.randint(16, 25) + r.randint(0, 364))
+        return {
+            "first_name": r.choice(FIRST_NAMES), "last_name": r.choice(LAST_NAMES), "birth_date": birth.isoformat(),
+            "site": "SIEGE", "referral_source": r.choice(["self", "france_travail", "family_friends", "school"]),
+            "requests": ["employment"], "profile": {
+                "sex": r.choice("FM"), "commune_insee": r.choice(["94003", "94016", "94076", "10268", "10323"]),
+                "qpv": r.random() < 0.2, "zrr": False, "education_level": r.choice([3, 3, 4, 5]), "diploma": r.random() < 0.6,
+                "rqth": r.random() < 0.03, "housing": "parents", "driving_licence": r.random() < 0.3, "has_car": False,
+                "children": 0, "nationality_zone": "fr", "france_travail_registered": r.random() < 0.4, "neet": True}}
+
+    def next_command(self) -> tuple[str, str, dict]:
+        r = self.rnd
+        ml = r.choice(self.ml_ids)
+        known = self.youths[ml]
+        roll = r.random()
+        if not known or roll < 0.25:
+            return "intake", f"/v1/{ml}/youths", self._welcome()
+        jeune = r.choice(known)
+        if roll < 0.75:
+            nature = r.choice(["individual_interview", "individual_interview", "workshop", "phone"])
+            return "intake", f"/v1/{ml}/youths/{jeune}/events", {"nature": nature, "mode": "on_site", "themes": ["employment"]}
+        start = date.today()
+        if roll < 0.88:
+            return "employment", f"/v1/{ml}/youths/{jeune}/contracts", {
+                "contract_type": r.choice(["CDD", "CDD", "INTERIM", "CDI"]), "start_date": start.isoformat(),
+                "end_date": None, "weekly_hours": 35, "sector": r.choice("DGHIN")}
+        return "employment", f"/v1/{ml}/youths/{jeune}/trainings", {
+            "training_type": "qualifying", "funder": "region", "regional_plan": True,
+            "start_date": start.isoformat(), "end_date": (start + timedelta(days=120)).isoformat()}
+
+    async def _send(self, client: httpx.AsyncClient, service: str, path: str, body: dict) -> None:
+        if body.get("contract_type") and body["contract_type"] != "CDI":
+            body["end_date"] = (date.fromisoformat(body["start_date"]) + timedelta(days=90)).isoformat()
+        started = time.perf_counter()
+        try:
+            r = await client.post(self.base[service] + path, json=body, headers=self.headers)
+            ok = r.status_code == 201
+            if ok and path.endswith("/youths"):
+                self.youths[path.split("/")[2]].append(r.json()["id"])
+        except httpx.HTTPError:
+            ok = False
+        self.stats.latencies.append(time.perf_counter() - started)
+        self.stats.ok += ok
+        self.stats.failed += not ok
+
+    async def run(self, duration: float | None, on_tick=None) -> Stats:
+        interval = 1 / self.rate
+        pending: set[asyncio.Task] = set()
+        async with httpx.AsyncClient(timeout=30) as client:
+            started = time.perf_counter()
+            while duration is None or time.perf_counter() - started < duration:
+                task = asyncio.create_task(self._send(client, *self.next_command()))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+                self.stats.sent += 1
+                if on_tick:
+                    on_tick(self.stats)
+                await asyncio.sleep(max(0.0, started + self.stats.sent * interval - time.perf_counter()))
+            if pending:
+                await asyncio.wait(pending, timeout=30)
+        return self.stats
