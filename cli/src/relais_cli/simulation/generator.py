@@ -234,6 +234,8 @@ class MissionLocaleYear:
                                             size_band=self.pick({"0-9": 0.5, "10-49": 0.3, "50-249": 0.15, "250+": 0.05}),
                                             commune_insee=self.pick(p.communes)), self.day(self.year - 1), employer)
         offers = []
+        if not employers:  # a very small simulated Mission Locale: no employer desk this year
+            return
         for k in range(self.n(p.offers)):
             offer = self.new_id()
             employer = employers[k] if k < len(employers) else r.choice(employers)
@@ -242,7 +244,7 @@ class MissionLocaleYear:
             self.emit(em.JobOfferReceived(offer_id=offer, employer_id=employer, sector=r.choice(SECTORS),
                                           contract_type=self.pick({"CDD": 0.8, "CDI": 0.15, "INTERIM": 0.05}), positions=1,
                                           commune_insee=self.pick(p.communes)), day, offer)
-        referrals = self.n(p.referrals)
+        referrals = self.n(p.referrals) if offers else 0
         hires = min(self.n(p.hires), len(offers))
         referred: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
         for k in range(referrals):
