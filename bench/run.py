@@ -3,7 +3,7 @@ bench/results/<name>.json (with the machine's description). Benchmarks, never ti
 
     .venv/bin/python bench/run.py [--only NAME ...] [--quick]
 
-- ingest: commands/s and p50/p99 latency of intake commands over HTTP (PostgreSQL + relay to Kafka);
+- ingest: commands/s and p50/p99 latency through each write service's HTTP API (PostgreSQL + relay to Kafka);
 - end_to_end: from a command's 201 to the new figure on the SSE stream, p50/p99, at a stated rate;
 - fold: events/s of the reporting projection replaying a topic from offset 0, and in the same run
   a bare aiokafka consumer reading the same topic (the ratio is the figure);
@@ -83,12 +83,13 @@ def fresh_database(name: str) -> None:
 # --- ingest ---------------------------------------------------------------------------------------
 
 def bench_ingest(quick: bool) -> None:
-    total, concurrency = (300, 8) if quick else (2000, 16)
+    """Each write service in turn, behind its own HTTP API, at a fixed concurrency."""
+    total, concurrency = (200, 8) if quick else (1000, 8)
     ml = f"ML-I{uuid.uuid4().hex[:6].upper()}"
     headers = bearer(ml_ids=(ml,))
     from integration.test_intake_on_stack import welcome_body
 
-    async def run(url: str) -> tuple[list[float], float, int]:
+    async def load(url: str, command) -> tuple[list[float], float, int]:
         latencies: list[float] = []
         failures = 0
         queue: asyncio.Queue = asyncio.Queue()
@@ -97,28 +98,66 @@ def bench_ingest(quick: bool) -> None:
 
         async def worker(client: httpx.AsyncClient) -> None:
             nonlocal failures
-            jeune = None
+            state: dict = {}
             while not queue.empty():
                 k = queue.get_nowait()
+                path, body = command(k, state)
                 started = time.perf_counter()
-                if jeune is None or k % 4 == 0:
-                    r = await client.post(f"/v1/{ml}/youths", json=welcome_body(f"Bench{k}"))
-                    jeune = r.json().get("id") if r.status_code == 201 else jeune
-                else:
-                    r = await client.post(f"/v1/{ml}/youths/{jeune}/events", json={"nature": "individual_interview", "mode": "on_site", "themes": []})
+                r = await client.post(path, json=body)
                 latencies.append(time.perf_counter() - started)
                 failures += r.status_code != 201
+                if r.status_code == 201:  # remember the last id of each kind: youths, employers...
+                    state[path.rsplit("/", 1)[-1]] = r.json()["id"]
 
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
             started = time.perf_counter()
             await asyncio.gather(*(worker(client) for _ in range(concurrency)))
             return latencies, time.perf_counter() - started, failures
 
-    with ServiceProcess("intake", 18201) as intake:
-        latencies, elapsed, failures = asyncio.run(run(intake.url))
-    write("ingest", {"service": "intake", "commands": total, "concurrency": concurrency, "failures": failures,
-                     "commands_per_s": round(total / elapsed, 1), "p50_ms": pct(latencies, 0.5), "p99_ms": pct(latencies, 0.99),
-                     "mix": "1 first welcome for 3 dossier events; PostgreSQL event store, relay to Kafka in the same process"})
+    def intake_command(k: int, state: dict):
+        if "youths" not in state or k % 4 == 0:
+            return f"/v1/{ml}/youths", welcome_body(f"Bench{k}")
+        return f"/v1/{ml}/youths/{state['youths']}/events", {"nature": "individual_interview", "mode": "on_site", "themes": []}
+
+    def employment_command(k: int, state: dict):
+        if "employers" not in state:
+            return f"/v1/{ml}/employers", {"name": f"Entreprise {k}", "sector": "G", "size_band": "0-9", "commune_insee": "94076"}
+        return f"/v1/{ml}/offers", {"employer_id": state["employers"], "sector": "G", "contract_type": "CDD",
+                                     "positions": 1, "commune_insee": "94076"}
+
+    results = {}
+    with ServiceProcess("intake", 18201) as intake, ServiceProcess("dispositifs", 18202) as dispositifs, \
+            ServiceProcess("employment", 18203) as employment:
+        latencies, elapsed, failures = asyncio.run(load(intake.url, intake_command))
+        results["intake"] = (latencies, elapsed, failures, "1 first welcome for 3 dossier events")
+        # dispositifs needs young people it knows (through relais.intake): welcome some first.
+        youths = [httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Disp{k}"), headers=headers).json()["id"]
+                  for k in range(20)]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # dispositifs may first catch up with relais.intake
+            try:
+                r = httpx.post(f"{dispositifs.url}/v1/{ml}/youths/{youths[-1]}/referrals",
+                               json={"domain": "housing", "partner": "CLLAJ"}, headers=headers, timeout=30)
+                if r.status_code == 201:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+
+        def dispositifs_command(k: int, state: dict):
+            jeune = youths[k % len(youths)]
+            if k % 2:
+                return f"/v1/{ml}/youths/{jeune}/aids", {"kind": "mobility_voucher", "amount_cents": 3000, "funder": "region"}
+            return f"/v1/{ml}/youths/{jeune}/referrals", {"domain": "health", "partner": "CPAM"}
+
+        latencies, elapsed, failures = asyncio.run(load(dispositifs.url, dispositifs_command))
+        results["dispositifs"] = (latencies, elapsed, failures, "financial aids and social referrals, half each")
+        latencies, elapsed, failures = asyncio.run(load(employment.url, employment_command))
+        results["employment"] = (latencies, elapsed, failures, "job offers (and an employer per client)")
+    write("ingest", {"commands_per_service": total, "concurrency": concurrency,
+                     "storage": "PostgreSQL event store, relay to Kafka in the same process",
+                     "services": {name: {"commands_per_s": round(total / el, 1), "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99),
+                                         "failures": fail, "mix": mix} for name, (lat, el, fail, mix) in results.items()}})
 
 
 # --- end to end -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import tempfile
 import subprocess
 import sys
 import time
@@ -20,14 +21,17 @@ class ServiceProcess:
         self.url = f"http://127.0.0.1:{port}"
 
     def start(self, wait_for: str = "/readyz", timeout: float = 30) -> "ServiceProcess":
+        # A file, not a pipe: nobody reads a pipe while the service runs, and a full pipe would
+        # block the service on its next log line.
+        self.log = tempfile.NamedTemporaryFile(prefix=f"relais-{self.service}-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "relais_cli.main", "serve", self.service, "--port", str(self.port)],
-            env=self.env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=self.env, cwd=PROJECT_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.service} exited: {self.proc.stdout.read().decode()[-3000:]}")
+                raise RuntimeError(f"{self.service} exited: {self.output()[-3000:]}")
             try:
                 if httpx.get(self.url + wait_for, timeout=2).status_code == 200:
                     return self
@@ -36,6 +40,10 @@ class ServiceProcess:
             time.sleep(0.1)
         self.kill()
         raise TimeoutError(f"{self.service} did not answer {wait_for} within {timeout} s")
+
+    def output(self) -> str:
+        with open(self.log.name, errors="replace") as f:
+            return f.read()
 
     def kill(self, sig: int = signal.SIGKILL) -> int:
         assert self.proc is not None

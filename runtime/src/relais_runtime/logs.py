@@ -35,4 +35,6 @@ def configure(service: str, level: str = "INFO", as_json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    # Both log every message or connection at INFO: noise at a few thousand events a second.
+    for noisy in ("aiokafka", "faststream", "faststream.access.kafka"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
