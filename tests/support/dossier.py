@@ -3,53 +3,46 @@
 import uuid
 from datetime import UTC, datetime
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from relais_contracts.events import intake
 from relais_runtime.eventstore import RelaisApplication
-from relais_runtime.published import Published
+from relais_runtime.commands import RemembersCommands
+from relais_runtime.published import CommandEvent
 from relais_runtime.settings import Settings
 from support.samples import PROFILE
 
 
-class Dossier(Aggregate):
-    class Welcomed(Aggregate.Created, Published):
-        contract = intake.FirstWelcomeRecorded
+class Dossier(Aggregate, RemembersCommands):
+    """The runtime's own event base (envelope metadata, idempotency) with two contract events."""
+
+    class Event(CommandEvent):
         stream_field = "jeune_id"
-        ml_id: str
-        occurred_at: datetime
-        actor_id: str
-        correlation_id: uuid.UUID | None
-        causation_id: uuid.UUID | None
+
+    class Welcomed(Event, Aggregate.Created):
+        contract = intake.FirstWelcomeRecorded
         site: str
         referral_source: str
         requests: list[str]
         profile: dict
 
-    class Interviewed(Aggregate.Event, Published):
+        def change(self, dossier: "Dossier") -> None:
+            dossier.ml_id = self.ml_id
+
+    class Interviewed(Event):
         contract = intake.DossierEventRecorded
-        stream_field = "jeune_id"
-        ml_id: str
-        occurred_at: datetime
-        actor_id: str
-        correlation_id: uuid.UUID | None
-        causation_id: uuid.UUID | None
         nature: str
         mode: str
         themes: list[str]
         session_id: uuid.UUID | None
         duration_minutes: int | None
 
-    @event(Welcomed)
-    def __init__(self, ml_id, occurred_at, actor_id, correlation_id, causation_id, site,
-                 referral_source, requests, profile):
-        self.ml_id = ml_id
+    @classmethod
+    def welcome(cls, meta: dict, **fields) -> "Dossier":
+        return cls._create(cls.Welcomed, id=uuid.uuid4(), **meta, **fields)
 
-    @event(Interviewed)
-    def interview(self, ml_id, occurred_at, actor_id, correlation_id, causation_id, nature, mode,
-                  themes, session_id, duration_minutes):
-        pass
-
+    def interview(self, meta: dict, **fields) -> None:
+        self.trigger_event(self.Interviewed, **meta, **fields)
 
 
 class DossierApp(RelaisApplication):
@@ -58,12 +51,12 @@ class DossierApp(RelaisApplication):
 
     def welcome_with_interviews(self, interviews: int, ml_id: str = "ML-TEST") -> uuid.UUID:
         now = datetime.now(UTC)
-        meta = dict(ml_id=ml_id, occurred_at=now, actor_id="counselor-1",
-                    correlation_id=uuid.uuid4(), causation_id=None)
-        dossier = Dossier(site="S1", referral_source="self", requests=["employment"],
-                          profile=PROFILE.model_dump(), **meta)
+        meta = dict(ml_id=ml_id, occurred_at=now, actor_id="counselor-1", correlation_id=uuid.uuid4(),
+                    causation_id=None, command_key=None, command_hash=None)
+        dossier = Dossier.welcome(meta, site="S1", referral_source="self", requests=["employment"],
+                                  profile=PROFILE.model_dump())
         for _ in range(interviews):
-            dossier.interview(nature="individual_interview", mode="on_site", themes=["employment"],
-                              session_id=None, duration_minutes=30, **meta)
+            dossier.interview(meta, nature="individual_interview", mode="on_site", themes=["employment"],
+                              session_id=None, duration_minutes=30)
         self.save(dossier)
         return dossier.id

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import uuid
+from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel
@@ -60,3 +61,14 @@ class CommandAnswer(BaseModel):
     @classmethod
     def of(cls, answer: Answer) -> "CommandAnswer":
         return cls(id=answer.id, event_id=answer.event_id, stream_position=answer.stream_position)
+
+
+def command_errors(not_found: str, invalid: str) -> dict[int | str, dict[str, Any]]:
+    """The error answers every command route documents in its OpenAPI (problem documents)."""
+    return {
+        401: {"description": "Jeton absent ou invalide"},
+        403: {"description": "Rôle ou Mission Locale non autorisés"},
+        404: {"description": not_found},
+        409: {"description": "Modification concurrente, ou clé d'idempotence réutilisée"},
+        422: {"description": invalid},
+    }

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from relais_contracts.events import dispositifs as contract
 from relais_contracts.types import Code, Month
 from relais_runtime.auth import Principal, Role, require
-from relais_runtime.http import CommandAnswer, command_context, counted
+from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 from relais_dispositifs.application import DispositifsApplication
 from relais_dispositifs.domain import Enrolment
 
@@ -90,13 +90,7 @@ class EnrolmentView(BaseModel):
 
 WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
 READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Jeton absent ou invalide"},
-    403: {"description": "Rôle ou Mission Locale non autorisés"},
-    404: {"description": "Introuvable dans cette Mission Locale"},
-    409: {"description": "Modification concurrente, ou clé d'idempotence réutilisée"},
-    422: {"description": "Données invalides, jeune inconnu, ou règle du programme enfreinte"},
-}
+ERRORS = command_errors("Introuvable dans cette Mission Locale", "Données invalides, jeune inconnu, ou règle du programme enfreinte")
 
 
 _answer = CommandAnswer.of

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from relais_contracts.events import employment as contract
 from relais_contracts.types import InseeCode
 from relais_runtime.auth import Principal, Role, require
-from relais_runtime.http import CommandAnswer, command_context, counted
+from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 from relais_employment.application import EmploymentApplication
 
 _STRICT = ConfigDict(extra="forbid")
@@ -114,13 +114,7 @@ class SituationView(BaseModel):
 
 WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
 READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Jeton absent ou invalide"},
-    403: {"description": "Rôle ou Mission Locale non autorisés"},
-    404: {"description": "Introuvable dans cette Mission Locale"},
-    409: {"description": "Modification concurrente, ou clé d'idempotence réutilisée"},
-    422: {"description": "Données invalides, jeune ou employeur inconnu, ou règle enfreinte"},
-}
+ERRORS = command_errors("Introuvable dans cette Mission Locale", "Données invalides, jeune ou employeur inconnu, ou règle enfreinte")
 SITUATION_KINDS = {"contracts": "contract", "immersions": "immersion", "trainings": "training", "civic-services": "civic_service"}
 
 

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from relais_contracts.events import intake as contract
 from relais_contracts.types import Code
 from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
-from relais_runtime.http import CommandAnswer, command_context, counted
+from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 from relais_intake.application import IntakeApplication
 from relais_intake.domain import Dossier
 from relais_intake.personal import PersonalData
@@ -120,13 +120,7 @@ class SearchHit(BaseModel):
 WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
 READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
 SEARCH = require(*PERSONAL_DATA_READERS)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Jeton absent ou invalide"},
-    403: {"description": "Rôle ou Mission Locale non autorisés"},
-    404: {"description": "Dossier introuvable dans cette Mission Locale"},
-    409: {"description": "Modification concurrente, ou clé d'idempotence réutilisée"},
-    422: {"description": "Données invalides, ou règle du domaine enfreinte"},
-}
+ERRORS = command_errors("Dossier introuvable dans cette Mission Locale", "Données invalides, ou règle du domaine enfreinte")
 
 
 def build_router(intake: IntakeApplication) -> APIRouter:
