@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Relais needs on this machine, idempotently: uv, the Python workspace in .venv/,
-# Java and Maven for Kafka (PostgreSQL is installed by `relais stack up` when absent).
+# Java and Maven for Kafka, the dashboard's npm packages, Chromium for the browser tests
+# (PostgreSQL is installed by `relais stack up` when absent).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -8,6 +9,7 @@ say() { printf '[setup] %s\n' "$*"; }
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -28,3 +30,11 @@ UV=$(command -v uv || echo "$(python3 -m site --user-base)/bin/uv")
 
 say "syncing the Python workspace into .venv/ (uv.lock)"
 "$UV" sync --all-packages --frozen --quiet
+
+# The dashboard's Chart.js (and axe-core for the accessibility audit), exactly as locked.
+WEB=services/reporting/web
+if ! cmp -s "$WEB/package-lock.json" "$WEB/node_modules/.relais-installed-lock" 2>/dev/null; then
+  say "installing the dashboard's npm packages (package-lock.json)"
+  (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$WEB/package-lock.json" "$WEB/node_modules/.relais-installed-lock"
+fi

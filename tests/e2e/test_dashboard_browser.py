@@ -1,6 +1,7 @@
 """The dashboard in a real browser (Playwright driving Debian's Chromium, headless): the overview
-and a Mission Locale's page show the figures of a known history, and a command posted to a
-service changes the page without a reload. Screenshots go to test-artifacts/."""
+and a Mission Locale's page show the figures of a known history in their tables and charts, pass
+an axe-core accessibility audit at desktop and phone widths, and a command posted to a service
+changes the page without a reload. Screenshots go to test-artifacts/."""
 
 import asyncio
 import uuid
@@ -8,7 +9,7 @@ from datetime import date
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from relais_runtime.settings import PROJECT_ROOT
 from support.builder import History
@@ -20,8 +21,11 @@ from integration.test_reporting_on_stack import produce
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+AXE = PROJECT_ROOT / "services" / "reporting" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
 
 
 def known_history(ml: str) -> History:
@@ -50,32 +54,63 @@ def browser():
         chromium.close()
 
 
+def accessibility_violations(page: Page) -> list[str]:
+    """What axe-core finds against WCAG 2.2 A and AA on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]]
+
+
+def chart(page: Page, name: str) -> dict:
+    """The labels and values a Chart.js chart of the page is drawing."""
+    return page.evaluate("""(id) => { const c = Chart.getChart(id);
+        return c && { labels: c.data.labels, values: c.data.datasets.map((d) => d.data) }; }""", f"chart-{name}")
+
+
 def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, browser):
     ml = known_ml
     ARTIFACTS.mkdir(exist_ok=True)
     token = bearer("network_analyst", ("*",))["Authorization"].split()[1]
     with ServiceProcess("reporting", 18190) as reporting, ServiceProcess("intake", 18191) as intake:
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
         page.goto(f"{reporting.url}/?year=2025&token={token}")
         row = page.locator("tr", has=page.locator(f"button[data-ml='{ml}']"))
         expect(row).to_contain_text("3")          # first welcomes
         expect(row).to_contain_text("50,0 %")     # one of the two accompanied in a situation
+        ranked = page.locator("[data-table=mls] tbody th").all_inner_texts()
+        assert chart(page, "mls")["labels"] == ranked[:25]  # the chart draws the table's ranking
+        assert accessibility_violations(page) == []
         page.screenshot(path=str(ARTIFACTS / "dashboard-network.png"), full_page=True)
 
         page.click(f"button[data-ml='{ml}']")
         expect(page.locator("h2", has_text="Les chiffres clés")).to_contain_text(ml)
         expect(page.locator(".card[data-key=first_welcomes] .value")).to_have_text("3")
         expect(page.locator(".card[data-key=accompanied] .value")).to_have_text("2")
-        expect(page.locator(".card[data-key=e1] .value")).to_have_text("1")  # contrats de travail
+        expect(page.locator(".card[data-key=employment_contracts] .value")).to_have_text("1")
         expect(page.get_by_text("Villejuif (94076)")).to_be_visible()
+        assert chart(page, "communes") == {"labels": ["Villejuif (94076)"], "values": [[2], [3]]}
+        assert chart(page, "kinds")["values"] == [[1, 0, 0, 0, 0, 0]]  # one entry: employment
+        assert accessibility_violations(page) == []
         page.screenshot(path=str(ARTIFACTS / "dashboard-mission-locale.png"), full_page=True)
 
-        # This year's page, then a first welcome recorded now: the figure moves without a reload.
+        page.set_viewport_size(PHONE)
+        page.click("button[data-commune='94076']")
+        expect(page.locator(".card[data-key=commune_accompanied] .value")).to_have_text("2")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing off screen
+        assert accessibility_violations(page) == []
+        page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+
+        # This year's page, then a first welcome recorded now: the figure and its chart move
+        # without a reload, the chart updated in place.
+        page.set_viewport_size({"width": 1280, "height": 1000})
         page.goto(f"{reporting.url}/?ml={ml}&token={token}")
         expect(page.locator(".card[data-key=first_welcomes] .value")).to_have_text("0")
-        page.evaluate("window.__not_reloaded = true")
+        assert chart(page, "communes") == {"labels": [], "values": [[], []]}
+        page.evaluate("window.__not_reloaded = true; Chart.getChart('chart-communes').$kept = true")
         r = httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Web{uuid.uuid4().hex[:6]}"), headers=bearer(ml_ids=(ml,)))
         assert r.status_code == 201, r.text
         expect(page.locator(".card[data-key=first_welcomes] .value")).to_have_text("1", timeout=20_000)
-        assert page.evaluate("window.__not_reloaded") is True
+        assert page.evaluate("window.__not_reloaded && Chart.getChart('chart-communes').$kept") is True
+        assert chart(page, "communes")["values"][1] == [1]  # one first welcome, in the welcomed town
         page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"), full_page=True)

@@ -381,6 +381,7 @@ def simulate(
 def _live_traffic(profile: str, mls: int, rate: float, duration: float | None, seed: int, ml_ids: list[str] | None) -> None:
     import asyncio
 
+    from relais_cli.demo import NETWORK
     from relais_cli.simulation.profiles import PROFILES
     from relais_cli.simulation.traffic import Traffic
 
@@ -390,7 +391,8 @@ def _live_traffic(profile: str, mls: int, rate: float, duration: float | None, s
         raise CommandFailed(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     code = PROFILES[profile].ml_code
     ml_ids = ml_ids or ([code] if mls == 1 else [f"{code}-{i + 1:03d}" for i in range(mls)])
-    traffic = Traffic(get_settings(), ml_ids, rate, seed)
+    demo_profiles = {ml_id: name for name, ml_id in NETWORK}  # the demo's Missions Locales keep their own towns
+    traffic = Traffic(get_settings(), {ml: PROFILES[demo_profiles.get(ml, profile)] for ml in ml_ids}, rate, seed)
     console = _stderr_console()
 
     def tick(stats) -> None:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(500, ge=1)
     relay_idle_seconds: float = 0.2
 
+    # The dashboard's files and their npm dependencies (`npm ci` there; deploy/local/setup.sh does).
+    dashboard_dir: Path = PROJECT_ROOT / "services" / "reporting" / "web"
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -51,3 +51,10 @@ def test_prometheus_scrapes_every_service_on_its_port():
     config = yaml.safe_load((PROJECT_ROOT / "deploy" / "prometheus" / "prometheus.compose.yml").read_text())
     targets = {t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]}
     assert targets == {f"{s}:{p}" for s, p in SERVICE_PORTS.items()}
+
+
+def test_the_image_installs_chart_js_where_the_reporting_service_looks_for_it():
+    dockerfile = (COMPOSE_DIR / "Dockerfile").read_text()
+    web = Settings().dashboard_dir.relative_to(PROJECT_ROOT)
+    assert f"COPY --from=dashboard /web/node_modules /app/{web}/node_modules" in dockerfile
+    assert f"COPY {web}/package.json {web}/package-lock.json" in dockerfile and "npm ci --omit=dev" in dockerfile

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import httpx
 
+from relais_cli.simulation.profiles import Profile
 from relais_runtime.auth import Role, issue_token
 from relais_runtime.settings import SERVICE_PORTS, Settings
 
@@ -30,9 +31,11 @@ class Stats:
 
 
 class Traffic:
-    def __init__(self, settings: Settings, ml_ids: list[str], rate: float, seed: int, host: str = "127.0.0.1"):
+    def __init__(self, settings: Settings, profiles: dict[str, Profile], rate: float, seed: int, host: str = "127.0.0.1"):
+        """`profiles`: each Mission Locale's id → the profile its young people are drawn from."""
         self.rate = rate
-        self.ml_ids = ml_ids
+        self.profiles = profiles
+        self.ml_ids = ml_ids = list(profiles)
         self.rnd = random.Random(seed)
         self.base = {s: f"http://{host}:{p}" for s, p in SERVICE_PORTS.items()}
         token = issue_token(settings, sub="simulator", role=Role.COUNSELOR, ml_ids=ml_ids)
@@ -40,16 +43,17 @@ class Traffic:
         self.youths: dict[str, list[str]] = {ml: [] for ml in ml_ids}
         self.stats = Stats()
 
-    def _welcome(self) -> dict:
-        r = self.rnd
+    def _welcome(self, ml: str) -> dict:
+        r, p = self.rnd, self.profiles[ml]
         birth = date.today() - timedelta(days=365 * r.randint(16, 25) + r.randint(0, 364))
         return {
             "first_name": r.choice(FIRST_NAMES), "last_name": r.choice(LAST_NAMES), "birth_date": birth.isoformat(),
             "site": "SIEGE", "referral_source": r.choice(["self", "france_travail", "family_friends", "school"]),
             "requests": ["employment"], "profile": {
-                "sex": r.choice("FM"), "commune_insee": r.choice(["94003", "94016", "94076", "10268", "10323"]),
-                "qpv": r.random() < 0.2, "zrr": False, "education_level": r.choice([3, 3, 4, 5]), "diploma": r.random() < 0.6,
-                "rqth": r.random() < 0.03, "housing": "parents", "driving_licence": r.random() < 0.3, "has_car": False,
+                "sex": "F" if r.random() < p.female_rate else "M",
+                "commune_insee": r.choices(list(p.communes), weights=list(p.communes.values()))[0],
+                "qpv": r.random() < p.qpv_rate, "zrr": False, "education_level": r.choice([3, 3, 4, 5]),
+                "diploma": r.random() >= p.no_diploma_rate, "rqth": r.random() < p.rqth_rate, "housing": "parents", "driving_licence": r.random() < 0.3, "has_car": False,
                 "children": 0, "nationality_zone": "fr", "france_travail_registered": r.random() < 0.4, "neet": True}}
 
     def next_command(self) -> tuple[str, str, dict]:
@@ -58,23 +62,23 @@ class Traffic:
         known = self.youths[ml]
         roll = r.random()
         if not known or roll < 0.25:
-            return "intake", f"/v1/{ml}/youths", self._welcome()
+            return "intake", f"/v1/{ml}/youths", self._welcome(ml)
         jeune = r.choice(known)
         if roll < 0.75:
             nature = r.choice(["individual_interview", "individual_interview", "workshop", "phone"])
             return "intake", f"/v1/{ml}/youths/{jeune}/events", {"nature": nature, "mode": "on_site", "themes": ["employment"]}
         start = date.today()
         if roll < 0.88:
+            contract_type = r.choice(["CDD", "CDD", "INTERIM", "CDI"])
+            end = None if contract_type == "CDI" else (start + timedelta(days=90)).isoformat()
             return "employment", f"/v1/{ml}/youths/{jeune}/contracts", {
-                "contract_type": r.choice(["CDD", "CDD", "INTERIM", "CDI"]), "start_date": start.isoformat(),
-                "end_date": None, "weekly_hours": 35, "sector": r.choice("DGHIN")}
+                "contract_type": contract_type, "start_date": start.isoformat(),
+                "end_date": end, "weekly_hours": 35, "sector": r.choice("DGHIN")}
         return "employment", f"/v1/{ml}/youths/{jeune}/trainings", {
             "training_type": "qualifying", "funder": "region", "regional_plan": True,
             "start_date": start.isoformat(), "end_date": (start + timedelta(days=120)).isoformat()}
 
     async def _send(self, client: httpx.AsyncClient, service: str, path: str, body: dict) -> None:
-        if body.get("contract_type") and body["contract_type"] != "CDI":
-            body["end_date"] = (date.fromisoformat(body["start_date"]) + timedelta(days=90)).isoformat()
         started = time.perf_counter()
         try:
             r = await client.post(self.base[service] + path, json=body, headers=self.headers)
@@ -87,10 +91,12 @@ class Traffic:
         self.stats.ok += ok
         self.stats.failed += not ok
 
-    async def run(self, duration: float | None, on_tick=None) -> Stats:
+    async def run(self, duration: float | None, on_tick=None, mounts: dict | None = None) -> Stats:
+        """Send commands for `duration` seconds (None: until cancelled). `mounts` routes base
+        URLs to other transports (tests send the traffic to in-process services)."""
         interval = 1 / self.rate
         pending: set[asyncio.Task] = set()
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with httpx.AsyncClient(timeout=30, mounts=mounts) as client:
             started = time.perf_counter()
             while duration is None or time.perf_counter() - started < duration:
                 task = asyncio.create_task(self._send(client, *self.next_command()))

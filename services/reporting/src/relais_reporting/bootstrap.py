@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="reporting",
             title="Relais — reporting",
             description="Indicateurs en temps réel, rapport d'activité, relecture pour l'audit.",
-            routers=[build_router(engine, version), dashboard_router()],
+            routers=[build_router(engine, version), dashboard_router(settings.dashboard_dir)],
             readiness=readiness,
             background=[consume],
         )

@@ -1,29 +1,45 @@
 """The dashboard: static French pages that draw the indicator document and follow its SSE stream.
 
-No build step: one HTML page, one stylesheet, one script (see README, "Dashboard").
+No bundler: the files of `services/reporting/web/` are served as they are, and Chart.js comes
+from that folder's `node_modules/` (installed from its package-lock.json by `npm ci`). Only the
+files named below are served, so no request can read anything else from the disk.
 """
 
-from importlib.resources import files
+import logging
+from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-WEB = files("relais_reporting") / "web"
+log = logging.getLogger(__name__)
+
+TYPES = {".js": "text/javascript", ".css": "text/css"}
+# URL name → path inside the dashboard folder.
+STATIC = {
+    "app.js": "app.js",
+    "figures.js": "figures.js",
+    "style.css": "style.css",
+    "chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js",
+}
+CHART_LIBRARY = STATIC["chart.umd.min.js"]
 
 
-def dashboard_router() -> APIRouter:
+def dashboard_router(folder: Path) -> APIRouter:
+    if not (folder / CHART_LIBRARY).is_file():
+        # The page still shows every figure in its tables; only the charts are missing.
+        log.warning("dashboard charts unavailable: %s is missing; run `npm ci` in %s "
+                    "(deploy/local/setup.sh does it)", CHART_LIBRARY, folder)
     r = APIRouter(include_in_schema=False)
 
     @r.get("/")
     def index() -> HTMLResponse:
-        return HTMLResponse((WEB / "index.html").read_text(encoding="utf-8"))
+        return HTMLResponse((folder / "index.html").read_text(encoding="utf-8"))
 
     @r.get("/static/{name}")
     def static(name: str) -> Response:
-        types = {"app.js": "text/javascript", "style.css": "text/css"}
-        if name not in types:
+        path = folder / STATIC[name] if name in STATIC else None
+        if path is None or not path.is_file():
             return Response(status_code=404)
-        return Response((WEB / name).read_text(encoding="utf-8"), media_type=types[name],
-                        headers={"Cache-Control": "no-cache"})
+        return FileResponse(path, media_type=TYPES[path.suffix], headers={"Cache-Control": "no-cache"})
 
     return r

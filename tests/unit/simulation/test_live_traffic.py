@@ -1,0 +1,30 @@
+"""The live traffic of `relais simulate --rate`: every command it sends is a valid request of the
+service it targets, and each Mission Locale's young people live in that Mission Locale's towns."""
+
+import uuid
+
+from relais_cli.simulation.profiles import PROFILES
+from relais_cli.simulation.traffic import Traffic
+from relais_employment.api import ContractRequest, TrainingRequest
+from relais_intake.api import DossierEventRequest, WelcomeRequest
+from support.http import offline
+
+REQUESTS = {"youths": WelcomeRequest, "events": DossierEventRequest, "contracts": ContractRequest, "trainings": TrainingRequest}
+
+
+def test_every_live_command_is_a_valid_request_and_welcomes_live_in_their_towns():
+    towns = {"ML-CACHAN": PROFILES["innovam"], "ML-ROMILLY": PROFILES["nord-ouest-aubeois"]}
+    traffic = Traffic(offline(), towns, rate=1, seed=7)
+    for ml in towns:
+        traffic.youths[ml].append(str(uuid.uuid4()))
+    sent, communes = {}, {ml: set() for ml in towns}
+    for _ in range(500):
+        service, path, body = traffic.next_command()
+        ml, kind = path.split("/")[2], path.rsplit("/", 1)[-1]
+        REQUESTS[kind].model_validate(body)
+        sent[kind] = sent.get(kind, 0) + 1
+        if kind == "youths":
+            communes[ml].add(body["profile"]["commune_insee"])
+    assert set(sent) == set(REQUESTS)  # the mix covers intake and employment
+    for ml, profile in towns.items():
+        assert communes[ml] and communes[ml] <= set(profile.communes), ml
