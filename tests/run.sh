@@ -8,9 +8,19 @@ bash deploy/local/setup.sh
 
 was_running=0
 .venv/bin/relais stack status >/dev/null 2>&1 && was_running=1
+# The tests share the stack's databases, topics and consumer groups with the services that
+# `relais up` starts: those would relay, fold or consume the tests' events. Paused for the run.
+services_were_up=0
+running=$(.venv/bin/relais status 2>/dev/null || true)
+if grep -qE '^(reporting|intake|dispositifs|employment) +running' <<<"$running"; then
+  services_were_up=1
+  echo "[tests] stopping the services of 'relais up' for the run; they restart afterwards"
+  .venv/bin/relais down --keep-stack
+fi
 .venv/bin/relais stack up
 status=0
 .venv/bin/pytest "$@" || status=$?
-# Leave the machine as we found it: stop the stack unless it was already running.
+# Leave the machine as we found it.
+if [ "$services_were_up" -eq 1 ]; then .venv/bin/relais up >/dev/null || true; fi
 if [ "$was_running" -eq 0 ]; then .venv/bin/relais stack down || true; fi
 exit $status

@@ -23,7 +23,7 @@ from relais_contracts import ALL_TOPICS, Envelope, InvalidEvent, UnreadableEvent
 from relais_reporting import projection
 from relais_reporting.bootstrap import PROJECTION_GROUP
 from relais_reporting.indicators import Query, compute
-from relais_reporting.readmodel import READ_MODEL_TABLES, metadata
+from relais_reporting.readmodel import READ_MODEL_TABLES, changes, metadata
 from relais_runtime.consumer import consumer_offsets
 from relais_runtime.settings import Settings
 
@@ -227,7 +227,7 @@ def replay(settings: Settings, exports: list[Path], target: Engine, period: tupl
 def clear_live(engine: Engine) -> None:
     """Drop the live read models' rows and the projection's offsets, for a rebuild."""
     with engine.begin() as conn:
-        for table in READ_MODEL_TABLES:
+        for table in (*READ_MODEL_TABLES, changes):  # no token left: live caches drop what they kept
             conn.execute(delete(table))
         conn.execute(delete(consumer_offsets).where(consumer_offsets.c.group_id == PROJECTION_GROUP))
 

@@ -146,14 +146,17 @@ def demo(
 
 
 @app.command()
-def down() -> None:
+def down(
+    keep_stack: Annotated[bool, typer.Option("--keep-stack", help="Stop only the services and the traffic; Kafka and PostgreSQL keep running")] = False,
+) -> None:
     """Stop the services started by `relais up`, then the stack."""
     from relais_cli import services
 
     _, root = _root()
     for line in services.stop_all(root):
         typer.echo(line)
-    stack_down()
+    if not keep_stack:
+        stack_down()
 
 
 @app.command()

@@ -19,7 +19,7 @@ from relais_runtime.app import BackgroundTask, ServiceParts, create_app
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.eventstore import RelaisApplication
 from relais_runtime.health import kafka_ready, postgres_ready
-from relais_runtime.kafka import idempotent_producer
+from relais_runtime.kafka import consumer_broker, idempotent_producer
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.settings import Settings
 from relais_runtime.youth_facts import apply_intake_events
@@ -93,7 +93,7 @@ def producing_service_app(
     service = application.service
     background: list[BackgroundTask] = []
     if knows_youths is not None:
-        broker = KafkaBroker(settings.kafka_bootstrap, client_id=f"relais-{service}")
+        broker = consumer_broker(settings, f"relais-{service}")
         subscribe(broker, TransactionalConsumer(knows_youths, f"{service}.youth-facts", apply_intake_events),
                   [topic("intake")])
 

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 
 from relais_runtime.auth import Principal, Role, current_principal, require
 from relais_runtime.errors import Forbidden, NotFound, Problem
+from relais_reporting.cache import IndicatorCache
 from relais_reporting.indicators import Query as IndicatorQuery
-from relais_reporting.indicators import compute
 from relais_reporting.live import ReadModelVersion, indicator_events
 from relais_reporting.readmodel import events
 
@@ -59,12 +59,12 @@ def indicator_query(
     return IndicatorQuery(date_from, date_to, ml_id, as_of)
 
 
-def build_router(engine: Engine, version: ReadModelVersion) -> APIRouter:
+def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCache) -> APIRouter:
     r = APIRouter(tags=["reporting"])
 
     def run(q: IndicatorQuery) -> dict[str, Any]:
         with engine.connect() as conn:
-            return compute(conn, q)
+            return cache.compute(conn, q)
 
     @r.get("/v1/indicators/stream", summary="Le document d'indicateurs, poussé à chaque changement (SSE)",
            response_class=StreamingResponse)

@@ -4,18 +4,19 @@ three topics, and the HTTP API."""
 import asyncio
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 from sqlalchemy import Engine
 
 from relais_contracts import ALL_TOPICS
 from relais_runtime.app import ServiceParts, create_app as create_service_app
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.health import kafka_ready, postgres_ready
+from relais_runtime.kafka import consumer_broker
 from relais_runtime.service import run_broker
 from relais_runtime.settings import Settings, get_settings
 from relais_runtime.sql import engine_for
 from relais_reporting import projection
 from relais_reporting.api import build_router
+from relais_reporting.cache import IndicatorCache, give_tokens_to_known
 from relais_reporting.dashboard import dashboard_router
 from relais_reporting.live import ReadModelVersion
 from relais_reporting.readmodel import metadata
@@ -25,6 +26,7 @@ PROJECTION_GROUP = "reporting.projection"
 
 def projection_consumer(engine: Engine) -> TransactionalConsumer:
     metadata.create_all(engine)
+    give_tokens_to_known(engine)
     return TransactionalConsumer(engine, PROJECTION_GROUP, projection.apply, on_skipped=projection.record_skipped)
 
 
@@ -34,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     consumer = projection_consumer(engine)
     version = ReadModelVersion()
     consumer.after_commit.append(version.bump)
-    broker = KafkaBroker(settings.kafka_bootstrap, client_id="relais-reporting")
+    broker = consumer_broker(settings, "relais-reporting")
     subscribe(broker, consumer, ALL_TOPICS, max_records=2000)
 
     async def consume(stop: asyncio.Event) -> None:
@@ -49,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="reporting",
             title="Relais — reporting",
             description="Indicateurs en temps réel, rapport d'activité, relecture pour l'audit.",
-            routers=[build_router(engine, version), dashboard_router(settings.dashboard_dir)],
+            routers=[build_router(engine, version, IndicatorCache()), dashboard_router(settings.dashboard_dir)],
             readiness=readiness,
             background=[consume],
         )

@@ -33,7 +33,6 @@ NOT_CONTACT = ("administrative", "correction")
 SITUATION_TYPES = ("employment.ContractSigned", "employment.TrainingEntered", "employment.ImmersionStarted",
                    "employment.CivicServiceStarted")
 POSITIVE_EXITS = ("employment", "alternance", "training", "schooling", "volunteering")
-NETWORK = None  # the scope key of the whole network
 
 
 @dataclass(frozen=True)
@@ -57,34 +56,38 @@ class Scope:
     amounts: Counter = field(default_factory=Counter)
 
 
-def _base(q: Query, table=events):
-    conditions = []
-    if q.ml_id is not None:
-        conditions.append(table.c.ml_id == q.ml_id)
-    if q.as_of is not None:
-        conditions.append(table.c.recorded_us <= micros(q.as_of))
-    return conditions
+@dataclass
+class Part:
+    """One Mission Locale's share of an answer: what it adds up to, and its young people's
+    attributes (rule 7). `present`: it has events (a Mission Locale known only by skipped events,
+    or None for skipped events of no Mission Locale, adds to the network but has no document)."""
 
-
-def _cancelled(q: Query):
-    return select(events.c.cancelled_event_id).where(
-        events.c.event_type == "intake.DossierEventCancelled", *_base(q))
+    scope: Scope = field(default_factory=Scope)
+    attributes: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    present: bool = False
 
 
 def compute(conn: Connection, q: Query) -> dict[str, Any]:
+    """The indicator document of `q`, computed from the read models in one pass."""
+    return assemble(q, parts(conn, q, {q.ml_id} if q.ml_id is not None else None))
+
+
+def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str | None, Part]:
+    """Each Mission Locale's Part for the period of `q` (all of them, or those in `only`; None
+    stands for skipped events that name no Mission Locale)."""
     start, end = q.date_from.isoformat(), q.date_to.isoformat()
-    scopes: defaultdict[str | None, Scope] = defaultdict(Scope)
-    known_mls = {q.ml_id} if q.ml_id else set(conn.execute(select(events.c.ml_id).where(*_base(q)).distinct()).scalars())
-    for ml in known_mls:
-        scopes[ml]
-    scopes[NETWORK]
+    result: defaultdict[str | None, Part] = defaultdict(Part)
+    for ml in only or ():
+        result[ml]
+    of_mls = [] if only is None else [events.c.ml_id.in_([m for m in only if m is not None])]
+    as_of = [] if q.as_of is None else [events.c.recorded_us <= micros(q.as_of)]
+    base = [*of_mls, *as_of]
+    for ml in conn.execute(select(events.c.ml_id).where(*base).distinct()).scalars():
+        result[ml].present = True
 
-    def add(ml: str, fn) -> None:
-        fn(scopes[ml])
-        fn(scopes[NETWORK])
-
-    in_period = and_(events.c.business_date >= start, events.c.business_date <= end, *_base(q),
-                     or_(events.c.event_type != "intake.DossierEventRecorded", events.c.event_id.not_in(_cancelled(q))))
+    cancelled = select(events.c.cancelled_event_id).where(events.c.event_type == "intake.DossierEventCancelled", *base)
+    in_period = and_(events.c.business_date >= start, events.c.business_date <= end, *base,
+                     or_(events.c.event_type != "intake.DossierEventRecorded", events.c.event_id.not_in(cancelled)))
 
     # Counts and sums, grouped small: one row per combination.
     grouped = conn.execute(
@@ -96,19 +99,17 @@ def compute(conn: Connection, q: Query) -> dict[str, Any]:
     )
     for ml, etype, nature, category, programme, durable, sector, n, amount in grouped:
         key = (etype, nature, category, programme, durable, sector)
-
-        def tally(s: Scope, key=key, n=n, amount=amount) -> None:
-            s.counts[key] += n
-            s.amounts[key] += int(amount)  # PostgreSQL sums bigints as numeric
-            s.considered += n
-        add(ml, tally)
+        s = result[ml].scope
+        s.counts[key] += n
+        s.amounts[key] += int(amount)  # PostgreSQL sums bigints as numeric
+        s.considered += n
     # Cancelled dossier events were looked at too.
     for ml, n in conn.execute(
         select(events.c.ml_id, func.count()).where(
             events.c.event_type == "intake.DossierEventRecorded", events.c.business_date >= start,
-            events.c.business_date <= end, events.c.event_id.in_(_cancelled(q)), *_base(q)).group_by(events.c.ml_id)
+            events.c.business_date <= end, events.c.event_id.in_(cancelled), *base).group_by(events.c.ml_id)
     ):
-        add(ml, lambda s, n=n: setattr(s, "considered", s.considered + n))
+        result[ml].scope.considered += n
 
     # Who: distinct young people, sessions and employers behind the counts.
     people = conn.execute(
@@ -120,42 +121,64 @@ def compute(conn: Connection, q: Query) -> dict[str, Any]:
         .distinct()
     )
     for ml, etype, nature, category, programme, jeune, session, employer in people:
-        add(ml, lambda s, r=(etype, nature, category, programme, jeune, session, employer): _who(s, *r))
+        _who(result[ml].scope, etype, nature, category, programme, jeune, session, employer)
 
     # Programmes active over the period: entered by its end, not exited before its start.
     exited = aliased(events)
     actives = conn.execute(
         select(events.c.ml_id, events.c.programme, events.c.jeune_id).where(
-            events.c.event_type == "dispositifs.ProgrammeEntered", events.c.business_date <= end, *_base(q),
+            events.c.event_type == "dispositifs.ProgrammeEntered", events.c.business_date <= end, *base,
             ~exists().where(exited.c.event_type == "dispositifs.ProgrammeExited", exited.c.stream_id == events.c.stream_id,
-                            exited.c.business_date < start, *_base(q, exited)),
+                            exited.c.business_date < start, *([] if q.as_of is None else [exited.c.recorded_us <= micros(q.as_of)])),
         ).distinct()
     )
     for ml, programme, jeune in actives:
-        add(ml, lambda s, p=programme, j=jeune: s.youths[("active", p)].add(j))
+        result[ml].scope.youths[("active", programme)].add(jeune)
 
-    skipped_filter = [skipped.c.ml_id == q.ml_id] if q.ml_id else []
+    skipped_filter = [] if only is None else [or_(skipped.c.ml_id.in_([m for m in only if m is not None]),
+                                                  *([skipped.c.ml_id.is_(None)] if None in only else []))]
     if q.as_of is not None:
         skipped_filter.append(skipped.c.recorded_us <= micros(q.as_of))
     for ml, n in conn.execute(select(skipped.c.ml_id, func.count()).where(*skipped_filter).group_by(skipped.c.ml_id)):
-        targets = [scopes[NETWORK]] + ([scopes[ml]] if ml is not None and ml in scopes else [])
-        for scope in targets:
-            scope.skipped += n
+        result[ml].scope.skipped += n
 
-    network = scopes[NETWORK]
-    attributes = _attributes(conn, q, network.youths["welcomed"] | network.youths["accompanied"])
+    _attributes(conn, q, result)
+    return dict(result)
 
-    def document(ml: str | None, s: Scope, by_ml: dict | None) -> dict[str, Any]:
-        return {
-            "ml_id": ml, "from": start, "to": end, "as_of": q.as_of.isoformat() if q.as_of else None,
-            "events_considered": s.considered, "events_skipped": s.skipped,
-            "indicators": _indicators(s, attributes, q.date_to), "by_ml": by_ml,
-        }
 
+def assemble(q: Query, found: dict[str | None, Part], documents: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The document of `q` from its Parts: one Mission Locale's, or the network's with `by_ml`.
+    `documents` holds Mission Locale documents already made from the same Parts."""
     if q.ml_id is not None:
-        return document(q.ml_id, scopes[q.ml_id], None)
-    by_ml = {ml: document(ml, scopes[ml], None) for ml in sorted(m for m in scopes if m is not NETWORK)}
-    return document(None, scopes[NETWORK], by_ml)
+        return document(q, q.ml_id, found.get(q.ml_id) or Part())
+    network = Part()
+    for part in found.values():
+        _merge(network.scope, part.scope)
+        network.attributes.update(part.attributes)
+    documents = documents or {}
+    by_ml = {ml: documents.get(ml) or document(q, ml, found[ml]) for ml in sorted(m for m, p in found.items() if p.present)}
+    return document(q, None, network, by_ml)
+
+
+def document(q: Query, ml: str | None, part: Part, by_ml: dict | None = None) -> dict[str, Any]:
+    s = part.scope
+    return {
+        "ml_id": ml, "from": q.date_from.isoformat(), "to": q.date_to.isoformat(),
+        "as_of": q.as_of.isoformat() if q.as_of else None,
+        "events_considered": s.considered, "events_skipped": s.skipped,
+        "indicators": _indicators(s, part.attributes, q.date_to), "by_ml": by_ml,
+    }
+
+
+def _merge(into: Scope, s: Scope) -> None:
+    into.considered += s.considered
+    into.skipped += s.skipped
+    into.counts.update(s.counts)
+    into.amounts.update(s.amounts)
+    for key, people in s.youths.items():
+        into.youths[key] |= people
+    into.sessions |= s.sessions
+    into.employers |= s.employers
 
 
 def _who(s: Scope, etype, nature, category, programme, jeune, session, employer) -> None:
@@ -181,25 +204,29 @@ def _who(s: Scope, etype, nature, category, programme, jeune, session, employer)
         s.employers.add(employer)
 
 
-def _attributes(conn: Connection, q: Query, wanted: set[UUID]) -> dict[UUID, dict[str, Any]]:
+def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> None:
     """Rule 7: each young person's profile, merged field by field in `occurred_at` order, from
-    the profile events of the period's end and before (as of `as_of`)."""
-    if not wanted:
-        return {}
+    the profile events of the period's end and before (as of `as_of`), kept with the Mission
+    Locale that recorded them."""
+    wanted = {ml: p.scope.youths["welcomed"] | p.scope.youths["accompanied"] for ml, p in found.items()}
+    if not any(wanted.values()):
+        return
+    conditions = [profiles.c.business_date <= q.date_to.isoformat(),
+                  profiles.c.ml_id.in_([ml for ml, youths in wanted.items() if youths])]
+    if q.as_of is not None:
+        conditions.append(profiles.c.recorded_us <= micros(q.as_of))
     rows = conn.execute(
-        select(profiles).where(profiles.c.business_date <= q.date_to.isoformat(), *_base(q, profiles))
+        select(profiles).where(*conditions)
         .order_by(profiles.c.jeune_id, profiles.c.occurred_us, profiles.c.stream_position, profiles.c.event_id)
     )
-    merged: dict[UUID, dict[str, Any]] = {}
     for row in rows:
-        if row.jeune_id not in wanted:
+        if row.jeune_id not in wanted[row.ml_id]:
             continue
-        current = merged.setdefault(row.jeune_id, {})
+        current = found[row.ml_id].attributes.setdefault(row.jeune_id, {})
         for f in PROFILE_FIELDS:
             value = getattr(row, f)
             if value is not None:
                 current[f] = value
-    return merged
 
 
 def _age(birth_month: str, day: date) -> int:

@@ -4,6 +4,7 @@ One function, `apply`, used by the live consumer (inside the transaction that st
 offsets), by `relais indicators` over a JSONL file and by `relais replay`.
 """
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from relais_contracts import Envelope, encode
 from relais_runtime.calendar import add_months
-from relais_reporting.readmodel import PROFILE_FIELDS, events, profiles, skipped
+from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, profiles, skipped
 
 PARIS = ZoneInfo("Europe/Paris")
 EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
@@ -115,10 +116,14 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
     }
 
 
+def _dialect(conn: Connection):
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
+
+
 def _insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) -> None:
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = _dialect(conn)
     # Several copies of one event in a batch: keep one (the database drops the rest too).
     unique = list({str(r[key]): r for r in rows}.values())
     conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key]), unique)
@@ -129,6 +134,18 @@ def apply(conn: Connection, batch: list[Envelope]) -> None:
     _insert_new(conn, events, [_event_row(e) for e in batch], "event_id")
     _insert_new(conn, profiles, [_profile_row(e) for e in batch
                                  if e.event_type in ("intake.FirstWelcomeRecorded", "intake.ProfileUpdated")], "event_id")
+    touch(conn, {e.ml_id for e in batch})
+
+
+def touch(conn: Connection, ml_ids: set[str]) -> None:
+    """Give these Mission Locales a new change token ('' stands for no Mission Locale). In a
+    stable order, so that two replicas folding at once never deadlock on these rows."""
+    if not ml_ids:
+        return
+    token = uuid.uuid4().hex
+    insert = _dialect(conn).insert(changes)
+    conn.execute(insert.on_conflict_do_update(index_elements=["ml_id"], set_={"token": insert.excluded.token}),
+                 [{"ml_id": ml, "token": token} for ml in sorted(ml_ids)])
 
 
 def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) -> None:
@@ -138,8 +155,10 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
         try:
             obj = orjson.loads(value)
             recorded = micros(datetime.fromisoformat(obj["recorded_at"]))
-            rows.append({"event_id": str(obj["event_id"])[:64], "ml_id": obj.get("ml_id"), "recorded_us": recorded,
+            ml_id = None if obj.get("ml_id") is None else str(obj["ml_id"])[:64]
+            rows.append({"event_id": str(obj["event_id"])[:64], "ml_id": ml_id, "recorded_us": recorded,
                          "reason": reason[:200]})
         except (ValueError, KeyError, TypeError):
             continue
     _insert_new(conn, skipped, rows, "event_id")
+    touch(conn, {r["ml_id"] or "" for r in rows})

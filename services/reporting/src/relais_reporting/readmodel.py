@@ -77,6 +77,16 @@ skipped = Table(
     Column("reason", String(200), nullable=False),
 )
 
+# One row per Mission Locale ('' for skipped events that name none): a token the projection
+# replaces in the same transaction as each batch that touches that Mission Locale. The live API
+# keeps each Mission Locale's figures until its token changes (cache.py).
+changes = Table(
+    "report_changes",
+    metadata,
+    Column("ml_id", String(64), primary_key=True),
+    Column("token", String(32), nullable=False),
+)
+
 PROFILE_FIELDS = ("birth_month", "sex", "commune_insee", "qpv", "zrr", "education_level", "diploma",
                   "rqth", "neet", "driving_licence")
 READ_MODEL_TABLES = (events, profiles, skipped)
