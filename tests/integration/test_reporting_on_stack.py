@@ -11,6 +11,7 @@ import uuid
 from datetime import date
 
 import httpx
+import psycopg
 import pytest
 from aiokafka import AIOKafkaProducer
 
@@ -140,19 +141,13 @@ def progress_of(url: str, ml: str) -> int:
     return live_document(url, ml, "2023-01-01", "2023-12-31")["events_considered"]
 
 
-async def end_offsets(bootstrap: str) -> dict[tuple[str, int], int]:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
+def wait_caught_up(consumer, settings) -> bool:
+    """The consumer's database holds, for every partition of the three topics, their end offset."""
     from relais_contracts import ALL_TOPICS
+    from relais_runtime.kafka import end_offsets
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        await consumer.topics()
-        partitions = [TopicPartition(t, p) for t in ALL_TOPICS for p in consumer.partitions_for_topic(t) or ()]
-        return {(tp.topic, tp.partition): o for tp, o in (await consumer.end_offsets(partitions)).items()}
-    finally:
-        await consumer.stop()
+    ends = asyncio.run(end_offsets(settings, list(ALL_TOPICS)))
+    return wait_for(lambda: all(consumer.stored_offsets().get(k, 0) >= v for k, v in ends.items()), timeout=120)
 
 
 def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_figure_equal(stack, tmp_path):
@@ -163,9 +158,7 @@ def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_
     offsets = TransactionalConsumer(engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting"),
                                     PROJECTION_GROUP, lambda conn, batch: None)
     with ServiceProcess("reporting", 18170):
-        ends = asyncio.run(end_offsets(stack.kafka_bootstrap))
-        caught_up = wait_for(lambda: all(offsets.stored_offsets().get(k, 0) >= v for k, v in ends.items()), timeout=120)
-        assert caught_up, "the live projection did not catch up with the topics"
+        assert wait_caught_up(offsets, stack), "the live projection did not catch up with the topics"
     env = {**os.environ, "RELAIS_PERSISTENCE": "postgres"}
     done = subprocess.run([sys.executable, "-m", "relais_cli.main", "replay", "--from", "2023-01-01", "--to", "2023-12-31",
                            "--into", str(tmp_path / "replay.sqlite3")], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
@@ -174,3 +167,25 @@ def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_
     compared = [line for line in done.stdout.splitlines() if line.startswith(("✓", "✗"))]
     assert len(compared) > 100 and all(line.startswith("✓") for line in compared)
     assert any(line.startswith("✓ first_welcomes: live=") and not line.endswith("=0") for line in compared)
+
+
+def test_a_new_or_restored_read_model_database_folds_from_its_own_offsets(stack):
+    """The consumer group's offsets in Kafka are past these events; a reporting service given an
+    empty database (a restore, a new replica set) must still fold them: it starts from the
+    offsets in its own database, here none, so from the beginning of every partition."""
+    from relais_reporting.bootstrap import projection_consumer
+    from relais_runtime.sql import engine_for
+
+    ml = f"ML-N{uuid.uuid4().hex[:6].upper()}"
+    events = random_history(31, youths=30, mls=(ml,))
+    expected = document(events, ml_id=ml)
+    with ServiceProcess("reporting", 18175) as live:
+        asyncio.run(produce(stack.kafka_bootstrap, events))
+        assert wait_for(lambda: progress_of(live.url, ml) >= expected["events_considered"]), "the live service did not fold"
+
+    empty = stack.model_copy(update={"pg_db_prefix": f"t{uuid.uuid4().hex[:10]}_", "persistence": "postgres"})
+    with psycopg.connect(stack.pg_dsn("intake").rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{empty.database("reporting")}"')
+    with ServiceProcess("reporting", 18176, RELAIS_PG_DB_PREFIX=empty.pg_db_prefix) as restored:
+        assert wait_caught_up(projection_consumer(engine_for(empty, "reporting")), stack), "the new database did not catch up"
+        assert live_document(restored.url, ml, "2023-01-01", "2023-12-31") == expected

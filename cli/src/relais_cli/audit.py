@@ -161,16 +161,11 @@ def service_application(service: str) -> type:
 
 async def _topic_lines(settings: Settings) -> tuple[list[bytes], int]:
     """Every message of the three topics from offset 0 up to their end when the replay began."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka import AIOKafkaConsumer
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(list(ALL_TOPICS))
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
+    from relais_runtime.kafka import partitions_of
+
+    partitions = await partitions_of(settings, list(ALL_TOPICS))
     if not partitions:
         raise CommandFailed(f"no topic to replay on {settings.kafka_bootstrap}")
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,

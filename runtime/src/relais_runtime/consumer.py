@@ -2,9 +2,11 @@
 
 Kafka delivers at least once; the effect is made exactly once here: each batch's changes and
 the next offset of every partition it covers are written in one database transaction, and a
-record at or below a stored offset is dropped as a duplicate. Kafka's own committed offset is
-only moved after that transaction (FastStream `NACK_ON_ERROR`: a failed batch is rewound and
-delivered again), so it can lag the database but never run ahead of it.
+record at or below a stored offset is dropped as a duplicate. The database is where a consumer
+starts from: on each partition assignment it seeks to the offset stored there, or to the
+beginning of a partition it never folded (a new or restored database catches up on its own).
+Kafka's committed offset is moved after that transaction too (FastStream `NACK_ON_ERROR`: a
+failed batch is rewound and delivered again), for the operators' lag tools.
 
 An undecodable or invalid message goes to `<topic>.dlq` with its error before the batch
 commits (it may land there twice after a crash, never zero times); an event of an unknown type
@@ -17,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from anyio import to_thread
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -161,12 +164,39 @@ async def _raw_body(message: Any) -> Any:
     return message.body
 
 
+class StartFromStoredOffsets(ConsumerRebalanceListener):
+    """On assignment, move the Kafka consumer to where the database says this group stands.
+    FastStream's listener is not given the consumer: it is read from the subscriber once started."""
+
+    def __init__(self, consumer: TransactionalConsumer) -> None:
+        self.consumer = consumer
+        self.subscriber: Any = None
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        kafka = self.subscriber.consumer
+        stored = await to_thread.run_sync(self.consumer.stored_offsets)
+        never_folded = []
+        for tp in assigned:
+            if (tp.topic, tp.partition) in stored:
+                kafka.seek(tp, stored[(tp.topic, tp.partition)])
+            else:
+                never_folded.append(tp)
+        if never_folded:
+            await kafka.seek_to_beginning(*never_folded)
+        log.info("%s starts from the offsets in its database (%d partitions, %d from the beginning)",
+                 self.consumer.group_id, len(assigned), len(never_folded))
+
+
 def subscribe(
     broker: KafkaBroker, consumer: TransactionalConsumer, topics: Sequence[str], *, max_records: int = 500
 ) -> None:
     """Register `consumer` on `broker` as one FastStream batch subscriber of `topics`."""
+    listener = StartFromStoredOffsets(consumer)
 
-    @broker.subscriber(
+    subscriber = broker.subscriber(
         *topics,
         group_id=consumer.group_id,
         batch=True,
@@ -175,7 +205,11 @@ def subscribe(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_raw_body,
         title=f"{consumer.group_id}",
+        listener=listener,
     )
+    listener.subscriber = subscriber
+
+    @subscriber
     async def fold(bodies: list[Any], message: KafkaMessage) -> None:
         records = _as_records(message.raw_message)
         decoded = decode_batch(records)
