@@ -11,7 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from relais_runtime.settings import PROJECT_ROOT
+from relais_runtime.auth import Role, issue_token
+from relais_runtime.settings import PROJECT_ROOT, get_settings
 from support.builder import History
 from support.http import bearer
 from support.processes import ServiceProcess
@@ -84,7 +85,7 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         page.screenshot(path=str(ARTIFACTS / "dashboard-network.png"), full_page=True)
 
         page.click(f"button[data-ml='{ml}']")
-        expect(page.locator("h2", has_text="Les chiffres clés")).to_contain_text(ml)
+        expect(page.locator("h2#h-key")).to_have_text(f"L'année 2025 en chiffres — {ml}")  # the reports' own heading
         expect(page.locator(".card[data-key=first_welcomes] .value")).to_have_text("3")
         expect(page.locator(".card[data-key=accompanied] .value")).to_have_text("2")
         expect(page.locator(".card[data-key=employment_contracts] .value")).to_have_text("1")
@@ -93,6 +94,15 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         assert chart(page, "kinds")["values"] == [[1, 0, 0, 0, 0, 0]]  # one entry: employment
         assert accessibility_violations(page) == []
         page.screenshot(path=str(ARTIFACTS / "dashboard-mission-locale.png"), full_page=True)
+
+        # Printed (or saved as PDF), the report shows every table, those folded on screen too.
+        expect(page.locator("[data-table=kinds] table")).to_be_hidden()
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        expect(page.locator("[data-table=kinds] table")).to_be_visible()
+        expect(page.locator("#period")).to_be_hidden()
+        page.pdf(path=str(ARTIFACTS / "rapport-mission-locale.pdf"), format="A4")
+        page.emulate_media(media="screen")
 
         page.set_viewport_size(PHONE)
         page.click("button[data-commune='94076']")
@@ -114,3 +124,15 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         assert page.evaluate("window.__not_reloaded && Chart.getChart('chart-communes').$kept") is True
         assert chart(page, "communes")["values"][1] == [1]  # one first welcome, in the welcomed town
         page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"), full_page=True)
+
+
+def test_an_expired_or_foreign_token_is_explained_not_retried_for_ever(stack, browser):
+    expired = issue_token(get_settings(), sub="d", role=Role.DIRECTOR, ml_ids=["ML-X"], ttl_seconds=-60)
+    foreign = issue_token(get_settings(), sub="d", role=Role.DIRECTOR, ml_ids=["ML-X"])
+    with ServiceProcess("reporting", 18192) as reporting:
+        page = browser.new_page(locale="fr-FR")
+        page.goto(f"{reporting.url}/?ml=ML-X&token={expired}")
+        expect(page.locator("#status")).to_contain_text("Session expirée", timeout=15_000)
+        page = browser.new_page(locale="fr-FR")
+        page.goto(f"{reporting.url}/?token={foreign}")  # the network page, with one Mission Locale's token
+        expect(page.locator("#status")).to_contain_text("toutes les Missions Locales", timeout=15_000)

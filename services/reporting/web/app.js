@@ -40,8 +40,15 @@ function figure(id, caption, entries, columns, options = {}) {
       values: entries.map(([, v]) => (typeof field === "function" ? field(v) : v[field])) })) };
 }
 
+// "L'année 2023 en chiffres", as the activity reports say, when the period is a calendar year.
+function periodTitle() {
+  const [from, to] = [$("from").value, $("to").value];
+  const y = from.slice(0, 4);
+  return from === `${y}-01-01` && to === `${y}-12-31` ? `L'année ${y} en chiffres` : "Les chiffres clés";
+}
+
 function keyFigures(f, who) {
-  return { id: "key", title: `Les chiffres clés — ${esc(who)}`, cards: [
+  return { id: "key", title: `${periodTitle()} — ${esc(who)}`, cards: [
     ["first_welcomes", "jeunes en premier accueil", fmt.format(f.first_welcomes)],
     ["accompanied", "jeunes accompagnés", fmt.format(f.accompanied)],
     ["individual_interviews", "entretiens individuels", fmt.format(f.individual_interviews)],
@@ -181,7 +188,22 @@ function connect() {
     $("status").textContent = "En direct";
     show(JSON.parse(e.data), `mis à jour à ${new Date().toLocaleTimeString("fr-FR")}`);
   });
-  state.source.onerror = () => { $("status").textContent = "Flux interrompu, reconnexion…"; };
+  state.source.onerror = () => { $("status").textContent = "Flux interrompu, reconnexion…"; explainFailure(); };
+}
+
+// EventSource hides the status of a refused connection and retries for ever: ask once more to
+// tell an expired or insufficient token (the user must act) from a network blip (it retries).
+async function explainFailure() {
+  const source = state.source;
+  const response = await fetch(`/v1/indicators?${query()}`).catch(() => null);
+  if (response && (response.status === 401 || response.status === 403) && source === state.source) {
+    source.close();
+    state.source = null;
+    const problem = await response.json().catch(() => ({}));
+    $("status").textContent = response.status === 401
+      ? "Session expirée : rouvrez l'adresse du tableau de bord (relais up, ou votre portail) pour un nouveau jeton."
+      : problem.detail || "Ce jeton ne permet pas de voir ces chiffres.";
+  }
 }
 
 async function answer(response) {
@@ -196,6 +218,12 @@ document.addEventListener("click", (e) => {
   else navigate(state.ml, t.dataset.commune || null);
 });
 $("home").addEventListener("click", (e) => { e.preventDefault(); navigate(null); });
+// A printed (or PDF) report shows every table, and charts at the paper's width.
+$("print").addEventListener("click", () => window.print());
+window.addEventListener("beforeprint", () => {
+  document.querySelectorAll("details").forEach((d) => { d.open = true; });
+  if (window.Chart) Object.values(Chart.instances).forEach((c) => c.resize());
+});
 $("period").addEventListener("submit", (e) => { e.preventDefault(); state.view = null; connect(); });
 window.addEventListener("popstate", () => { const q = new URLSearchParams(location.search); state.ml = q.get("ml"); state.commune = q.get("commune"); connect(); });
 if (!token) { $("status").textContent = "Jeton manquant : ouvrez l'adresse donnée par « relais up » (…/?token=…)."; } else { connect(); }

@@ -30,6 +30,7 @@ function figureSkeleton(f) {
 }
 
 function figureTable(f) {
+  if (!f.rows.length) return `<p class="note">Aucune donnée sur la période.</p>`;
   const narrow = (i) => (i > 1 ? " hide-narrow" : "");
   const head = f.columns.map((c, i) => `<th scope="col" class="num${narrow(i)}">${esc(c.label)}</th>`).join("");
   const body = f.rows.map((row, r) => {
