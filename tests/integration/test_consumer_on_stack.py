@@ -1,7 +1,11 @@
 """The shared transactional consumer on real Kafka and PostgreSQL: garbage goes to the .dlq with
-its error, valid events are applied once, offsets live in the database."""
+its error (and `relais dlq` shows it to the operator), valid events are applied once, offsets
+live in the database."""
 
 import asyncio
+import json
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -11,6 +15,7 @@ from faststream.kafka import KafkaBroker
 
 from relais_contracts import dlq_topic, encode
 from relais_runtime.consumer import TransactionalConsumer, subscribe
+from relais_runtime.settings import PROJECT_ROOT
 from relais_runtime.sql import engine_for
 from support.samples import envelope_of, sample_payloads
 from support.topics import read_all
@@ -52,3 +57,24 @@ async def test_undecodable_messages_go_to_the_dead_letter_topic_and_the_fold_goe
     errors = [dict(m.headers)["error"].decode() for m in dead]
     assert "not JSON" in errors[0] and errors[1].startswith("event_type")
     assert dict(dead[0].headers)["original_offset"] == b"1"
+
+    # What the operator sees: each dead letter with its origin, its consumer and its error,
+    # the message itself only when asked.
+    relais = [sys.executable, "-m", "relais_cli.main", "dlq", "--topic", new_topic]
+    listed = subprocess.run(relais, capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[-1] == f"2 message(s) en lettre morte sur {new_topic}.dlq"
+    assert f"{new_topic}[" in lines[0] and "]@1 " in lines[0] and consumer.group_id in lines[0] and "not JSON" in lines[0]
+    assert "garbage" not in listed.stdout
+    as_json = subprocess.run([*relais, "--json", "--show-value"], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    letters = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [d["original"].rsplit("@", 1)[1] for d in letters] == ["1", "3"]
+    assert letters[1]["value"] == '{"event_type": 1}'
+
+
+def test_relais_dlq_on_a_topic_that_does_not_exist_says_so_in_one_line(stack):
+    done = subprocess.run([sys.executable, "-m", "relais_cli.main", "dlq", "--topic", "relais.nothing"],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [f"relais: no topic relais.nothing.dlq on {stack.kafka_bootstrap}"]

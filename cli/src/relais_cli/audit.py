@@ -161,37 +161,15 @@ def service_application(service: str) -> type:
 
 async def _topic_lines(settings: Settings) -> tuple[list[bytes], int]:
     """Every message of the three topics from offset 0 up to their end when the replay began."""
-    from aiokafka import AIOKafkaConsumer
+    from relais_runtime.kafka import read_to_end
 
-    from relais_runtime.kafka import partitions_of
-
-    partitions = await partitions_of(settings, list(ALL_TOPICS))
-    if not partitions:
-        raise CommandFailed(f"no topic to replay on {settings.kafka_bootstrap}")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                                auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        total = sum(ends.values())
-        values: list[bytes] = []
-        remaining = {tp for tp, end in ends.items() if end > 0}
-        with progress() as bar:
-            task = bar.add_task("Lecture des topics", total=total)
-            while remaining:
-                batch = await consumer.getmany(*remaining, timeout_ms=1000)
-                for tp, records in batch.items():
-                    for record in records:
-                        if record.offset < ends[tp]:
-                            values.append(record.value)
-                            bar.advance(task)
-                    if records and records[-1].offset + 1 >= ends[tp]:
-                        remaining.discard(tp)
-        return values, total
-    finally:
-        await consumer.stop()
+    with progress() as bar:
+        task = bar.add_task("Lecture des topics", total=None)
+        try:
+            records = await read_to_end(settings, list(ALL_TOPICS), lambda total: bar.update(task, total=total, advance=1))
+        except LookupError:
+            raise CommandFailed(f"no topic to replay on {settings.kafka_bootstrap}") from None
+    return [r.value for r in records], len(records)
 
 
 def replay(settings: Settings, exports: list[Path], target: Engine, period: tuple[date, date], ml_id: str | None,

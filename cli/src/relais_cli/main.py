@@ -330,6 +330,37 @@ def replay(
 
 
 @app.command()
+def dlq(
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="intake, dispositifs, employment, or a topic's full name; repeatable (default: the three services)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line, for scripts")] = False,
+    show_value: Annotated[bool, typer.Option("--show-value", help="Also print each message as received (it may hold data that should not have been sent)")] = False,
+) -> None:
+    """List the messages the consumers set aside in the dead-letter topics (.dlq), oldest first:
+    when, where each came from, which consumer refused it and why. Reads only; changes nothing."""
+    import asyncio
+
+    from relais_cli.dlq import as_json_lines, dead_letters
+    from relais_contracts import SERVICES, topic as topic_of_service
+
+    settings = get_settings()
+    names = [topic_of_service(t) if t in SERVICES else t for t in (topic or SERVICES)]
+    try:
+        letters = asyncio.run(dead_letters(settings, names, show_value))
+    except LookupError as exc:
+        raise CommandFailed(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - one line for the operator
+        raise CommandFailed(f"could not read the dead-letter topics on {settings.kafka_bootstrap}: {exc}") from None
+    if as_json:
+        if letters:
+            typer.echo(as_json_lines(letters))
+        return
+    for letter in letters:
+        typer.echo(letter.line())
+    where = ", ".join(f"{n}.dlq" for n in names)
+    typer.echo(f"{len(letters)} message(s) en lettre morte sur {where}" if letters else f"Aucun message en lettre morte sur {where}.")
+
+
+@app.command()
 def simulate(
     profile: Annotated[str, typer.Option(help="Seed report to imitate: innovam or nord-ouest-aubeois")] = "innovam",
     mls: Annotated[int, typer.Option(help="How many Missions Locales of that profile")] = 1,

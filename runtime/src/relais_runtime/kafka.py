@@ -1,6 +1,7 @@
 """Kafka clients configured as Relais needs them."""
 
 import logging
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -48,5 +49,37 @@ async def end_offsets(settings: Settings, topics: list[str]) -> dict[tuple[str, 
     await consumer.start()
     try:
         return {(tp.topic, tp.partition): o for tp, o in (await consumer.end_offsets(partitions)).items()}
+    finally:
+        await consumer.stop()
+
+
+async def read_to_end(settings: Settings, topics: list[str], on_record: Callable[[int], None] | None = None) -> list:
+    """Every message of these topics from offset 0 up to their end when the reading began.
+    `on_record(total)` is called after each, with how many there are to read: a progress bar.
+    LookupError when none of the topics exists."""
+    partitions = await partitions_of(settings, topics)
+    if not partitions:
+        raise LookupError(f"no topic {', '.join(topics)} on {settings.kafka_bootstrap}")
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        total = sum(ends.values())
+        records: list = []
+        remaining = {tp for tp, end in ends.items() if end > 0}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=1000)
+            for tp, got in batch.items():
+                for record in got:
+                    if record.offset < ends[tp]:
+                        records.append(record)
+                        if on_record:
+                            on_record(total)
+                if got and got[-1].offset + 1 >= ends[tp]:
+                    remaining.discard(tp)
+        return records
     finally:
         await consumer.stop()

@@ -7,6 +7,9 @@ modules can raise them.
 import logging
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
+from eventsourcing import persistence as es
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +20,10 @@ from relais_runtime.errors import Problem
 log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://relais.example/problems/"
+# A database that does not answer (down, restarting, unreachable): the request may be retried.
+DATABASE_UNAVAILABLE = (es.OperationalError, es.InterfaceError, es.ConnectionUnavailableError,
+                        sqlalchemy.exc.OperationalError, psycopg.OperationalError)
+RETRY_AFTER_SECONDS = 5
 MEDIA_TYPE = "application/problem+json"
 
 TITLES = {
@@ -75,6 +82,20 @@ def install(app: FastAPI) -> None:
         # Starlette's own details are English one-word reasons: answer in French instead.
         detail = TITLES.get(exc.status_code, str(exc.detail))
         return problem_response(exc.status_code, rule, detail, request.url.path)
+
+    async def on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Nothing was committed (the transaction failed): retrying the same request is safe.
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = problem_response(
+            503, "database-unavailable",
+            "La base de données ne répond pas ; rien n'a été enregistré. Réessayez dans quelques secondes.",
+            request.url.path,
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, on_database_unavailable)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

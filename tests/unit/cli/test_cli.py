@@ -16,14 +16,21 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*RELAIS, *args], capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize(
-    "command", [[], ["stack"], ["stack", "up"], ["stack", "down"], ["stack", "status"], ["serve"],
-                ["token"], ["up"], ["down"], ["status"]],
-)
+def every_command() -> list[list[str]]:
+    from relais_cli.main import app, stack_app
+
+    def name(c) -> str:
+        return c.name or c.callback.__name__.replace("_", "-")
+
+    return [[], ["stack"], *([name(c)] for c in app.registered_commands),
+            *(["stack", name(c)] for c in stack_app.registered_commands)]
+
+
+@pytest.mark.parametrize("command", every_command(), ids=" ".join)
 def test_every_command_has_help(command):
     result = run(*command, "--help")
-    assert result.returncode == 0
-    assert "Usage" in result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout and len(result.stdout.splitlines()) > 3
 
 
 def test_token_prints_a_jwt_the_services_accept():

@@ -33,6 +33,14 @@ def boom():
     raise RuntimeError("secret internals")
 
 
+@router.get("/database-away")
+def database_away():
+    from sqlalchemy import create_engine, text
+
+    with create_engine("postgresql+psycopg://relais:relais@127.0.0.1:9/relais").connect() as conn:  # nothing listens
+        conn.execute(text("select 1"))
+
+
 async def failing_check():
     raise ConnectionError("no route to 127.0.0.1:19092")
 
@@ -109,6 +117,14 @@ def test_unexpected_error_is_500_without_internals():
     r = client().get("/boom")
     assert r.status_code == 500
     assert "secret" not in r.text and "Traceback" not in r.text
+
+
+def test_a_database_that_does_not_answer_is_503_with_retry_after_not_a_500():
+    r = client().get("/database-away")
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "5"
+    assert r.json()["type"].endswith("/database-unavailable") and "Réessayez" in r.json()["detail"]
+    assert "127.0.0.1:9" not in r.text and "Traceback" not in r.text
 
 
 def test_correlation_id_is_echoed_or_created():
