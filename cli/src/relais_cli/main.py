@@ -438,6 +438,8 @@ def _live_traffic(profile: str, mls: int, rate: float, duration: float | None, s
     except KeyboardInterrupt:
         stats = traffic.stats
     console.print(f"Terminé : {stats.sent} commandes, {stats.ok} acceptées, {stats.failed} refusées", markup=False, highlight=False)
+    if stats.refusals:
+        console.print(f"Refus : {stats.refusal_summary()}", markup=False, highlight=False)
 
 
 def _stderr_console():

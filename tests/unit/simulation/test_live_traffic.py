@@ -1,15 +1,18 @@
 """The live traffic of `relais simulate --rate`: every command it sends is a valid request of the
-service it targets, and each Mission Locale's young people live in that Mission Locale's towns."""
+service it targets, each Mission Locale's young people live in that Mission Locale's towns, and
+nobody is asked twice into the same programme."""
 
 import uuid
 
 from relais_cli.simulation.profiles import PROFILES
 from relais_cli.simulation.traffic import Traffic
+from relais_dispositifs.api import AidRequest, EnterRequest, ReferralRequest
 from relais_employment.api import ContractRequest, TrainingRequest
 from relais_intake.api import DossierEventRequest, WelcomeRequest
 from support.http import offline
 
-REQUESTS = {"youths": WelcomeRequest, "events": DossierEventRequest, "contracts": ContractRequest, "trainings": TrainingRequest}
+REQUESTS = {"youths": WelcomeRequest, "events": DossierEventRequest, "contracts": ContractRequest, "trainings": TrainingRequest,
+            "programmes": EnterRequest, "aids": AidRequest, "referrals": ReferralRequest}
 
 
 def test_every_live_command_is_a_valid_request_and_welcomes_live_in_their_towns():
@@ -25,6 +28,18 @@ def test_every_live_command_is_a_valid_request_and_welcomes_live_in_their_towns(
         sent[kind] = sent.get(kind, 0) + 1
         if kind == "youths":
             communes[ml].add(body["profile"]["commune_insee"])
-    assert set(sent) == set(REQUESTS)  # the mix covers intake and employment
+    assert set(sent) == set(REQUESTS)  # the mix covers the three write services
     for ml, profile in towns.items():
         assert communes[ml] and communes[ml] <= set(profile.communes), ml
+
+
+def test_programme_entries_are_asked_once_per_young_person_and_programme():
+    traffic = Traffic(offline(), {"ML-CACHAN": PROFILES["innovam"]}, rate=1, seed=3)
+    traffic.youths["ML-CACHAN"] = [str(uuid.uuid4()) for _ in range(3)]
+    entries = []
+    for _ in range(400):
+        service, path, body = traffic.next_command()
+        if path.endswith("/programmes"):
+            entries.append((path.split("/")[4], body["programme"]))
+    assert entries and len(entries) == len(set(entries))
+    assert {p for _, p in entries} == {"PACEA"}  # no birth date known for them: no CEJ

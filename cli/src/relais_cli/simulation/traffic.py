@@ -2,12 +2,14 @@
 
 Open loop: a command is sent every 1/rate seconds whether or not the previous ones answered,
 as real users would, so a slow service shows up as latency, not as a lower rate. The mix follows
-a Mission Locale's day: first welcomes, interviews and workshops (intake), contracts, trainings
-and PMSMP (employment) for young people welcomed earlier in the run.
+a Mission Locale's day: first welcomes, interviews and workshops (intake), contracts and trainings
+(employment), PACEA and CEJ entries, financial aids and social referrals (dispositifs), for young
+people welcomed earlier in the run.
 """
 
 import asyncio
 import random
+from collections import Counter
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,8 +18,10 @@ import httpx
 
 from relais_cli.simulation.profiles import Profile
 from relais_runtime.auth import Role, issue_token
+from relais_runtime.calendar import add_months
 from relais_runtime.settings import SERVICE_PORTS, Settings
 
+YOUTH_FACTS_DELAY = 3.0  # seconds after a welcome before other services are asked about that young person
 FIRST_NAMES = ("Inès", "Lucas", "Yasmine", "Hugo", "Chloé", "Rayan", "Léa", "Nathan", "Sarah", "Adam")
 LAST_NAMES = ("Martin", "Bernard", "Diallo", "Petit", "Nguyen", "Moreau", "Traoré", "Laurent", "Roux", "Fontaine")
 
@@ -28,6 +32,10 @@ class Stats:
     ok: int = 0
     failed: int = 0
     latencies: list[float] = field(default_factory=list)
+    refusals: Counter = field(default_factory=Counter)  # (service, status, problem type) → count
+
+    def refusal_summary(self) -> str:
+        return ", ".join(f"{service} {status} {kind} ×{n}" for (service, status, kind), n in self.refusals.most_common(5))
 
 
 class Traffic:
@@ -41,6 +49,9 @@ class Traffic:
         token = issue_token(settings, sub="simulator", role=Role.COUNSELOR, ml_ids=ml_ids)
         self.headers = {"Authorization": f"Bearer {token}"}
         self.youths: dict[str, list[str]] = {ml: [] for ml in ml_ids}
+        self.births: dict[str, date] = {}
+        self.welcomed_at: dict[str, float] = {}
+        self.enrolled: set[tuple[str, str]] = set()  # (jeune_id, programme family) asked for once
         self.stats = Stats()
 
     def _welcome(self, ml: str) -> dict:
@@ -64,29 +75,64 @@ class Traffic:
         if not known or roll < 0.25:
             return "intake", f"/v1/{ml}/youths", self._welcome(ml)
         jeune = r.choice(known)
-        if roll < 0.75:
+        start = date.today()
+        if roll >= 0.62 and time.monotonic() - self.welcomed_at.get(jeune, 0) < YOUTH_FACTS_DELAY:
+            roll = 0.5  # dispositifs and employment learn of a welcome through Kafka: an interview meanwhile
+        if 0.78 <= roll < 0.86:
+            entry = self._programme_entry(ml, jeune, start)
+            if entry:
+                return entry
+            roll = 0.5  # nothing this young person may still enter: an interview instead
+        if roll < 0.62:
             nature = r.choice(["individual_interview", "individual_interview", "workshop", "phone"])
             return "intake", f"/v1/{ml}/youths/{jeune}/events", {"nature": nature, "mode": "on_site", "themes": ["employment"]}
-        start = date.today()
-        if roll < 0.88:
+        if roll < 0.72:
             contract_type = r.choice(["CDD", "CDD", "INTERIM", "CDI"])
             end = None if contract_type == "CDI" else (start + timedelta(days=90)).isoformat()
             return "employment", f"/v1/{ml}/youths/{jeune}/contracts", {
                 "contract_type": contract_type, "start_date": start.isoformat(),
                 "end_date": end, "weekly_hours": 35, "sector": r.choice("DGHIN")}
-        return "employment", f"/v1/{ml}/youths/{jeune}/trainings", {
-            "training_type": "qualifying", "funder": "region", "regional_plan": True,
-            "start_date": start.isoformat(), "end_date": (start + timedelta(days=120)).isoformat()}
+        if roll < 0.78:
+            return "employment", f"/v1/{ml}/youths/{jeune}/trainings", {
+                "training_type": "qualifying", "funder": "region", "regional_plan": True,
+                "start_date": start.isoformat(), "end_date": (start + timedelta(days=120)).isoformat()}
+        if roll < 0.93:
+            return "dispositifs", f"/v1/{ml}/youths/{jeune}/aids", {
+                "kind": r.choice(["mobility_voucher", "service_ticket", "faj", "faj", "housing"]),
+                "amount_cents": r.choice([5_000, 10_000, 15_000, 30_000]), "funder": r.choice(["departement", "region", "ml"])}
+        return "dispositifs", f"/v1/{ml}/youths/{jeune}/referrals", {
+            "domain": r.choice(["housing", "health", "mental_health", "rights", "justice"]), "partner": "partenaire-local"}
+
+    def _programme_entry(self, ml: str, jeune: str, start: date) -> tuple[str, str, dict] | None:
+        """A PACEA, or a CEJ for a young person far enough from 26 to do six months of it; each
+        at most once per young person (one active enrolment per programme)."""
+        birth = self.births.get(jeune)
+        young_enough = birth is not None and birth > add_months(start, -25 * 12)
+        open_to = [p for p in ("PACEA", "CEJ") if (jeune, p) not in self.enrolled and (p == "PACEA" or young_enough)]
+        if not open_to:
+            return None
+        programme = self.rnd.choice(open_to)
+        self.enrolled.add((jeune, programme))
+        body = {"programme": programme, "start_date": start.isoformat()}
+        if programme == "CEJ":
+            body |= {"planned_end_date": (start + timedelta(days=200)).isoformat(), "weekly_hours": 15}
+        return "dispositifs", f"/v1/{ml}/youths/{jeune}/programmes", body
 
     async def _send(self, client: httpx.AsyncClient, service: str, path: str, body: dict) -> None:
         started = time.perf_counter()
         try:
             r = await client.post(self.base[service] + path, json=body, headers=self.headers)
             ok = r.status_code == 201
+            if not ok:
+                kind = r.json().get("type", "").rsplit("/", 1)[-1] if "json" in r.headers.get("content-type", "") else ""
+                self.stats.refusals[(service, r.status_code, kind)] += 1
             if ok and path.endswith("/youths"):
                 self.youths[path.split("/")[2]].append(r.json()["id"])
-        except httpx.HTTPError:
+                self.births[r.json()["id"]] = date.fromisoformat(body["birth_date"])
+                self.welcomed_at[r.json()["id"]] = time.monotonic()
+        except httpx.HTTPError as exc:
             ok = False
+            self.stats.refusals[(service, 0, type(exc).__name__)] += 1
         self.stats.latencies.append(time.perf_counter() - started)
         self.stats.ok += ok
         self.stats.failed += not ok
