@@ -95,6 +95,13 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         assert accessibility_violations(page) == []
         page.screenshot(path=str(ARTIFACTS / "dashboard-mission-locale.png"), full_page=True)
 
+        # The same figures for a spreadsheet, from the page's own link.
+        with page.expect_download() as download:
+            page.click("#csv")
+        rows = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+        assert download.value.suggested_filename == f"relais-indicateurs-{ml}-2025-01-01-2025-12-31.csv"
+        assert f"{ml};2025-01-01;2025-12-31;;first_welcomes;jeunes en premier accueil;3" in rows
+
         # Printed (or saved as PDF), the report shows every table, those folded on screen too.
         expect(page.locator("[data-table=kinds] table")).to_be_hidden()
         page.emulate_media(media="print")

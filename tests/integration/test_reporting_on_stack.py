@@ -16,7 +16,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from relais_contracts import encode, topic_of
-from relais_cli.audit import flatten
+from relais_reporting.spreadsheet import flatten
 from relais_runtime.settings import PROJECT_ROOT
 from support.histories import random_history
 from support.http import bearer

@@ -24,6 +24,7 @@ from relais_reporting import projection
 from relais_reporting.bootstrap import PROJECTION_GROUP
 from relais_reporting.indicators import Query, compute
 from relais_reporting.readmodel import READ_MODEL_TABLES, changes, metadata
+from relais_reporting.spreadsheet import flatten
 from relais_runtime.consumer import consumer_offsets
 from relais_runtime.settings import Settings
 
@@ -203,15 +204,6 @@ def clear_live(engine: Engine) -> None:
         for table in (*READ_MODEL_TABLES, changes):  # no token left: live caches drop what they kept
             conn.execute(delete(table))
         conn.execute(delete(consumer_offsets).where(consumer_offsets.c.group_id == PROJECTION_GROUP))
-
-
-def flatten(doc: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(doc, dict):
-        out: dict[str, Any] = {}
-        for k, v in doc.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    return {prefix: doc}
 
 
 def compare(replayed: dict[str, Any], live: dict[str, Any]) -> list[tuple[str, Any, Any]]:

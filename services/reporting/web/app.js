@@ -177,6 +177,8 @@ function navigate(ml, commune = null) {
 function connect() {
   if (state.source) { state.source.close(); state.source = null; }
   const asOf = $("asof").value;
+  // The same figures for a spreadsheet: one row per figure and Mission Locale (CSV).
+  $("csv").href = `/v1/indicators.csv?${query(asOf ? { as_of: new Date(asOf).toISOString() } : {})}`;
   if (asOf) {  // figures as known at an instant: a fixed answer, no live stream
     $("status").textContent = `Chiffres connus au ${new Date(asOf).toLocaleString("fr-FR")}`;
     fetch(`/v1/indicators?${query({ as_of: new Date(asOf).toISOString() })}`).then(answer).then((doc) => show(doc, ""));

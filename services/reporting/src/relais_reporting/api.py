@@ -1,5 +1,6 @@
 """The reporting HTTP API (shared/spec/api.md, "reporting")."""
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -7,7 +8,7 @@ from typing import Annotated, Any
 import orjson
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import Engine, select
 
@@ -17,6 +18,7 @@ from relais_reporting.cache import IndicatorCache
 from relais_reporting.indicators import Query as IndicatorQuery
 from relais_reporting.live import ReadModelVersion, indicator_events
 from relais_reporting.readmodel import events
+from relais_reporting.spreadsheet import to_csv
 
 INDICATOR_READERS = {Role.COUNSELOR, Role.DIRECTOR, Role.NETWORK_ANALYST, Role.AUDITOR, Role.ADMIN}
 TIMELINE = require(Role.AUDITOR, Role.DIRECTOR, Role.ADMIN)
@@ -59,6 +61,17 @@ def indicator_query(
     return IndicatorQuery(date_from, date_to, ml_id, as_of)
 
 
+def asked(
+    ml_id: Annotated[str | None, Query(max_length=64)] = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: Annotated[AwareDatetime | None, Query()] = None,
+    who: Principal = Depends(current_principal),
+) -> IndicatorQuery:
+    """The query of an indicator request, its reader allowed to see it."""
+    return indicator_query(who, ml_id, date_from, date_to, as_of)
+
+
 def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCache) -> APIRouter:
     r = APIRouter(tags=["reporting"])
 
@@ -81,15 +94,17 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @r.get("/v1/indicators", summary="Le document d'indicateurs (indicators.md)")
-    async def indicators(
-        ml_id: Annotated[str | None, Query(max_length=64)] = None,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
-        as_of: Annotated[AwareDatetime | None, Query()] = None,
-        who: Principal = Depends(current_principal),
-    ) -> dict[str, Any]:
-        q = indicator_query(who, ml_id, date_from, date_to, as_of)
+    async def indicators(q: IndicatorQuery = Depends(asked)) -> dict[str, Any]:
         return await to_thread.run_sync(run, q)
+
+    @r.get("/v1/indicators.csv", summary="Le document d'indicateurs en tableur (une ligne par chiffre et Mission Locale)",
+           response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+    async def indicators_csv(q: IndicatorQuery = Depends(asked)) -> Response:
+        doc = await to_thread.run_sync(run, q)
+        who_for = re.sub(r"[^A-Za-z0-9_-]", "_", q.ml_id or "reseau")  # a file name, never a header's end
+        name = f"relais-indicateurs-{who_for}-{q.date_from}-{q.date_to}.csv"
+        return Response(to_csv(doc), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @r.get("/v1/{ml_id}/youths/{jeune_id}/timeline", summary="Tous les événements d'un jeune, tous services")
     def timeline(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(TIMELINE)) -> list[TimelineEntry]:
