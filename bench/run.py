@@ -292,6 +292,7 @@ async def _projection_read(topic: str, total: int) -> float:
     from faststream.kafka import KafkaBroker
 
     from relais_reporting.bootstrap import projection_consumer
+    from relais_runtime.app import settle_heap
     from relais_runtime.consumer import subscribe
     from relais_runtime.sql import engine_for
 
@@ -301,6 +302,7 @@ async def _projection_read(topic: str, total: int) -> float:
     consumer.group_id = f"bench-fold-{uuid.uuid4().hex[:6]}"
     broker = KafkaBroker(SETTINGS.kafka_bootstrap, logger=None)
     subscribe(broker, consumer, [topic], max_records=2000)
+    settle_heap()  # as the service does once started
     started = time.perf_counter()
     async with broker:
         await broker.start()

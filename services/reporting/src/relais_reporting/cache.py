@@ -42,7 +42,7 @@ class _Period:
 
 
 class IndicatorCache:
-    def __init__(self, periods: int = 8) -> None:
+    def __init__(self, periods: int = 4) -> None:
         self._periods: OrderedDict[tuple[date, date], _Period] = OrderedDict()
         self._size = periods
         # One computation at a time: a second reader of the same figures waits and finds them made.
