@@ -110,3 +110,18 @@ async def test_fifty_concurrent_commands_on_one_dossier_lose_no_update(stack):
     assert sorted(a["stream_position"] for a in landed) == list(range(2, 2 + len(landed)))
     for conflict in (a for a in answers if a.status_code == 409):
         assert conflict.json()["type"].endswith("/concurrent-update")
+
+
+async def test_an_erasure_is_not_published_and_the_relay_goes_on_past_it(stack):
+    director = bearer("director", ("ML-STACK",))
+    with ServiceProcess("intake", 18104) as service:
+        async with httpx.AsyncClient(base_url=service.url + "/v1/ML-STACK", headers=HEADERS) as http:
+            gone = (await http.post("/youths", json=welcome_body(f"Erase{uuid.uuid4().hex[:6]}"))).json()["id"]
+            assert (await http.post(f"/youths/{gone}/close", json={"reason": "moved"})).status_code == 201
+            r = await http.post(f"/youths/{gone}/erase-personal-data", json={"reason": "youth_request"}, headers=director)
+            assert r.status_code == 201, r.text
+            assert (await http.get(f"/youths/{gone}")).json()["personal_data"] is None
+            after = (await http.post("/youths", json=welcome_body(f"After{uuid.uuid4().hex[:6]}"))).json()["id"]
+        messages = await read_all(stack.kafka_bootstrap, TOPIC, until=lambda ms: len(of(after, ms)) >= 1)
+    assert [decode(m.value).event_type for m in of(gone, messages)] == ["intake.FirstWelcomeRecorded", "intake.DossierClosed"]
+    assert [decode(m.value).event_type for m in of(after, messages)] == ["intake.FirstWelcomeRecorded"]

@@ -17,7 +17,8 @@ from relais_contracts import Envelope, Payload, make_envelope
 class Published:
     """Mixin for eventsourcing domain events that are published to Kafka."""
 
-    contract: ClassVar[type[Payload]]
+    # None: the event stays in its service (nothing in it is for the others, e.g. an erasure).
+    contract: ClassVar[type[Payload] | None]
     # The payload field that is the stream's own id (intake: jeune_id; employment: offer_id...),
     # filled from the aggregate id rather than stored twice.
     stream_field: ClassVar[str | None] = None
@@ -59,7 +60,7 @@ class Published:
 
 def to_envelope(domain_event: object) -> Envelope | None:
     """The envelope of a stored event, or None for an internal event that is not published."""
-    if isinstance(domain_event, Published):
+    if isinstance(domain_event, Published) and domain_event.contract is not None:
         return domain_event.to_envelope()
     return None
 

@@ -173,3 +173,43 @@ def test_search_by_name_prefix_ignores_case_and_accents(client):
     assert client.get("/v1/ML-A/youths", params={"query": "lefevre"}, headers=COUNSELOR).json()[0]["last_name"] == "Dupont-Lefèvre"
     assert client.get("/v1/ML-A/youths", params={"query": "durand"}, headers=COUNSELOR).json() == []
     assert client.get("/v1/ML-A/youths", params={"query": "x"}, headers=COUNSELOR).status_code == 422
+
+
+DIRECTOR = bearer("director")
+
+
+def test_erasing_personal_data_of_a_closed_dossier_leaves_the_dossier_and_its_figures(client):
+    jeune = welcome(client).json()["id"]
+    client.post(f"/v1/ML-A/youths/{jeune}/events", json=INTERVIEW, headers=COUNSELOR)
+    erase = f"/v1/ML-A/youths/{jeune}/erase-personal-data"
+    refused = client.post(erase, json={"reason": "youth_request"}, headers=DIRECTOR)
+    assert refused.status_code == 422 and refused.json()["type"].endswith("/dossier-not-closed")
+    assert client.get(f"/v1/ML-A/youths/{jeune}", headers=COUNSELOR).json()["personal_data"]["last_name"] == "Dupont-Lefèvre"
+
+    client.post(f"/v1/ML-A/youths/{jeune}/close", json={"reason": "other"}, headers=COUNSELOR)
+    assert client.post(erase, json={"reason": "youth_request"}, headers=COUNSELOR).status_code == 403  # directors decide
+    done = client.post(erase, json={"reason": "youth_request"}, headers=DIRECTOR)
+    assert done.status_code == 201, done.text
+
+    dossier = client.get(f"/v1/ML-A/youths/{jeune}", headers=COUNSELOR).json()
+    assert dossier["personal_data"] is None
+    assert dossier["profile"]["commune_insee"] == "94003"  # the pseudonymous profile stays
+    assert [t["event_type"] for t in dossier["timeline"]][-1] == "intake.PersonalDataErased"
+    assert dossier["timeline"][-1]["payload"] == {"reason": "youth_request"}
+    assert client.get("/v1/ML-A/youths", params={"query": "dupont"}, headers=COUNSELOR).json() == []
+    again = client.post(erase, json={"reason": "youth_request"}, headers=DIRECTOR)
+    assert again.status_code == 422 and again.json()["type"].endswith("/personal-data-already-erased")
+    reopened = client.post(f"/v1/ML-A/youths/{jeune}/reopen", json={}, headers=COUNSELOR)
+    assert reopened.status_code == 422 and reopened.json()["type"].endswith("/personal-data-erased")
+
+
+def test_the_erasure_stays_in_intake(client):
+    from relais_runtime.published import to_envelope
+
+    app = client.app.state.application
+    jeune = welcome(client).json()["id"]
+    client.post(f"/v1/ML-A/youths/{jeune}/close", json={"reason": "other"}, headers=COUNSELOR)
+    client.post(f"/v1/ML-A/youths/{jeune}/erase-personal-data", json={"reason": "retention_period_expired"}, headers=DIRECTOR)
+    stored = [app.mapper.to_domain_event(n) for n in app.notification_log.select(1, 10)]
+    assert [type(e).__name__ for e in stored] == ["FirstWelcomeRecorded", "DossierClosed", "PersonalDataErased"]
+    assert [to_envelope(e) is None for e in stored] == [False, False, True]  # the relay publishes the first two only

@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
 from relais_contracts.types import Code
 from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
@@ -86,6 +87,12 @@ class ReopenRequest(BaseModel):
 
 
 
+class EraseRequest(BaseModel):
+    model_config = _STRICT
+    reason: Literal["youth_request", "retention_period_expired", "other"] = Field(
+        description="À la demande du jeune (RGPD, art. 17), fin de la durée de conservation, ou autre")
+
+
 class TimelineEntry(BaseModel):
     event_id: uuid.UUID
     event_type: str
@@ -120,6 +127,7 @@ class SearchHit(BaseModel):
 WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
 READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
 SEARCH = require(*PERSONAL_DATA_READERS)
+ERASE = require(Role.DIRECTOR, Role.ADMIN)
 ERRORS = command_errors("Dossier introuvable dans cette Mission Locale", "Données invalides, ou règle du domaine enfreinte")
 
 
@@ -173,6 +181,12 @@ def build_router(intake: IntakeApplication) -> APIRouter:
         with counted("intake", "reopen"):
             return answer(intake.reopen_dossier(command_context(request, who, body), jeune_id, occurred_at=body.occurred_at))
 
+    @router.post("/{jeune_id}/erase-personal-data", status_code=201,
+                 summary="Effacer les données personnelles d'un dossier clos (nom, naissance, coordonnées)")
+    def erase(ml_id: str, jeune_id: uuid.UUID, body: EraseRequest, request: Request, who: Principal = Depends(ERASE)) -> CommandAnswer:
+        with counted("intake", "erase_personal_data"):
+            return answer(intake.erase_personal_data(command_context(request, who, body), jeune_id, reason=body.reason))
+
     @router.get("/{jeune_id}", summary="Le dossier : profil, données personnelles (selon le rôle), historique")
     def read(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> DossierView:
         dossier = intake.dossier(ml_id, jeune_id)
@@ -200,6 +214,13 @@ def build_router(intake: IntakeApplication) -> APIRouter:
 
 
 def _entry(dossier: Dossier, event: Dossier.Event) -> TimelineEntry:
+    if event.contract is None:  # an event that stays in intake: described from itself
+        return TimelineEntry(
+            event_id=event_id_for("intake", dossier.id, event.originator_version),
+            event_type=f"intake.{type(event).__name__}", stream_position=event.originator_version,
+            occurred_at=event.occurred_at, recorded_at=event.timestamp, actor_id=event.actor_id,
+            cancelled=False, payload={"reason": getattr(event, "reason", None)},
+        )
     envelope = event.to_envelope()
     return TimelineEntry(
         event_id=envelope.event_id, event_type=envelope.event_type,

@@ -85,6 +85,19 @@ class IntakeApplication(RelaisApplication):
         dossier = self.dossier(ctx.ml_id, jeune_id)
         return self.execute(ctx, dossier, lambda: dossier.reopen(ctx, occurred_at=occurred_at))
 
+    def erase_personal_data(self, ctx: CommandContext, jeune_id: uuid.UUID, *, reason: str) -> Answer:
+        dossier = self.dossier(ctx.ml_id, jeune_id)
+
+        def action() -> None:
+            dossier.erase_personal_data(ctx, reason=reason)  # the rules first: nothing erased if refused
+            # Then the key and the name index, before the event commits: a crash in between
+            # leaves the data erased and the command to retry, never the reverse.
+            self.vault.erase(dossier.id)
+            with self.tables.begin() as conn:
+                conn.execute(delete(directory).where(directory.c.jeune_id == dossier.id))
+
+        return self.execute(ctx, dossier, action, answer_event=True)
+
     # --- queries --------------------------------------------------------------------------
 
     def dossier(self, ml_id: str, jeune_id: uuid.UUID) -> Dossier:

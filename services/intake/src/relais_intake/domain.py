@@ -99,6 +99,17 @@ class Dossier(Aggregate, RemembersCommands):
         def change(self, dossier: "Dossier") -> None:
             dossier.closed = False
 
+    class PersonalDataErased(Event):
+        """Who erased the young person's personal data, when and why. It stays in intake: the
+        other services never had that data, and the figures do not change."""
+
+        contract = None
+        reason: str
+
+        def change(self, dossier: "Dossier") -> None:
+            dossier.sealed_personal_data = ""
+            dossier.erased = True
+
     def __init__(self) -> None:
         self.ml_id = ""
         self.welcomed_at: datetime | None = None
@@ -106,6 +117,7 @@ class Dossier(Aggregate, RemembersCommands):
         self.sealed_personal_data = ""
         self.recorded_events: dict[uuid.UUID, bool] = {}  # event_id → cancelled
         self.closed = False
+        self.erased = False
         self.timeline: list[Dossier.Event] = []
         self.commands = {}
 
@@ -177,9 +189,27 @@ class Dossier(Aggregate, RemembersCommands):
     def reopen(self, ctx: CommandContext, *, occurred_at: datetime | None) -> None:
         if not self.closed:
             raise DomainRuleBroken("Ce dossier n'est pas clos.", rule="dossier-not-closed")
+        if self.erased:
+            raise DomainRuleBroken(
+                "Les données personnelles de ce dossier sont effacées : un nouveau premier accueil "
+                "ouvre un nouveau dossier.", rule="personal-data-erased",
+            )
         when = occurred_at or ctx.now
         self._check_dated(ctx, when)
         self.trigger_event(self.DossierReopened, **ctx.metadata(when))
+
+    def erase_personal_data(self, ctx: CommandContext, *, reason: str) -> None:
+        """Right to erasure (RGPD art. 17) or the end of the retention period: on a closed dossier,
+        once. The pseudonymous events stay, so every published figure stays true."""
+        if not self.closed:
+            raise DomainRuleBroken(
+                "Clore le dossier avant d'effacer les données personnelles du jeune.", rule="dossier-not-closed"
+            )
+        if self.erased:
+            raise DomainRuleBroken(
+                "Les données personnelles de ce dossier sont déjà effacées.", rule="personal-data-already-erased"
+            )
+        self.trigger_event(self.PersonalDataErased, **ctx.metadata(None), reason=reason)
 
     # --- rules ----------------------------------------------------------------------------
 

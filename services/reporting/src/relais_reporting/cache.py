@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from relais_reporting.indicators import Part, Query, assemble, compute, document, parts
+from relais_reporting.projection import insert_new
 from relais_reporting.readmodel import changes, events, skipped
 
 NO_ML = ""  # the token row of skipped events that name no Mission Locale
@@ -94,5 +95,5 @@ def give_tokens_to_known(engine: Engine) -> None:
         known |= {ml or NO_ML for ml in conn.execute(select(skipped.c.ml_id).distinct()).scalars()}
         missing = sorted(known - have)
         if missing:
-            token = uuid.uuid4().hex
-            conn.execute(insert(changes), [{"ml_id": ml, "token": token} for ml in missing])
+            token = uuid.uuid4().hex  # a replica folding meanwhile may give some first: keep theirs
+            insert_new(conn, changes, [{"ml_id": ml, "token": token} for ml in missing], "ml_id")

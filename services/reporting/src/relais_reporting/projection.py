@@ -120,7 +120,7 @@ def _dialect(conn: Connection):
     return postgresql if conn.dialect.name == "postgresql" else sqlite
 
 
-def _insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) -> None:
+def insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) -> None:
     if not rows:
         return
     dialect = _dialect(conn)
@@ -131,8 +131,8 @@ def _insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) -
 
 def apply(conn: Connection, batch: list[Envelope]) -> None:
     """Fold a batch of valid events; an event already folded (same `event_id`) changes nothing."""
-    _insert_new(conn, events, [_event_row(e) for e in batch], "event_id")
-    _insert_new(conn, profiles, [_profile_row(e) for e in batch
+    insert_new(conn, events, [_event_row(e) for e in batch], "event_id")
+    insert_new(conn, profiles, [_profile_row(e) for e in batch
                                  if e.event_type in ("intake.FirstWelcomeRecorded", "intake.ProfileUpdated")], "event_id")
     touch(conn, {e.ml_id for e in batch})
 
@@ -160,5 +160,5 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
                          "reason": reason[:200]})
         except (ValueError, KeyError, TypeError):
             continue
-    _insert_new(conn, skipped, rows, "event_id")
+    insert_new(conn, skipped, rows, "event_id")
     touch(conn, {r["ml_id"] or "" for r in rows})
