@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import date
@@ -111,15 +112,16 @@ async def produce(bootstrap: str, events) -> None:
 
 def test_killing_the_projection_mid_way_leaves_every_figure_exact(stack):
     ml = f"ML-K{uuid.uuid4().hex[:6].upper()}"
-    events = random_history(2024, youths=1500, mls=(ml,))
+    events = random_history(2024, youths=3000, mls=(ml,))
     expected = document(events, ml_id=ml)
     total = expected["events_considered"]
-    assert total > 5000
+    assert total > 10_000
 
     service = ServiceProcess("reporting", 18150).start()
+    # Produced while the service folds, and killed at its first sign of progress: mid-way.
+    producing = threading.Thread(target=lambda: asyncio.run(produce(stack.kafka_bootstrap, events + events[:500])))
+    producing.start()  # some sent twice, as a relay would
     try:
-        asyncio.run(produce(stack.kafka_bootstrap, events + events[:500]))  # some sent twice, as a relay would
-
         def progress() -> int:
             return live_document(service.url, ml, "2023-01-01", "2023-12-31")["events_considered"]
 
@@ -128,6 +130,7 @@ def test_killing_the_projection_mid_way_leaves_every_figure_exact(stack):
     finally:
         if service.proc.poll() is None:
             service.kill()
+        producing.join()
     with ServiceProcess("reporting", 18150) as restarted:
         seen_at_restart = progress_of(restarted.url, ml)
         assert seen_at_restart < total, "killed too late to prove anything: the fold had finished"
