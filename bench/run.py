@@ -82,9 +82,12 @@ def fresh_database(name: str) -> None:
 
 # --- ingest ---------------------------------------------------------------------------------------
 
+CLIENTS = 8  # concurrent HTTP clients of the ingest benchmark (--clients)
+
+
 def bench_ingest(quick: bool) -> None:
     """Each write service in turn, behind its own HTTP API, at a fixed concurrency."""
-    total, concurrency = (200, 8) if quick else (1000, 8)
+    total, concurrency = (200 if quick else 1000), CLIENTS
     ml = f"ML-I{uuid.uuid4().hex[:6].upper()}"
     headers = bearer(ml_ids=(ml,))
     from integration.test_intake_on_stack import welcome_body
@@ -416,7 +419,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run Relais benchmarks on the local stack; results in bench/results/.")
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="run only these")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check that everything runs")
+    parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent clients of the ingest benchmark")
     args = parser.parse_args()
+    globals()["CLIENTS"] = args.clients
     status = subprocess.run([sys.executable, "-m", "relais_cli.main", "status"], capture_output=True, text=True, cwd=ROOT).stdout
     if any(line.split()[1:2] == ["running"] and "http://" in line for line in status.splitlines()):
         raise SystemExit("bench: the services of `relais up` are running and would share the benchmarks' topics and "

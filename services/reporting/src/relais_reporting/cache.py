@@ -54,6 +54,8 @@ class IndicatorCache:
             return compute(conn, q)
         with self._lock:
             tokens = {(None if ml == NO_ML else ml): token for ml, token in conn.execute(select(changes))}
+            if q.ml_id is not None and q.ml_id not in tokens:  # nothing folded for it: nothing to keep
+                return compute(conn, q)
             period = self._period(q)
             wanted = {q.ml_id} if q.ml_id is not None else set(tokens)
             stale = {ml for ml in wanted if ml not in period.entries or period.entries[ml].token != tokens.get(ml)}
