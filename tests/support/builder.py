@@ -2,7 +2,7 @@
 
 import itertools
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from relais_contracts import Envelope, make_envelope
 from relais_contracts.events import dispositifs as d

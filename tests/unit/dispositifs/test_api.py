@@ -5,7 +5,6 @@ import uuid
 import pytest
 
 from relais_dispositifs.bootstrap import create_app
-from relais_runtime.settings import Settings
 from support.http import bearer, in_process, offline
 from support.youths import welcomed
 

@@ -15,7 +15,6 @@ from relais_contracts import encode
 from relais_reporting.bootstrap import create_app
 from relais_reporting.projection import apply
 from relais_reporting.readmodel import READ_MODEL_TABLES
-from relais_runtime.settings import Settings
 from support.http import bearer, in_process, offline
 from support.histories import random_history
 from support.reporting import document

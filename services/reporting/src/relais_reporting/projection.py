@@ -6,7 +6,7 @@ offsets), by `relais indicators` over a JSONL file and by `relais replay`.
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
