@@ -39,6 +39,7 @@ from relais_contracts import encode  # noqa: E402
 from relais_runtime.settings import get_settings  # noqa: E402
 from support.http import bearer  # noqa: E402
 from support.processes import ServiceProcess  # noqa: E402
+from support.topics import caught_up  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SETTINGS = get_settings()
@@ -208,26 +209,11 @@ def _stream_latencies(reporting: str, intake: str, ml: str, network: bool, rate:
     return [max(0.0, seen[k] - sent[k]) for k in sent if k in seen]
 
 
-def _wait_caught_up(engine, timeout: float = 300) -> None:
-    """The projection has folded everything already on the topics (offsets in its database)."""
-    from relais_contracts import ALL_TOPICS
-    from relais_reporting.bootstrap import projection_consumer
-    from relais_runtime.kafka import end_offsets
-
-    ends, consumer = asyncio.run(end_offsets(SETTINGS, list(ALL_TOPICS))), projection_consumer(engine)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        stored = consumer.stored_offsets()
-        if all(stored.get(k, 0) >= v for k, v in ends.items()):
-            return
-        time.sleep(0.5)
-    raise SystemExit("end_to_end: the projection did not catch up with the topics")
-
-
 def bench_end_to_end(quick: bool) -> None:
     """The dashboard's promise: a command's figure on the page within a second. Measured for one
     Mission Locale's stream and for the network's, over a region of 40 Missions Locales
     (this year up to today) already in the read models."""
+    from relais_reporting.bootstrap import projection_consumer
     from relais_reporting.projection import apply
     from relais_reporting.readmodel import metadata
     from relais_runtime.sql import engine_for
@@ -245,7 +231,9 @@ def bench_end_to_end(quick: bool) -> None:
     results = {}
     env = {"RELAIS_PG_DB_PREFIX": "bench_"}
     with ServiceProcess("reporting", 18210, **env) as reporting, ServiceProcess("intake", 18211, **env) as intake:
-        _wait_caught_up(engine)  # what earlier runs left on the topics is folded before anything is timed
+        # What earlier runs left on the topics is folded before anything is timed.
+        if not caught_up(projection_consumer(engine), SETTINGS, timeout=300):
+            raise SystemExit("end_to_end: the projection did not catch up with the topics")
         engine.dispose()
         for scope, network in (("one_ml", False), ("network", True)):
             latencies = _stream_latencies(reporting.url, intake.url, "ML-REGION-001", network, rate, count)

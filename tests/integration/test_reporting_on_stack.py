@@ -23,6 +23,7 @@ from support.histories import random_history
 from support.http import bearer
 from support.processes import ServiceProcess
 from support.reporting import document
+from support.topics import caught_up
 
 from .test_dispositifs_on_stack import post_when_known
 from .test_intake_on_stack import welcome_body
@@ -144,15 +145,6 @@ def progress_of(url: str, ml: str) -> int:
     return live_document(url, ml, "2023-01-01", "2023-12-31")["events_considered"]
 
 
-def wait_caught_up(consumer, settings) -> bool:
-    """The consumer's database holds, for every partition of the three topics, their end offset."""
-    from relais_contracts import ALL_TOPICS
-    from relais_runtime.kafka import end_offsets
-
-    ends = asyncio.run(end_offsets(settings, list(ALL_TOPICS)))
-    return wait_for(lambda: all(consumer.stored_offsets().get(k, 0) >= v for k, v in ends.items()), timeout=120)
-
-
 def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_figure_equal(stack, tmp_path):
     from relais_reporting.bootstrap import PROJECTION_GROUP
     from relais_runtime.consumer import TransactionalConsumer
@@ -161,7 +153,7 @@ def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_
     offsets = TransactionalConsumer(engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting"),
                                     PROJECTION_GROUP, lambda conn, batch: None)
     with ServiceProcess("reporting", 18170):
-        assert wait_caught_up(offsets, stack), "the live projection did not catch up with the topics"
+        assert caught_up(offsets, stack), "the live projection did not catch up with the topics"
     env = {**os.environ, "RELAIS_PERSISTENCE": "postgres"}
     done = subprocess.run([sys.executable, "-m", "relais_cli.main", "replay", "--from", "2023-01-01", "--to", "2023-12-31",
                            "--into", str(tmp_path / "replay.sqlite3")], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
@@ -190,5 +182,5 @@ def test_a_new_or_restored_read_model_database_folds_from_its_own_offsets(stack)
     with psycopg.connect(stack.pg_dsn("intake").rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{empty.database("reporting")}"')
     with ServiceProcess("reporting", 18176, RELAIS_PG_DB_PREFIX=empty.pg_db_prefix) as restored:
-        assert wait_caught_up(projection_consumer(engine_for(empty, "reporting")), stack), "the new database did not catch up"
+        assert caught_up(projection_consumer(engine_for(empty, "reporting")), stack), "the new database did not catch up"
         assert live_document(restored.url, ml, "2023-01-01", "2023-12-31") == expected
