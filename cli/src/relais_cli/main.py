@@ -184,6 +184,9 @@ def serve(
     if service not in SERVICE_PORTS:
         raise CommandFailed(f"unknown service {service!r}; choose one of {', '.join(SERVICE_PORTS)}")
     settings = get_settings()
+    if not _loopback(host) and (defaults := settings.insecure_defaults()):
+        raise CommandFailed(f"refusing to listen on {host} with the local-only {' and '.join(defaults)}; "
+                            "set them to secrets of your own (or listen on 127.0.0.1)")
     logs.configure(service, settings.log_level, settings.log_json)
     bootstrap = importlib.import_module(f"relais_{service}.bootstrap")
     uvicorn.run(
@@ -192,6 +195,17 @@ def serve(
         # Open SSE streams would otherwise hold a graceful shutdown forever.
         timeout_graceful_shutdown=5,
     )
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @app.command()

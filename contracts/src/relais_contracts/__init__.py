@@ -10,6 +10,7 @@ from relais_contracts.catalogue import (
     topic_of,
 )
 from relais_contracts.codec import (
+    MAX_ENVELOPE_BYTES,
     InvalidEvent,
     UnreadableEvent,
     decode,
@@ -21,7 +22,7 @@ from relais_contracts.codec import (
 from relais_contracts.envelope import Envelope, Payload
 
 __all__ = [
-    "ALL_TOPICS", "PAYLOAD_TYPES", "SERVICES", "Envelope", "InvalidEvent", "Payload",
+    "ALL_TOPICS", "MAX_ENVELOPE_BYTES", "PAYLOAD_TYPES", "SERVICES", "Envelope", "InvalidEvent", "Payload",
     "UnreadableEvent", "decode", "decode_object", "dlq_topic", "encode", "envelope_model",
     "event_id_for", "make_envelope", "topic", "topic_of",
 ]

@@ -77,6 +77,11 @@ def decode_object(raw: Any) -> Envelope:
         raise InvalidEvent(_field(first["loc"]), first["msg"]) from None
 
 
+# The largest encoded envelope a producer may publish. Real events are under 2 KiB; Kafka's own
+# limit (1 MiB by default) is far above, so an event that passes this check always publishes.
+MAX_ENVELOPE_BYTES = 64 * 1024
+
+
 def encode(envelope: Envelope) -> bytes:
     """The JSON bytes of an envelope, as published on Kafka and written in exports."""
     return envelope.__pydantic_serializer__.to_json(envelope)

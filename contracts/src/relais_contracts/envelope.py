@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from relais_contracts.types import ActorId, Instant, MlId, PositiveInt, Uuid
+from relais_contracts.types import ActorId, Instant, MlId, PositiveInt, SchemaVersion, Uuid
 
 
 class Payload(BaseModel):
@@ -25,7 +25,7 @@ class Envelope(BaseModel):
 
     event_id: Uuid
     event_type: str
-    schema_version: PositiveInt
+    schema_version: SchemaVersion
     ml_id: MlId
     stream_id: Uuid
     stream_position: PositiveInt

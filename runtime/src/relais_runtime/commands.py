@@ -8,7 +8,7 @@ creation derives the new aggregate's id from the key, so a retried creation meet
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +46,13 @@ class CommandContext:
             "command_hash": self.request_hash,
         }
 
+    def with_secret_part(self, digest: bytes) -> "CommandContext":
+        """The context whose fingerprint also covers fields left out of the plain hash (personal
+        data), given as a keyed digest: the events keep no unkeyed hash of a name."""
+        if self.request_hash is None:
+            return self
+        return replace(self, request_hash=hashlib.sha256(self.request_hash.encode() + digest).hexdigest())
+
     def new_id(self, kind: str) -> uuid.UUID:
         """The id of an aggregate this command creates: derived from the idempotency key when
         there is one (a retry lands on the same id), random otherwise."""
@@ -55,7 +62,8 @@ class CommandContext:
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
-    """A stable hash of a request: same key with another body or path is a conflict."""
+    """A stable hash of a request: same key with another body or path is a conflict. Personal
+    fields are left out by the caller and added with `CommandContext.with_secret_part`."""
     data = orjson.dumps([method, path, body], option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(data).hexdigest()
 

@@ -11,8 +11,15 @@ failed batch is rewound and delivered again), for the operators' lag tools.
 An undecodable or invalid message goes to `<topic>.dlq` with its error before the batch
 commits (it may land there twice after a crash, never zero times); an event of an unknown type
 or of a newer schema version is skipped and counted. Both advance the offset: the fold goes on.
+
+A valid event that the fold itself cannot apply (a value the read model cannot hold) must not
+freeze everyone's figures: when a batch fails for any reason but an unreachable database, each
+event is tried alone in a savepoint of a transaction that is then rolled back; those that fail
+go to the `.dlq` with their reason, and the batch is stored without them. An unreachable
+database is retried with a growing delay.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from relais_contracts import Envelope, InvalidEvent, UnreadableEvent, decode, dlq_topic
 from relais_runtime import metrics
+from relais_runtime.sql import DATABASE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +99,14 @@ def _upsert_offsets(conn: Connection, group_id: str, next_offsets: dict[tuple[st
     ))
 
 
+class PoisonedBatch(Exception):
+    """Events of a batch that the fold cannot apply, each with its reason."""
+
+    def __init__(self, poisoned: list[tuple[Record, str]]):
+        super().__init__(f"{len(poisoned)} events cannot be folded")
+        self.poisoned = poisoned
+
+
 class TransactionalConsumer:
     """Applies batches of records to SQL tables with their offsets, in one transaction each."""
 
@@ -112,7 +128,40 @@ class TransactionalConsumer:
             return {(t, p): o for t, p, o in rows}
 
     def store(self, decoded: Decoded) -> int:
-        """Apply the valid events not applied before and move the offsets; the count applied."""
+        """Apply the valid events not applied before and move the offsets; the count applied.
+
+        Raises `PoisonedBatch` naming the events that cannot be applied, if that is why the
+        batch failed (nothing is stored then); the database's own unavailability propagates."""
+        try:
+            return self._store(decoded)
+        except DATABASE_UNAVAILABLE:
+            raise
+        except Exception:
+            poisoned = self._poisoned(decoded)
+            if not poisoned:
+                raise
+            raise PoisonedBatch(poisoned) from None
+
+    def _poisoned(self, decoded: Decoded) -> list[tuple[Record, str]]:
+        """The events that fail when applied alone (in savepoints, all rolled back)."""
+        poisoned = []
+        with self.engine.connect() as conn, conn.begin() as outer:
+            try:
+                for record, envelope in decoded.events:
+                    savepoint = conn.begin_nested()
+                    try:
+                        self.apply(conn, [envelope])
+                        savepoint.commit()
+                    except DATABASE_UNAVAILABLE:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - any failure of one event is its own
+                        savepoint.rollback()
+                        poisoned.append((record, f"fold failed: {type(exc).__name__}: {exc}"[:1000]))
+            finally:
+                outer.rollback()
+        return poisoned
+
+    def _store(self, decoded: Decoded) -> int:
         started = time.perf_counter()
         records = [r for r, _ in decoded.events] + [r for r, _ in decoded.invalid] + [r for r, _ in decoded.unreadable]
         if not records:
@@ -209,23 +258,59 @@ def subscribe(
     )
     listener.subscriber = subscriber
 
+    async def dead_letter(record: Record, error: str) -> None:
+        await broker.publish(
+            record.value, topic=dlq_topic(record.topic), key=record.key,
+            headers={
+                "error": error[:1000], "original_topic": record.topic,
+                "original_partition": str(record.partition), "original_offset": str(record.offset),
+                "consumer_group": consumer.group_id,
+            },
+        )
+        metrics.DEAD_LETTERS.labels(consumer.group_id, record.topic).inc()
+        log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, error)
+
+    retry = Backoff()
+
     @subscriber
     async def fold(bodies: list[Any], message: KafkaMessage) -> None:
         records = _as_records(message.raw_message)
         decoded = decode_batch(records)
         for record, error in decoded.invalid:
-            await broker.publish(
-                record.value, topic=dlq_topic(record.topic), key=record.key,
-                headers={
-                    "error": error[:1000], "original_topic": record.topic,
-                    "original_partition": str(record.partition), "original_offset": str(record.offset),
-                    "consumer_group": consumer.group_id,
-                },
-            )
-            metrics.DEAD_LETTERS.labels(consumer.group_id, record.topic).inc()
-            log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, error)
-        await to_thread.run_sync(consumer.store, decoded)
+            await dead_letter(record, error)
+        while True:
+            try:
+                await to_thread.run_sync(consumer.store, decoded)
+                break
+            except PoisonedBatch as poison:
+                # Set aside (acknowledged) before the offsets move past them; then the rest.
+                bad = {id(r) for r, _ in poison.poisoned}
+                for record, reason in poison.poisoned:
+                    await dead_letter(record, reason)
+                decoded.events = [(r, e) for r, e in decoded.events if id(r) not in bad]
+                decoded.invalid.extend(poison.poisoned)
+            except Exception:
+                # The batch is delivered again (NACK): not at once and for ever, but after a pause
+                # that grows while the cause (a database away) lasts.
+                await asyncio.sleep(retry.next_delay())
+                raise
+        retry.reset()
         _observe_lag(consumer.group_id, message, records)
+
+
+class Backoff:
+    """Delays between retries of a failing batch: 0.5 s doubling up to 30 s."""
+
+    def __init__(self, first: float = 0.5, longest: float = 30.0):
+        self.first, self.longest = first, longest
+        self.delay = 0.0
+
+    def next_delay(self) -> float:
+        self.delay = min(self.longest, self.delay * 2 or self.first)
+        return self.delay
+
+    def reset(self) -> None:
+        self.delay = 0.0
 
 
 def _observe_lag(group_id: str, message: KafkaMessage, records: list[Record]) -> None:
@@ -234,8 +319,6 @@ def _observe_lag(group_id: str, message: KafkaMessage, records: list[Record]) ->
     highwater = getattr(client, "highwater", None)
     if highwater is None:
         return
-    from aiokafka import TopicPartition
-
     last: dict[tuple[str, int], int] = {}
     for r in records:
         last[(r.topic, r.partition)] = max(last.get((r.topic, r.partition), -1), r.offset)

@@ -26,6 +26,17 @@ class DomainRuleBroken(Problem):
     status = 422
 
 
+class InvalidRequest(Problem):
+    """A request field outside what the API accepts (a header, a path parameter): a 422 that
+    names it, like the body's validation errors."""
+
+    status = 422
+    rule = "validation"
+
+    def __init__(self, detail: str, *, field: str):
+        super().__init__(detail, errors=[{"field": field, "message": detail}])
+
+
 class NotFound(Problem):
     status = 404
     rule = "not-found"

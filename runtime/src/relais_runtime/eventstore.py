@@ -4,21 +4,20 @@ Infrastructure is chosen by settings (PostgreSQL, SQLite or memory), as the even
 examples do, and a `date` transcoding is registered since the contracts are full of them.
 """
 
+import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import uuid
-from dataclasses import dataclass
-
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+from eventsourcing.persistence import IntegrityError, Recording, Transcoder, Transcoding
 
 from relais_contracts import event_id_for
 from relais_runtime.commands import CommandContext
-from relais_runtime.errors import Conflict, NotFound
-
+from relais_runtime.errors import Conflict, DomainRuleBroken, NotFound
+from relais_runtime.published import UnpublishableEvent, publishable
 from relais_runtime.settings import Settings
 
 
@@ -86,6 +85,22 @@ class RelaisApplication(Application[Any]):
         super()._notify(recordings)
         for listener in self.commit_listeners:
             listener()
+
+    def _record(self, processing_event: ProcessingEvent[Any]) -> list[Recording[Any]]:
+        """Every commit passes here: an event whose envelope would not publish (contract broken,
+        too large) refuses the command before anything is recorded, instead of blocking the
+        relay after the commit."""
+        for event in processing_event.events:
+            try:
+                publishable(event)
+            except UnpublishableEvent as exc:
+                raise DomainRuleBroken(
+                    f"Cette commande produirait un événement impubliable ({exc.field or 'taille'} : {exc.message}) ; "
+                    "rien n'a été enregistré.",
+                    rule="event-not-publishable",
+                    errors=[{"field": exc.field, "message": exc.message}],
+                ) from None
+        return super()._record(processing_event)
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)

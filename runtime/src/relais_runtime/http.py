@@ -13,22 +13,34 @@ from pydantic import BaseModel
 from relais_runtime import metrics
 from relais_runtime.auth import Principal
 from relais_runtime.commands import CommandContext, fingerprint
-from relais_runtime.errors import Conflict, Problem
+from relais_runtime.errors import Conflict, InvalidRequest, Problem
 from relais_runtime.eventstore import Answer
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Long enough for any UUID or client-made key; a longer one is refused, never cut (two keys that
+# share their first characters would otherwise answer for each other).
+MAX_IDEMPOTENCY_KEY = 200
 
 
-def command_context(request: Request, principal: Principal, body: BaseModel | None = None) -> CommandContext:
-    """Who acts (from the token), in which action (X-Correlation-ID), with which idempotency key."""
+def command_context(
+    request: Request, principal: Principal, body: BaseModel | None = None, *, personal: frozenset[str] = frozenset(),
+) -> CommandContext:
+    """Who acts (from the token), in which action (X-Correlation-ID), with which idempotency key.
+    The `personal` fields of the body stay out of the request's fingerprint (the service adds
+    them keyed, see `CommandContext.with_secret_part`)."""
     ml_id = request.path_params["ml_id"]
     key = request.headers.get(IDEMPOTENCY_HEADER)
-    payload = body.model_dump(mode="json") if body is not None else None
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidRequest(
+            f"L'en-tête {IDEMPOTENCY_HEADER} doit compter de 1 à {MAX_IDEMPOTENCY_KEY} caractères.",
+            field=f"header.{IDEMPOTENCY_HEADER}",
+        )
+    payload = body.model_dump(mode="json", exclude=set(personal)) if body is not None else None
     return CommandContext(
         ml_id=ml_id,
         actor_id=principal.sub,
         correlation_id=request.state.correlation_id,
-        idempotency_key=key[:200] if key else None,
+        idempotency_key=key,
         request_hash=fingerprint(request.method, request.url.path, payload) if key else None,
         received_at=datetime.now(UTC),
     )

@@ -27,7 +27,8 @@ def consumer_broker(settings: Settings, client_id: str) -> KafkaBroker:
     """A FastStream broker whose own log lines go through the service's JSON logging, and whose
     "Received"/"Processed" line for every message is at DEBUG: at thousands of events a second,
     INFO would be all the log says."""
-    return KafkaBroker(settings.kafka_bootstrap, client_id=client_id,
+    # What it publishes (dead letters) is acknowledged by every in-sync replica, like the relay's.
+    return KafkaBroker(settings.kafka_bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
                        logger=logging.getLogger("relais.broker"), log_level=logging.DEBUG)
 
 

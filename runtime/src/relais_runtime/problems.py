@@ -7,22 +7,17 @@ modules can raise them.
 import logging
 from typing import Any
 
-import psycopg
-import sqlalchemy.exc
-from eventsourcing import persistence as es
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from relais_runtime.errors import Problem
+from relais_runtime.sql import DATABASE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://relais.example/problems/"
-# A database that does not answer (down, restarting, unreachable): the request may be retried.
-DATABASE_UNAVAILABLE = (es.OperationalError, es.InterfaceError, es.ConnectionUnavailableError,
-                        sqlalchemy.exc.OperationalError, psycopg.OperationalError)
 RETRY_AFTER_SECONDS = 5
 MEDIA_TYPE = "application/problem+json"
 
@@ -33,6 +28,7 @@ TITLES = {
     404: "Ressource introuvable",
     405: "Méthode non autorisée",
     409: "Conflit",
+    413: "Requête trop volumineuse",
     415: "Type de contenu non pris en charge",
     422: "Données invalides",
     500: "Erreur interne",

@@ -10,8 +10,23 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from pydantic import ValidationError
 
-from relais_contracts import Envelope, Payload, make_envelope
+from relais_contracts import MAX_ENVELOPE_BYTES, Envelope, Payload, encode, make_envelope
+
+
+class UnpublishableEvent(ValueError):
+    """A domain event whose envelope breaks the contract or is too large to publish."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+def _first_error(exc: ValidationError, prefix: str = "") -> UnpublishableEvent:
+    first = exc.errors()[0]
+    return UnpublishableEvent(prefix + ".".join(str(p) for p in first["loc"]), first["msg"])
 
 
 class Published:
@@ -44,8 +59,20 @@ class Published:
         return values
 
     def to_envelope(self) -> Envelope:
+        """The envelope the relay publishes; `UnpublishableEvent` names the field at fault."""
+        assert self.contract is not None
+        try:
+            payload = self.contract.model_validate(self.payload_fields())
+        except ValidationError as exc:
+            raise _first_error(exc, "payload.") from None
+        try:
+            return self._envelope(payload)
+        except ValidationError as exc:
+            raise _first_error(exc) from None
+
+    def _envelope(self, payload: Payload) -> Envelope:
         return make_envelope(
-            self.contract.model_validate(self.payload_fields()),
+            payload,
             ml_id=self.ml_id,
             stream_id=self.originator_id,
             stream_position=self.originator_version,
@@ -63,6 +90,21 @@ def to_envelope(domain_event: object) -> Envelope | None:
     if isinstance(domain_event, Published) and domain_event.contract is not None:
         return domain_event.to_envelope()
     return None
+
+
+def publishable(domain_event: object) -> tuple[Envelope, bytes] | None:
+    """The envelope of an event and the bytes the relay will publish (None: it stays home).
+
+    Raises `UnpublishableEvent` when the envelope breaks its contract or exceeds
+    `MAX_ENVELOPE_BYTES`: checked before a command commits, so that everything in the outbox
+    can be published."""
+    envelope = to_envelope(domain_event)
+    if envelope is None:
+        return None
+    data = encode(envelope)
+    if len(data) > MAX_ENVELOPE_BYTES:
+        raise UnpublishableEvent("", f"the encoded event is {len(data)} bytes, over the {MAX_ENVELOPE_BYTES} allowed")
+    return envelope, data
 
 
 class CommandEvent(Aggregate.Event, Published):

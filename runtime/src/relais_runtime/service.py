@@ -36,30 +36,36 @@ async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
         pass
 
 
-async def run_relay(app: RelaisApplication, settings: Settings, stop: asyncio.Event) -> None:
-    """Run the outbox relay of `app` until `stop`, (re)connecting to Kafka as needed."""
-    name = topic(app.service)
-    while not stop.is_set():
-        producer = idempotent_producer(settings, client_id=f"relais-{app.service}-relay")
-        try:
-            await producer.start()
-        except Exception as exc:  # noqa: BLE001 - Kafka down: the service still takes commands
-            log.warning("Kafka unreachable for the %s relay (%s); retrying", name, exc)
-            await producer.stop()
-            await sleep_unless_stopped(stop, 2)
-            continue
-        try:
-            relay = OutboxRelay(
-                app, producer, name,
-                batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds,
-            )
-            app.commit_listeners.append(relay.wake)
+def outbox_relay(app: RelaisApplication, settings: Settings) -> OutboxRelay:
+    """The relay of `app` (its producer is given by `run_relay`)."""
+    return OutboxRelay(app, None, topic(app.service),
+                       batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds)
+
+
+async def run_relay(relay: OutboxRelay, settings: Settings, stop: asyncio.Event) -> None:
+    """Run `relay` until `stop`, with a new producer whenever Kafka was unreachable or the
+    relay gave up on its producer after repeated errors."""
+    service = relay.topic.removeprefix("relais.")
+    relay.app.commit_listeners.append(relay.wake)  # type: ignore[attr-defined]
+    try:
+        while not stop.is_set():
+            producer = idempotent_producer(settings, client_id=f"relais-{service}-relay")
+            try:
+                await producer.start()
+            except Exception as exc:  # noqa: BLE001 - Kafka down: the service still takes commands
+                log.warning("Kafka unreachable for the %s relay (%s); retrying", relay.topic, exc)
+                relay.health.consecutive_failures += 1
+                relay.health.last_error = f"Kafka injoignable : {type(exc).__name__}: {exc}"[:300]
+                await producer.stop()
+                await sleep_unless_stopped(stop, 2)
+                continue
+            relay.producer = producer
             try:
                 await relay.run(stop)
             finally:
-                app.commit_listeners.remove(relay.wake)
-        finally:
-            await producer.stop()
+                await producer.stop()
+    finally:
+        relay.app.commit_listeners.remove(relay.wake)  # type: ignore[attr-defined]
 
 
 async def run_broker(broker: KafkaBroker, stop: asyncio.Event) -> None:
@@ -101,12 +107,18 @@ def producing_service_app(
             await run_broker(broker, stop)
 
         background.append(consume)
-    readiness = {"kafka": lambda: kafka_ready(settings)}
+    relay = outbox_relay(application, settings)
+
+    async def relay_ready() -> None:
+        if problem := relay.health.problem():
+            raise RuntimeError(problem)
+
+    readiness = {"kafka": lambda: kafka_ready(settings), "relay": relay_ready}
     if settings.persistence == "postgres":
         readiness["postgres"] = lambda: postgres_ready(settings, service)
 
-    async def relay(stop: asyncio.Event) -> None:
-        await run_relay(application, settings, stop)
+    async def run(stop: asyncio.Event) -> None:
+        await run_relay(relay, settings, stop)
 
     async def close() -> None:
         application.close()
@@ -114,8 +126,9 @@ def producing_service_app(
     app = create_app(
         ServiceParts(
             name=service, title=title, description=description, routers=routers,
-            readiness=readiness, background=[relay, *background], on_shutdown=[close],
+            readiness=readiness, background=[run, *background], on_shutdown=[close],
         )
     )
     app.state.application = application
+    app.state.relay = relay
     return app

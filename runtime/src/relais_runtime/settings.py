@@ -19,10 +19,15 @@ SERVICE_PORTS: dict[str, int] = {
     "employment": 8003,
 }
 SERVICES = tuple(SERVICE_PORTS)
-PRODUCING_SERVICES = ("intake", "dispositifs", "employment")
+# Databases besides the services' own: intake's vault keeps the per-person keys and the name
+# index apart, where an erasure can rewrite them (relais_intake.personal).
+DATABASES = (*SERVICES, "intake_vault")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# Secrets for a machine's own loopback only: `relais serve` refuses to listen on any other
+# interface while one of them is in use (`insecure_defaults`).
 LOCAL_JWT_SECRET = "relais-local-only-secret-not-for-production"
+LOCAL_INDEX_SECRET = "relais-local-only-index-secret-not-for-production"
 
 
 class Settings(BaseSettings):
@@ -49,6 +54,14 @@ class Settings(BaseSettings):
     jwt_secret: str = LOCAL_JWT_SECRET
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "relais"
+    # Tokens whose `aud` must name this audience (production: the identity provider's client id).
+    jwt_audience: str | None = None
+    # The longest life a token may have (`exp` − `iat`): a stolen token is worth little for long.
+    jwt_max_ttl_seconds: int = Field(12 * 3600, ge=60)
+
+    # The key of the blind name index (intake): whoever holds it can test names against the
+    # index, so it is a secret of its own, never derived from another one.
+    index_secret: str = LOCAL_INDEX_SECRET
 
     relay_batch_size: int = Field(500, ge=1)
     relay_idle_seconds: float = 0.2
@@ -58,6 +71,15 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    def insecure_defaults(self) -> list[str]:
+        """The variables still at their public local-only value."""
+        found = []
+        if not self.jwt_jwks_url and self.jwt_secret == LOCAL_JWT_SECRET:
+            found.append("RELAIS_JWT_SECRET")
+        if self.index_secret == LOCAL_INDEX_SECRET:
+            found.append("RELAIS_INDEX_SECRET")
+        return found
 
     def database(self, service: str) -> str:
         return f"{self.pg_db_prefix}{service}"

@@ -4,29 +4,48 @@ Same database as the service's event store: PostgreSQL in the running system, a 
 memory where one process is enough.
 """
 
+import psycopg
+import sqlalchemy.exc
+from eventsourcing import persistence as es
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from relais_runtime.settings import Settings
 
+# A database that does not answer (down, restarting, unreachable): what failed may be retried.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    es.OperationalError, es.InterfaceError, es.ConnectionUnavailableError,
+    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, psycopg.OperationalError,
+)
+
 
 def engine_for(settings: Settings, service: str) -> Engine:
     if settings.persistence == "postgres":
         dsn = settings.pg_dsn(service).replace("postgresql://", "postgresql+psycopg://", 1)
-        return create_engine(dsn, pool_size=5, max_overflow=10, pool_pre_ping=True)
+        # hide_parameters: a failing statement is logged without its values (keys, identifiers).
+        return create_engine(dsn, pool_size=5, max_overflow=10, pool_pre_ping=True, hide_parameters=True)
     if settings.persistence == "sqlite":
         settings.sqlite_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(f"sqlite:///{settings.sqlite_dir / f'{service}-tables.sqlite3'}")
+        engine = create_engine(f"sqlite:///{settings.sqlite_dir / f'{service}-tables.sqlite3'}", hide_parameters=True)
     else:
         engine = create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
         )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+        # SQLAlchemy's recipe for real SQLite transactions: the driver's own would commit on a
+        # SAVEPOINT, and the fold's per-event probe (consumer.py) relies on savepoints.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted is overwritten, not left in free pages (erased personal data keys).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN")
 
     return engine

@@ -5,8 +5,16 @@
 "use strict";
 
 const params = new URLSearchParams(location.search);
-if (params.get("token")) { sessionStorage.setItem("relais-token", params.get("token")); }
+if (params.get("token")) {
+  sessionStorage.setItem("relais-token", params.get("token"));
+  // Out of the address bar at once: it would stay in the history, bookmarks and screenshots.
+  params.delete("token");
+  history.replaceState(null, "", params.size ? `?${params}` : location.pathname);
+}
 const token = sessionStorage.getItem("relais-token") || "";
+// JSON documents are fetched with the token in a header; only the live stream and the
+// spreadsheet link (which cannot send headers) carry it in their address.
+const withToken = { headers: { Authorization: `Bearer ${token}` } };
 const euros = (cents) => new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR", maximumFractionDigits: 0 }).format(cents / 100);
 const pct = (rate) => rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1).replace(".", ",")} %`;
 
@@ -159,8 +167,14 @@ function show(doc, status) {
 // ---- Where the documents come from ----
 
 function query(extra = {}) {
-  const q = new URLSearchParams({ from: $("from").value, to: $("to").value, access_token: token, ...extra });
+  const q = new URLSearchParams({ from: $("from").value, to: $("to").value, ...extra });
   if (state.ml) q.set("ml_id", state.ml);
+  return q;
+}
+
+function queryWithToken(extra = {}) {
+  const q = query(extra);
+  q.set("access_token", token);
   return q;
 }
 
@@ -178,14 +192,19 @@ function connect() {
   if (state.source) { state.source.close(); state.source = null; }
   const asOf = $("asof").value;
   // The same figures for a spreadsheet: one row per figure and Mission Locale (CSV).
-  $("csv").href = `/v1/indicators.csv?${query(asOf ? { as_of: new Date(asOf).toISOString() } : {})}`;
+  $("csv").href = `/v1/indicators.csv?${queryWithToken(asOf ? { as_of: new Date(asOf).toISOString() } : {})}`;
   if (asOf) {  // figures as known at an instant: a fixed answer, no live stream
     $("status").textContent = `Chiffres connus au ${new Date(asOf).toLocaleString("fr-FR")}`;
-    fetch(`/v1/indicators?${query({ as_of: new Date(asOf).toISOString() })}`).then(answer).then((doc) => show(doc, ""));
+    fetch(`/v1/indicators?${query({ as_of: new Date(asOf).toISOString() })}`, withToken).then(answer).then((doc) => show(doc, ""));
     return;
   }
   $("status").textContent = "Connexion au flux en direct…";
-  state.source = new EventSource(`/v1/indicators/stream?${query()}`);
+  state.source = new EventSource(`/v1/indicators/stream?${queryWithToken()}`);
+  state.source.addEventListener("expired", () => {  // the token ran out: the server closed the stream
+    state.source.close();
+    state.source = null;
+    $("status").textContent = "Session expirée : rouvrez l'adresse du tableau de bord (relais up, ou votre portail) pour un nouveau jeton.";
+  });
   state.source.addEventListener("indicators", (e) => {
     $("status").textContent = "En direct";
     show(JSON.parse(e.data), `mis à jour à ${new Date().toLocaleTimeString("fr-FR")}`);
@@ -197,7 +216,7 @@ function connect() {
 // tell an expired or insufficient token (the user must act) from a network blip (it retries).
 async function explainFailure() {
   const source = state.source;
-  const response = await fetch(`/v1/indicators?${query()}`).catch(() => null);
+  const response = await fetch(`/v1/indicators?${query()}`, withToken).catch(() => null);
   if (response && (response.status === 401 || response.status === 403) && source === state.source) {
     source.close();
     state.source = null;

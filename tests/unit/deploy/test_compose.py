@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from relais_runtime.settings import PROJECT_ROOT, SERVICE_PORTS, Settings
+from relais_runtime.settings import DATABASES, PROJECT_ROOT, SERVICE_PORTS, Settings
 
 COMPOSE_DIR = PROJECT_ROOT / "deploy" / "compose"
 COMPOSE = yaml.safe_load((COMPOSE_DIR / "docker-compose.yml").read_text())
@@ -41,10 +41,11 @@ def test_service_environment_is_made_of_real_settings(service):
     assert SERVICES["postgres"]["environment"]["POSTGRES_PASSWORD"] == settings.pg_password
 
 
-def test_postgres_creates_one_database_per_service():
+def test_postgres_creates_the_databases_the_local_stack_creates():
     sql = (COMPOSE_DIR / "initdb" / "10-create-databases.sql").read_text()
     created = set(re.findall(r"CREATE DATABASE (\w+);", sql))
-    assert created == {Settings().database(s) for s in SERVICE_PORTS}
+    assert created == {Settings().database(s) for s in DATABASES}
+    assert {Settings().database(s) for s in SERVICE_PORTS} < created  # one per service, and the vault
 
 
 def test_prometheus_scrapes_every_service_on_its_port():

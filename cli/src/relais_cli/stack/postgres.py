@@ -16,7 +16,7 @@ import psycopg
 
 from relais_cli.errors import CommandFailed
 from relais_cli.stack.process import port_open, read_pid, tail
-from relais_runtime.settings import SERVICES, Settings
+from relais_runtime.settings import DATABASES, Settings
 
 
 def bin_dir(install: bool = True) -> Path:
@@ -116,7 +116,7 @@ class Cluster:
                     f"password={s.pg_password} dbname=postgres connect_timeout=5")
         with psycopg.connect(conninfo, autocommit=True) as conn:
             existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
-            for service in SERVICES:
+            for service in DATABASES:
                 name = s.database(service)
                 if name not in existing:
                     conn.execute(f'CREATE DATABASE "{name}"')

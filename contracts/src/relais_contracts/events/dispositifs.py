@@ -1,12 +1,11 @@
 """dispositifs — programmes and aids (`stream_id` = the enrolment or aid)."""
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
 from relais_contracts.envelope import Payload
-from relais_contracts.types import Cents, Code, Count, Month, Uuid
+from relais_contracts.types import Cents, Code, Day, Month, Uuid, WeeklyHours
 
 Programme = Literal[
     "PACEA", "CEJ", "CEJ_JR", "PPAE", "PIAL", "PRIJ", "POP", "SPONSORSHIP", "TRAINING_OBLIGATION",
@@ -30,17 +29,17 @@ class ProgrammeEntered(Payload):
     event_type = "dispositifs.ProgrammeEntered"
     jeune_id: Uuid
     programme: Programme
-    start_date: dt.date
-    planned_end_date: dt.date | None = Field(...)
+    start_date: Day
+    planned_end_date: Day | None = Field(...)
     partner: Code | None = Field(...)
-    weekly_hours: Count | None = Field(...)
+    weekly_hours: WeeklyHours | None = Field(...)
 
 
 class ProgrammeSuspended(Payload):
     event_type = "dispositifs.ProgrammeSuspended"
     jeune_id: Uuid
     programme: Programme
-    date: dt.date
+    date: Day
     reason: Code
 
 
@@ -48,7 +47,7 @@ class ProgrammeResumed(Payload):
     event_type = "dispositifs.ProgrammeResumed"
     jeune_id: Uuid
     programme: Programme
-    date: dt.date
+    date: Day
     reason: Code
 
 
@@ -56,14 +55,14 @@ class ProgrammeExtended(Payload):
     event_type = "dispositifs.ProgrammeExtended"
     jeune_id: Uuid
     programme: Programme
-    new_planned_end_date: dt.date
+    new_planned_end_date: Day
 
 
 class ProgrammeExited(Payload):
     event_type = "dispositifs.ProgrammeExited"
     jeune_id: Uuid
     programme: Programme
-    exit_date: dt.date
+    exit_date: Day
     reason: ExitReason
     exit_situation: ExitSituation
 

@@ -1,12 +1,11 @@
 """employment — employers, offers and situations."""
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, StringConstraints
 
 from relais_contracts.envelope import Payload
-from relais_contracts.types import Bool, Count, InseeCode, PositiveInt, Uuid
+from relais_contracts.types import Bool, Day, InseeCode, Positions, Uuid, WeeklyHours
 
 RomeDomain = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N"]
 SizeBand = Literal["0-9", "10-49", "50-249", "250+"]
@@ -46,7 +45,7 @@ class JobOfferReceived(Payload):
     employer_id: Uuid
     sector: RomeDomain
     contract_type: ContractType
-    positions: PositiveInt
+    positions: Positions
     commune_insee: InseeCode
 
 
@@ -74,9 +73,9 @@ class ContractSigned(Payload):
     event_type = "employment.ContractSigned"
     jeune_id: Uuid
     contract_type: ContractType
-    start_date: dt.date
-    end_date: dt.date | None = Field(...)
-    weekly_hours: Count
+    start_date: Day
+    end_date: Day | None = Field(...)
+    weekly_hours: WeeklyHours
     sector: RomeDomain
     employer_id: Uuid | None = Field(...)
     offer_id: Uuid | None = Field(...)
@@ -86,8 +85,8 @@ class ImmersionStarted(Payload):
     event_type = "employment.ImmersionStarted"
     jeune_id: Uuid
     employer_id: Uuid
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     objective: ImmersionObjective
 
 
@@ -97,22 +96,22 @@ class TrainingEntered(Payload):
     training_type: TrainingType
     funder: Funder
     regional_plan: Bool
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
 
 
 class CivicServiceStarted(Payload):
     event_type = "employment.CivicServiceStarted"
     jeune_id: Uuid
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
 
 
 class SituationEnded(Payload):
     event_type = "employment.SituationEnded"
     jeune_id: Uuid
     situation_event_id: Uuid
-    end_date: dt.date
+    end_date: Day
     reason: EndReason
 
 
@@ -120,10 +119,10 @@ class RecruitmentSessionHeld(Payload):
     event_type = "employment.RecruitmentSessionHeld"
     key_field = None
     session_id: Uuid
-    employer_ids: list[Uuid]
+    employer_ids: Annotated[list[Uuid], Field(max_length=20)]
     sector: RomeDomain
-    date: dt.date
-    participants: list[Uuid]
+    date: Day
+    participants: Annotated[list[Uuid], Field(max_length=500)]
 
 
 PAYLOADS: list[type[Payload]] = [

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from relais_contracts.envelope import Payload
-from relais_contracts.types import Bool, Code, Count, InseeCode, Month, Uuid
+from relais_contracts.types import Bool, Children, Code, InseeCode, Minutes, Month, UniqueList, Uuid
 
 ReferralSource = Literal[
     "self", "family_friends", "france_travail", "school", "cio_psad", "social_services",
@@ -50,7 +50,7 @@ class Profile(BaseModel):
     housing: Housing
     driving_licence: Bool
     has_car: Bool
-    children: Count
+    children: Children
     nationality_zone: NationalityZone
     france_travail_registered: Bool
     neet: Bool
@@ -72,7 +72,7 @@ class ProfileChange(BaseModel):
     housing: Housing | None = None
     driving_licence: Bool | None = None
     has_car: Bool | None = None
-    children: Count | None = None
+    children: Children | None = None
     nationality_zone: NationalityZone | None = None
     france_travail_registered: Bool | None = None
     neet: Bool | None = None
@@ -87,7 +87,7 @@ class FirstWelcomeRecorded(Payload):
     jeune_id: Uuid
     site: Code
     referral_source: ReferralSource
-    requests: list[Request]
+    requests: UniqueList[Request]
     profile: Profile
 
 
@@ -102,9 +102,9 @@ class DossierEventRecorded(Payload):
     jeune_id: Uuid
     nature: Nature
     mode: Mode
-    themes: list[Theme]
+    themes: UniqueList[Theme]
     session_id: Uuid | None = Field(...)
-    duration_minutes: Count | None = Field(...)
+    duration_minutes: Minutes | None = Field(...)
 
 
 class DossierEventCancelled(Payload):

@@ -5,10 +5,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from relais_contracts.events import dispositifs as contract
-from relais_contracts.types import Code, Month
+from relais_contracts.types import Cents, Code, Month, WeeklyHours
+from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.auth import Principal, Role, require
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 from relais_dispositifs.application import DispositifsApplication
@@ -20,60 +21,60 @@ _STRICT = ConfigDict(extra="forbid")
 class EnterRequest(BaseModel):
     model_config = _STRICT
     programme: contract.Programme
-    start_date: date
-    planned_end_date: date | None = None
+    start_date: RecentDay
+    planned_end_date: RecentDay | None = None
     partner: Code | None = None
-    weekly_hours: Annotated[int, Field(ge=0, le=60)] | None = None
-    occurred_at: AwareDatetime | None = None
+    weekly_hours: WeeklyHours | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class DatedReason(BaseModel):
     model_config = _STRICT
-    date: date
+    date: RecentDay
     reason: Code
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class ExtendRequest(BaseModel):
     model_config = _STRICT
-    new_planned_end_date: date
-    occurred_at: AwareDatetime | None = None
+    new_planned_end_date: RecentDay
+    occurred_at: RecentInstant | None = None
 
 
 class ExitRequest(BaseModel):
     model_config = _STRICT
-    exit_date: date
+    exit_date: RecentDay
     reason: contract.ExitReason
     exit_situation: contract.ExitSituation
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class AllowanceRequest(BaseModel):
     model_config = _STRICT
     month: Month
-    amount_cents: Annotated[int, Field(gt=0)]
-    occurred_at: AwareDatetime | None = None
+    amount_cents: Annotated[Cents, Field(gt=0)]
+    occurred_at: RecentInstant | None = None
 
 
 class PaymentRequest(BaseModel):
     model_config = _STRICT
-    amount_cents: Annotated[int, Field(gt=0)] | None = Field(None, description="Default: the amount requested")
-    occurred_at: AwareDatetime | None = None
+    amount_cents: Annotated[Cents, Field(gt=0)] | None = Field(None, description="Default: the amount requested")
+    occurred_at: RecentInstant | None = None
 
 
 class AidRequest(BaseModel):
     model_config = _STRICT
     kind: contract.AidKind
-    amount_cents: Annotated[int, Field(gt=0)]
+    amount_cents: Annotated[Cents, Field(gt=0)]
     funder: Code
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class ReferralRequest(BaseModel):
     model_config = _STRICT
     domain: contract.ReferralDomain
     partner: Code
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 

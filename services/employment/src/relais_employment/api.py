@@ -5,10 +5,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from relais_contracts.events import employment as contract
-from relais_contracts.types import InseeCode
+from relais_contracts.types import InseeCode, Positions, WeeklyHours
+from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.auth import Principal, Role, require
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 from relais_employment.application import EmploymentApplication
@@ -18,7 +19,7 @@ _STRICT = ConfigDict(extra="forbid")
 
 class Command(BaseModel):
     model_config = _STRICT
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class EmployerRequest(Command):
@@ -32,7 +33,7 @@ class OfferRequest(Command):
     employer_id: uuid.UUID
     sector: contract.RomeDomain
     contract_type: contract.ContractType
-    positions: Annotated[int, Field(ge=1, le=1000)]
+    positions: Positions
     commune_insee: InseeCode
 
 
@@ -50,9 +51,9 @@ class OutcomeRequest(Command):
 
 class ContractRequest(Command):
     contract_type: contract.ContractType
-    start_date: date
-    end_date: date | None = None
-    weekly_hours: Annotated[int, Field(ge=1, le=48)]
+    start_date: RecentDay
+    end_date: RecentDay | None = None
+    weekly_hours: Annotated[WeeklyHours, Field(ge=1, le=48)]
     sector: contract.RomeDomain
     employer_id: uuid.UUID | None = None
     offer_id: uuid.UUID | None = None
@@ -60,8 +61,8 @@ class ContractRequest(Command):
 
 class ImmersionRequest(Command):
     employer_id: uuid.UUID
-    start_date: date
-    end_date: date
+    start_date: RecentDay
+    end_date: RecentDay
     objective: contract.ImmersionObjective
 
 
@@ -69,25 +70,25 @@ class TrainingRequest(Command):
     training_type: contract.TrainingType
     funder: contract.Funder
     regional_plan: bool
-    start_date: date
-    end_date: date
+    start_date: RecentDay
+    end_date: RecentDay
 
 
 class CivicServiceRequest(Command):
-    start_date: date
-    end_date: date
+    start_date: RecentDay
+    end_date: RecentDay
 
 
 class EndRequest(Command):
-    end_date: date
+    end_date: RecentDay
     reason: contract.EndReason
 
 
 class SessionRequest(Command):
-    employer_ids: list[uuid.UUID] = Field(min_length=1)
+    employer_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
     sector: contract.RomeDomain
-    date: date
-    participants: list[uuid.UUID] = Field(min_length=1)
+    date: RecentDay
+    participants: list[uuid.UUID] = Field(min_length=1, max_length=500)
 
 
 

@@ -72,9 +72,7 @@ class EmploymentApplication(RelaisApplication):
     def hold_session(self, ctx: CommandContext, *, employer_ids: list[uuid.UUID], participants: list[uuid.UUID],
                      occurred_at: datetime | None, **fields: Any) -> Answer:
         for employer_id in employer_ids:
-            employer = self._employer_or_none(employer_id)
-            if employer is None or employer.ml_id != ctx.ml_id:
-                raise DomainRuleBroken("Un des employeurs n'est pas enregistré dans cette Mission Locale.", rule="employer-unknown")
+            self._employer_here(ctx.ml_id, employer_id)
         for jeune_id in participants:
             self.youths.known(ctx.ml_id, jeune_id)
         return self.create(ctx, "session", lambda i: [RecruitmentSession.hold(
@@ -86,8 +84,10 @@ class EmploymentApplication(RelaisApplication):
         """kind: contract, immersion, training or civic_service. Answers the situation's event id."""
         youth = self.youths.known(ctx.ml_id, jeune_id)
         career = self._career(ctx, jeune_id)
-        if kind == "immersion" and self._employer_or_none(fields["employer_id"]) is None:
-            raise DomainRuleBroken("Cet employeur n'est pas enregistré.", rule="employer-unknown")
+        if fields.get("employer_id") is not None:  # a PMSMP's host, a contract's employer
+            self._employer_here(ctx.ml_id, fields["employer_id"])
+        if fields.get("offer_id") is not None:
+            self._offer_here(ctx.ml_id, fields["offer_id"])
         actions = {
             "contract": lambda: career.sign_contract(ctx, youth, **fields),
             "immersion": lambda: career.start_immersion(ctx, **fields),
@@ -136,6 +136,23 @@ class EmploymentApplication(RelaisApplication):
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, Employer) else None
+
+    def _employer_here(self, ml_id: str, employer_id: uuid.UUID) -> Employer:
+        """The employer, registered in this Mission Locale: another's is as unknown as none."""
+        employer = self._employer_or_none(employer_id)
+        if employer is None or employer.ml_id != ml_id:
+            raise DomainRuleBroken("Cet employeur n'est pas enregistré dans cette Mission Locale.",
+                                   rule="employer-unknown", errors=[{"field": "employer_id", "message": "unknown"}])
+        return employer
+
+    def _offer_here(self, ml_id: str, offer_id: uuid.UUID) -> None:
+        try:
+            found = self.repository.get(offer_id)
+        except AggregateNotFoundError:
+            found = None
+        if not isinstance(found, Offer) or found.ml_id != ml_id:
+            raise DomainRuleBroken("Cette offre n'est pas enregistrée dans cette Mission Locale.",
+                                   rule="offer-unknown", errors=[{"field": "offer_id", "message": "unknown"}])
 
     def _listed(self, answer: Answer) -> Answer:
         self.offer_index.catch_up()

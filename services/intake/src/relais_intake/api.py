@@ -5,16 +5,17 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model, field_validator
 
 from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
-from relais_contracts.types import Code
+from relais_contracts.types import Code, Minutes, UniqueList
+from relais_runtime.bounds import BirthDate, RecentInstant
 from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 from relais_intake.application import IntakeApplication
 from relais_intake.domain import Dossier
-from relais_intake.personal import PersonalData
+from relais_intake.personal import PERSONAL_FIELDS, PersonalData
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -37,37 +38,45 @@ class WelcomeRequest(BaseModel):
     model_config = _STRICT
     first_name: Name
     last_name: Name
-    birth_date: date
+    birth_date: BirthDate
     email: Email | None = None
     phone: Phone | None = None
     address: Address | None = None
     site: Code
     referral_source: contract.ReferralSource
-    requests: list[contract.Request] = Field(min_length=1)
+    requests: UniqueList[contract.Request] = Field(min_length=1)
     profile: WelcomeProfile  # type: ignore[valid-type]
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class UpdateRequest(BaseModel):
     model_config = _STRICT
     first_name: Name | None = None
     last_name: Name | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     email: Email | None = None
     phone: Phone | None = None
     address: Address | None = None
     profile: ProfilePatch | None = None  # type: ignore[valid-type]
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
+
+    @field_validator("first_name", "last_name", "birth_date", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Left out: unchanged. A name or a birth date cannot be removed, only corrected.
+        if value is None:
+            raise ValueError("cannot be null: leave the field out to keep it")
+        return value
 
 
 class DossierEventRequest(BaseModel):
     model_config = _STRICT
     nature: contract.Nature
     mode: contract.Mode
-    themes: list[contract.Theme] = []
+    themes: UniqueList[contract.Theme] = []
     session_id: uuid.UUID | None = None
-    duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
-    occurred_at: AwareDatetime | None = None
+    duration_minutes: Minutes | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class CancelRequest(BaseModel):
@@ -78,12 +87,12 @@ class CancelRequest(BaseModel):
 class CloseRequest(BaseModel):
     model_config = _STRICT
     reason: contract.CloseReason
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 class ReopenRequest(BaseModel):
     model_config = _STRICT
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RecentInstant | None = None
 
 
 
@@ -138,21 +147,21 @@ def build_router(intake: IntakeApplication) -> APIRouter:
 
     @router.post("", status_code=201, summary="Premier accueil d'un jeune")
     def first_welcome(ml_id: str, body: WelcomeRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
-        personal = PersonalData(**body.model_dump(include={"first_name", "last_name", "birth_date", "email", "phone", "address"}))
+        personal = PersonalData(**body.model_dump(include=PERSONAL_FIELDS))
         with counted("intake", "first_welcome"):
             return answer(intake.welcome(
-                command_context(request, who, body), personal, occurred_at=body.occurred_at,
+                command_context(request, who, body, personal=PERSONAL_FIELDS), personal, occurred_at=body.occurred_at,
                 site=body.site, referral_source=body.referral_source, requests=list(body.requests),
                 profile=body.profile.model_dump(),
             ))
 
     @router.patch("/{jeune_id}", summary="Mise à jour du profil et des données personnelles")
     def update(ml_id: str, jeune_id: uuid.UUID, body: UpdateRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
-        personal = body.model_dump(include={"first_name", "last_name", "birth_date", "email", "phone", "address"}, exclude_unset=True)
+        personal = body.model_dump(include=PERSONAL_FIELDS, exclude_unset=True)
         profile = body.profile.model_dump(exclude_unset=True) if body.profile else {}
         with counted("intake", "update_profile"):
             return answer(intake.update(
-                command_context(request, who, body), jeune_id, occurred_at=body.occurred_at,
+                command_context(request, who, body, personal=PERSONAL_FIELDS), jeune_id, occurred_at=body.occurred_at,
                 profile=profile, personal_changes=personal,
             ))
 

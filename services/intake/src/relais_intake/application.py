@@ -19,17 +19,24 @@ from relais_runtime.follower import LogFollower
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_intake.domain import Dossier
-from relais_intake.personal import BlindIndex, PersonalData, PersonalDataVault, directory
+from relais_intake.personal import BlindIndex, PersonalData, PersonalDataVault, directory, move_keys_to_vault
 
 
 class IntakeApplication(RelaisApplication):
     def __init__(self, settings: Settings):
         super().__init__(settings, service="intake")
-        self.tables = engine_for(settings, "intake")
+        # The keys and the name index live in a database of their own (personal.py).
+        self.tables = engine_for(settings, "intake_vault")
         self.vault = PersonalDataVault(self.tables)
-        index_key = (settings.cipher_key or settings.jwt_secret).encode()
-        self.index = BlindIndex(hashlib.sha256(b"relais-search\x00" + index_key).digest())
-        self.directory = LogFollower(self, self.tables, "youth-directory", self._index_names)
+        store_tables = engine_for(settings, "intake")
+        move_keys_to_vault(store_tables, self.vault)
+        store_tables.dispose()
+        index_key = hashlib.sha256(b"relais-search\x00" + settings.index_secret.encode()).digest()
+        self.index = BlindIndex(index_key)
+        # Named after the key: a new index secret starts a new follower, which rebuilds the
+        # whole index from the event store (each dossier's rows replaced by tokens of the new key).
+        follower = f"youth-directory:{hashlib.sha256(index_key).hexdigest()[:12]}"
+        self.directory = LogFollower(self, self.tables, follower, self._index_names)
 
     # --- commands -------------------------------------------------------------------------
 
@@ -37,6 +44,9 @@ class IntakeApplication(RelaisApplication):
         self, ctx: CommandContext, personal: PersonalData, *, occurred_at: datetime | None,
         site: str, referral_source: str, requests: list[str], profile: dict[str, Any],
     ) -> Answer:
+        if ctx.request_hash is not None:  # the new dossier's id is known: it comes from the key
+            ctx = ctx.with_secret_part(self.vault.digest(ctx.new_id("dossier"), personal.model_dump(mode="json")))
+
         def build(jeune_id: uuid.UUID) -> list[Dossier]:
             return [Dossier.welcome(
                 jeune_id, ctx, birth_date=personal.birth_date, occurred_at=occurred_at, site=site,
@@ -51,6 +61,8 @@ class IntakeApplication(RelaisApplication):
         profile: dict[str, Any], personal_changes: dict[str, Any],
     ) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
+        if personal_changes and ctx.request_hash is not None and self.vault.is_kept(dossier.id):
+            ctx = ctx.with_secret_part(self.vault.digest(dossier.id, personal_changes))
 
         def action() -> None:
             sealed = None
@@ -93,8 +105,6 @@ class IntakeApplication(RelaisApplication):
             # Then the key and the name index, before the event commits: a crash in between
             # leaves the data erased and the command to retry, never the reverse.
             self.vault.erase(dossier.id)
-            with self.tables.begin() as conn:
-                conn.execute(delete(directory).where(directory.c.jeune_id == dossier.id))
 
         return self.execute(ctx, dossier, action, answer_event=True)
 

@@ -1,11 +1,20 @@
 """Personal data stays home: sealed with a key per young person, searchable only blindly.
 
 - `PersonalDataVault` seals a young person's identity (name, birth date, contacts, address)
-  with AES-GCM under a key of their own, kept in the `personal_data_keys` table beside the event
-  store. The events hold only the sealed text; `erase` destroys the key, and every copy of that
-  text — in events, backups, exports — becomes unreadable (crypto-shredding).
+  with AES-GCM under a key of their own, kept in the `personal_data_keys` table of the vault
+  database (`relais_intake_vault`, apart from the event store). The events hold only the sealed
+  text; `erase` destroys the key, and every copy of that text — in events, backups, exports —
+  becomes unreadable (crypto-shredding).
 - The name search uses a blind index: HMACs of the normalised name words and their prefixes, so
   the index table holds no name in clear either.
+
+A deleted row is not gone from disk: PostgreSQL leaves it in its page until the page is
+rewritten. So both tables are hash-partitioned by young person into small partitions, and an
+erasure rewrites (VACUUM FULL) the partitions that held that person's rows: the old files are
+emptied at once, and the key's bytes are in no data file of the vault any more. What remains is
+the write-ahead log until it is recycled, and backups until they expire: that is the erasure
+delay the README states. SQLite files are opened with `secure_delete`, which overwrites what is
+deleted.
 """
 
 import base64
@@ -19,14 +28,18 @@ from hashlib import sha256
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Column, Connection, Engine, LargeBinary, MetaData, String, Table, Uuid, delete, insert, select
+from sqlalchemy import Column, Connection, Engine, LargeBinary, MetaData, String, Table, Uuid, delete, select
+from sqlalchemy import text as sql
+from sqlalchemy.dialects import postgresql, sqlite
 
 metadata = MetaData()
+PARTITIONS = 32  # a region's 400 000 keys: 12 500 a partition, rewritten in milliseconds
 personal_data_keys = Table(
     "personal_data_keys",
     metadata,
     Column("jeune_id", Uuid, primary_key=True),
     Column("key", LargeBinary(32), nullable=False),
+    postgresql_partition_by="HASH (jeune_id)",
 )
 
 
@@ -43,10 +56,13 @@ class PersonalData(BaseModel):
     address: str | None = None
 
 
+PERSONAL_FIELDS = frozenset(PersonalData.model_fields)
+
+
 class PersonalDataVault:
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        create_vault_tables(engine)
 
     def _key(self, jeune_id: uuid.UUID, conn: Connection | None = None) -> bytes | None:
         query = select(personal_data_keys.c.key).where(personal_data_keys.c.jeune_id == jeune_id)
@@ -59,10 +75,15 @@ class PersonalDataVault:
         key = self._key(jeune_id)
         if key is not None:
             return key
-        key = AESGCM.generate_key(bit_length=256)
         # The key commits before any event that uses it: a crash leaves at worst an unused key.
+        # Two first welcomes retried at once (same idempotency key, so same jeune_id) race here:
+        # the first key inserted wins and both seal with it.
         with self.engine.begin() as conn:
-            conn.execute(insert(personal_data_keys).values(jeune_id=jeune_id, key=key))
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]),
+                         {"jeune_id": jeune_id, "key": AESGCM.generate_key(bit_length=256)})
+        key = self._key(jeune_id)
+        assert key is not None
         return key
 
     def seal(self, jeune_id: uuid.UUID, data: PersonalData) -> str:
@@ -71,6 +92,16 @@ class PersonalDataVault:
             nonce, orjson.dumps(data.model_dump(mode="json")), jeune_id.bytes
         )
         return base64.b64encode(nonce + sealed).decode()
+
+    def is_kept(self, jeune_id: uuid.UUID) -> bool:
+        """Whether this young person's key still exists (not erased)."""
+        return self._key(jeune_id) is not None
+
+    def digest(self, jeune_id: uuid.UUID, fields: dict[str, object]) -> bytes:
+        """An HMAC of personal fields under the young person's own key: it identifies a request
+        for idempotency, and erasing the key makes it meaningless."""
+        data = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+        return hmac.new(self._key_or_new(jeune_id), data, sha256).digest()
 
     def open(self, jeune_id: uuid.UUID, sealed: str, conn: Connection | None = None) -> PersonalData | None:
         """The personal data, or None once erased (`conn`: read within that transaction)."""
@@ -82,8 +113,29 @@ class PersonalDataVault:
         return PersonalData.model_validate_json(plain)
 
     def erase(self, jeune_id: uuid.UUID) -> None:
+        """Delete the key and the name index rows, then rewrite their partitions."""
         with self.engine.begin() as conn:
             conn.execute(delete(personal_data_keys).where(personal_data_keys.c.jeune_id == jeune_id))
+            conn.execute(delete(directory).where(directory.c.jeune_id == jeune_id))
+        rewrite_partitions_of(self.engine, jeune_id)
+
+
+def move_keys_to_vault(old: Engine, vault: PersonalDataVault) -> None:
+    """Before the vault, keys and the name index lived in the event store's database: move the
+    keys (the index is rebuilt by its follower) and drop the old tables, whose files go with them.
+    Nothing to do on a store that never had them."""
+    if old.dialect.name != "postgresql":
+        return
+    with old.connect() as conn:
+        if conn.execute(sql("SELECT to_regclass('personal_data_keys')")).scalar_one() is None:
+            return
+        rows = [dict(r._mapping) for r in conn.execute(sql("SELECT jeune_id, key FROM personal_data_keys"))]
+    if rows:
+        with vault.engine.begin() as conn:
+            conn.execute(postgresql.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]), rows)
+    with old.begin() as conn:
+        conn.execute(sql("DROP TABLE IF EXISTS personal_data_keys, youth_search_tokens"))
+        conn.execute(sql("DELETE FROM follower_positions WHERE name LIKE 'youth-directory%'"))
 
 
 def normalise(text: str) -> list[str]:
@@ -119,4 +171,36 @@ directory = Table(
     Column("ml_id", String(64), primary_key=True),
     Column("token", String(32), primary_key=True),
     Column("jeune_id", Uuid, primary_key=True),
+    postgresql_partition_by="HASH (jeune_id)",
 )
+PARTITIONED = (personal_data_keys, directory)
+
+
+def create_vault_tables(engine: Engine) -> None:
+    """The tables, and on PostgreSQL their partitions; SQLite overwrites what it deletes."""
+    metadata.create_all(engine)
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for table in PARTITIONED:
+            for i in range(PARTITIONS):
+                conn.execute(sql(
+                    f"CREATE TABLE IF NOT EXISTS {table.name}_p{i} PARTITION OF {table.name} "
+                    f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {i})"))
+
+
+def rewrite_partitions_of(engine: Engine, jeune_id: uuid.UUID) -> None:
+    """Rewrite the partitions that held this young person's rows, so that their deleted bytes
+    leave the data files (PostgreSQL); SQLite's secure_delete already overwrote them."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        names = [conn.execute(sql(
+            f"SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            f"WHERE i.inhparent = '{table.name}'::regclass "
+            f"AND satisfies_hash_partition('{table.name}'::regclass, {PARTITIONS}, "
+            f"substring(c.relname from '_p([0-9]+)$')::int, CAST(:id AS uuid))"), {"id": jeune_id}).scalar_one()
+            for table in PARTITIONED]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for name in names:
+            conn.execute(sql(f'VACUUM FULL "{name}"'))

@@ -89,7 +89,8 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
         who: Principal = Depends(current_principal),
     ) -> StreamingResponse:
         q = indicator_query(who, ml_id, date_from, date_to, None)
-        events = indicator_events(lambda: to_thread.run_sync(run, q), version, request.is_disconnected)
+        events = indicator_events(lambda: to_thread.run_sync(run, q), version, request.is_disconnected,
+                                  expires_at=who.expires_at)
         return StreamingResponse(events, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

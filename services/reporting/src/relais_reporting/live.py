@@ -7,6 +7,7 @@ differs from the last one sent. Nothing polls the database while nothing happens
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -72,12 +73,17 @@ class ReadModelVersion:
 
 async def indicator_events(
     compute: Callable[[], Any], version: ReadModelVersion, disconnected: Callable[[], Any],
-    heartbeat: float = 15.0, min_interval: float = 0.2,
+    heartbeat: float = 15.0, min_interval: float = 0.2, expires_at: float = float("inf"),
 ) -> AsyncIterator[str]:
-    """The SSE stream: the document now, then again whenever it changes."""
+    """The SSE stream: the document now, then again whenever it changes, until the client goes
+    or its token expires (then an `expired` event says so and the stream ends: the figures of a
+    token that is no longer valid are not pushed any more)."""
     last = None
     seen = -1
     while not await disconnected():
+        if time.time() >= expires_at:
+            yield "event: expired\ndata: {}\n\n"
+            return
         current = version.value
         if current != seen:
             seen = current
@@ -89,4 +95,4 @@ async def indicator_events(
         else:
             yield ": heartbeat\n\n"
         await asyncio.sleep(min_interval)  # coalesce bursts of commits
-        await version.wait_newer(seen, heartbeat)
+        await version.wait_newer(seen, max(0.0, min(heartbeat, expires_at - time.time())))
