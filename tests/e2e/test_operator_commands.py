@@ -43,7 +43,8 @@ def test_a_served_service_is_ready_on_the_real_stack_and_stops_cleanly(stack, se
                 pass
             time.sleep(0.2)
         assert status == 200, body
-        assert body["checks"] == {"kafka": "ok", "postgres": "ok"}
+        expected = {"kafka": "ok", "postgres": "ok", **({"relay": "ok"} if service == "intake" else {})}
+        assert body["checks"] == expected
         assert "relais_http_requests_total" in httpx.get(f"http://127.0.0.1:{port}/metrics").text
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -52,3 +53,21 @@ def test_a_served_service_is_ready_on_the_real_stack_and_stops_cleanly(stack, se
     assert proc.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete." in output
     assert "Traceback" not in output
+
+
+def test_replay_against_a_reporting_database_that_never_ran_says_what_to_do(stack):
+    """A new reporting database: comparing tells the operator in one line; --rebuild-live makes
+    the read models and fills them."""
+    import psycopg
+
+    prefix = f"fresh{os.getpid()}_{int(time.time())}_"
+    with psycopg.connect(stack.pg_dsn("intake").rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{prefix}reporting"')
+    env = {**os.environ, "RELAIS_PG_DB_PREFIX": prefix}
+    compare = subprocess.run([*RELAIS, "replay"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+    assert compare.returncode == 1
+    assert compare.stderr.strip().splitlines()[-1].startswith("relais: the live read models do not exist yet")
+    assert "Traceback" not in compare.stderr
+    rebuilt = subprocess.run([*RELAIS, "replay", "--rebuild-live"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rejoué(s)" in rebuilt.stdout

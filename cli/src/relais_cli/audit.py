@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Engine, create_engine, delete
+from sqlalchemy import Engine, create_engine, delete, inspect
 from sqlalchemy.pool import StaticPool
 
 from relais_cli.errors import CommandFailed
@@ -193,13 +193,19 @@ def replay(settings: Settings, exports: list[Path], target: Engine, period: tupl
         replayed = compute(conn, query)
     live_doc = None
     if live is not None:
+        if not inspect(live).has_table(projection.events.name):
+            raise CommandFailed("the live read models do not exist yet (the reporting service never ran): "
+                                "start it, or replay with --no-compare or --rebuild-live")
         with live.connect() as conn:
             live_doc = compute(conn, query)
     return replayed, live_doc, folded
 
 
 def clear_live(engine: Engine) -> None:
-    """Drop the live read models' rows and the projection's offsets, for a rebuild."""
+    """Drop the live read models' rows and the projection's offsets, for a rebuild (creating
+    them first where the reporting service never ran)."""
+    metadata.create_all(engine)
+    consumer_offsets.metadata.create_all(engine)
     with engine.begin() as conn:
         for table in (*READ_MODEL_TABLES, changes):  # no token left: live caches drop what they kept
             conn.execute(delete(table))

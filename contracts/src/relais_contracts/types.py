@@ -46,7 +46,11 @@ Month = Annotated[StrictStr, StringConstraints(pattern=r"^(19|20)\d{2}-(0[1-9]|1
 MlId = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 InseeCode = Annotated[StrictStr, StringConstraints(pattern=r"^[0-9][0-9AB][0-9]{3}$")]
 # A short code or label (a site, a partner, a funder): bounded so that no note can hide in it.
+# History may hold short labels written before `ReferenceCode`; what commands write now is one.
 Code = Annotated[StrictStr, StringConstraints(min_length=1, max_length=64)]
+# What a command may write in a `Code` field: a code (CLLAJ, SIEGE, mission-locale-nord), never a
+# sentence. Spaces are refused, so that no name or note travels on Kafka, kept for ever.
+ReferenceCode = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
 ActorId = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128)]
 
 Item = TypeVar("Item")

@@ -68,28 +68,29 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             return await self._refuse(scope, receive, send)
         seen = 0
+        refused = False
 
         async def counted_receive() -> dict:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge()
+            if seen > self.limit and not refused:
+                # Answer now; the app is told the client left, and what it sends is dropped.
+                refused = True
+                await self._refuse(scope, receive, send)
+                return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def guarded_send(message: dict) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted_receive, guarded_send)
 
     async def _refuse(self, scope: dict, receive: Callable, send: Callable) -> None:
         response = problems.problem_response(
             413, "body-too-large", f"Le corps de la requête dépasse {self.limit // 1024} Kio.", scope.get("path"))
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def create_app(parts: ServiceParts) -> FastAPI:

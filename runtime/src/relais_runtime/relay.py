@@ -113,8 +113,7 @@ class OutboxRelay:
         self._observe_lag(head - position)
         if not batch:
             return 0
-        assert self.producer is not None, "run_relay gives the relay its producer"
-        deliveries: list[tuple[Notification, asyncio.Future]] = []
+        deliveries: list[tuple[Notification, object, bytes, asyncio.Future]] = []
         for notification in batch:
             try:
                 translated = self.translate(self.app.mapper.to_domain_event(notification))
@@ -125,29 +124,38 @@ class OutboxRelay:
                 continue
             envelope, value = translated
             try:
-                future = await self.producer.send(self.topic, value=value, key=envelope.key,  # type: ignore[attr-defined]
-                                                  headers=envelope.headers)  # type: ignore[attr-defined]
+                deliveries.append((notification, envelope, value, await self._send(envelope, value)))
             except KafkaError as exc:
                 if not _is_message_fault(exc):
                     raise
                 await self._set_aside(notification, f"refused by the producer: {exc!r}")
-                continue
-            deliveries.append((notification, future))
         # Every message of the batch is acknowledged (acks=all) before the position moves.
-        results = await asyncio.gather(*(f for _, f in deliveries), return_exceptions=True)
-        for (notification, _), result in zip(deliveries, results, strict=True):
+        results = await asyncio.gather(*(d[3] for d in deliveries), return_exceptions=True)
+        for (notification, envelope, value, _), result in zip(deliveries, results, strict=True):
             if isinstance(result, BaseException):
                 if not _is_message_fault(result):
                     raise result
-                await self._set_aside(notification, f"refused by the broker: {result!r}")
+                # The broker refuses a whole record batch for one message too many: each is
+                # tried again alone, and only the one refused alone is set aside.
+                try:
+                    await (await self._send(envelope, value))
+                except KafkaError as exc:
+                    if not _is_message_fault(exc):
+                        raise
+                    await self._set_aside(notification, f"refused by the broker: {exc!r}")
         last = batch[-1].id
         if self.after_publish is not None:
             self.after_publish(last)
         await to_thread.run_sync(self.tracking.insert_tracking, Tracking(self.tracking_name, last))
-        metrics.EVENTS_PUBLISHED.labels(self.topic).inc(len(deliveries))
+        metrics.EVENTS_PUBLISHED.labels(self.topic).inc(len(deliveries))  # set-aside ones included: rare
         metrics.RELAY_POSITION.labels(self.topic).set(last)
         self._observe_lag(max(0, head - last))
         return len(batch)
+
+    async def _send(self, envelope: object, value: bytes) -> asyncio.Future:
+        assert self.producer is not None, "run_relay gives the relay its producer"
+        return await self.producer.send(self.topic, value=value, key=envelope.key,  # type: ignore[attr-defined]
+                                        headers=envelope.headers)  # type: ignore[attr-defined]
 
     async def _set_aside(self, notification: Notification, reason: str) -> None:
         """A dead letter that names the stored event (not its content: it may be what was wrong),

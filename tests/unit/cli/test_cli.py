@@ -53,3 +53,11 @@ def test_a_failure_is_one_line_and_a_non_zero_exit(args, reason):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"relais: {reason}" + result.stderr.split(reason, 1)[1].strip()]
     assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_to_listen_beyond_loopback_with_the_local_secrets():
+    result = run("serve", "intake", "--host", "0.0.0.0", "--port", "18999")
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("relais: refusing to listen on 0.0.0.0") and "RELAIS_JWT_SECRET" in last
+    assert "RELAIS_INDEX_SECRET" in last and "Traceback" not in result.stderr

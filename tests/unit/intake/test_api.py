@@ -213,3 +213,22 @@ def test_the_erasure_stays_in_intake(client):
     stored = [app.mapper.to_domain_event(n) for n in app.notification_log.select(1, 10)]
     assert [type(e).__name__ for e in stored] == ["FirstWelcomeRecorded", "DossierClosed", "PersonalDataErased"]
     assert [to_envelope(e) is None for e in stored] == [False, False, True]  # the relay publishes the first two only
+
+
+def test_the_idempotency_fingerprint_keeps_no_plain_hash_of_the_person(client):
+    """An unsalted hash of the request would let anyone holding the events test a guessed name
+    and birth date against it, erased or not: personal fields are keyed with the person's key."""
+    from relais_intake.api import WelcomeRequest
+    from relais_runtime.commands import fingerprint
+
+    headers = {**COUNSELOR, "Idempotency-Key": "welcome-42"}
+    first = welcome(client, headers=headers)
+    assert first.status_code == 201
+    dossier = client.app.state.application.dossier("ML-A", uuid.UUID(first.json()["id"]))
+    stored = dossier.timeline[0].command_hash
+    plain = fingerprint("POST", "/v1/ML-A/youths", WelcomeRequest.model_validate(WELCOME).model_dump(mode="json"))
+    assert stored != plain
+
+    assert welcome(client, headers=headers).json() == first.json()  # a retry gets the first answer
+    other_person = welcome(client, body={**WELCOME, "first_name": "Inès"}, headers=headers)
+    assert other_person.status_code == 409  # the key cannot be reused for someone else

@@ -3,6 +3,7 @@ the same, and stops when the client goes away."""
 
 import asyncio
 import json
+import time
 
 from relais_reporting.live import ReadModelVersion, indicator_events
 
@@ -36,3 +37,25 @@ async def test_the_stream_pushes_each_new_document_once():
     gone.set()
     rest = [chunk async for chunk in stream]
     assert all(chunk.startswith(":") for chunk in rest)
+
+
+async def test_the_stream_ends_when_its_token_expires():
+    """A stolen or forgotten dashboard stops receiving figures when its token runs out."""
+    version = ReadModelVersion()
+    version.bind(asyncio.get_running_loop())
+
+    async def compute():
+        return {"indicators": {"first_welcomes": 1}}
+
+    async def disconnected():
+        return False
+
+    stream = indicator_events(compute, version, disconnected, heartbeat=30, min_interval=0.01,
+                              expires_at=time.time() + 0.3)
+    chunks = await asyncio.wait_for(_all(stream), 5)  # ends by itself, well before the heartbeat
+    assert chunks[0].startswith("event: indicators")
+    assert chunks[-1] == "event: expired\ndata: {}\n\n"
+
+
+async def _all(stream):
+    return [chunk async for chunk in stream]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from relais_contracts.events import dispositifs as contract
-from relais_contracts.types import Cents, Code, Month, WeeklyHours
+from relais_contracts.types import Cents, Month, ReferenceCode, WeeklyHours
 from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.auth import Principal, Role, require
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
@@ -23,7 +23,7 @@ class EnterRequest(BaseModel):
     programme: contract.Programme
     start_date: RecentDay
     planned_end_date: RecentDay | None = None
-    partner: Code | None = None
+    partner: ReferenceCode | None = None
     weekly_hours: WeeklyHours | None = None
     occurred_at: RecentInstant | None = None
 
@@ -31,7 +31,7 @@ class EnterRequest(BaseModel):
 class DatedReason(BaseModel):
     model_config = _STRICT
     date: RecentDay
-    reason: Code
+    reason: ReferenceCode
     occurred_at: RecentInstant | None = None
 
 
@@ -66,14 +66,14 @@ class AidRequest(BaseModel):
     model_config = _STRICT
     kind: contract.AidKind
     amount_cents: Annotated[Cents, Field(gt=0)]
-    funder: Code
+    funder: ReferenceCode
     occurred_at: RecentInstant | None = None
 
 
 class ReferralRequest(BaseModel):
     model_config = _STRICT
     domain: contract.ReferralDomain
-    partner: Code
+    partner: ReferenceCode
     occurred_at: RecentInstant | None = None
 
 

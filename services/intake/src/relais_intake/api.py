@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
-from relais_contracts.types import Code, Minutes, UniqueList
+from relais_contracts.types import Minutes, ReferenceCode, UniqueList
 from relais_runtime.bounds import BirthDate, RecentInstant
 from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
@@ -42,7 +42,7 @@ class WelcomeRequest(BaseModel):
     email: Email | None = None
     phone: Phone | None = None
     address: Address | None = None
-    site: Code
+    site: ReferenceCode
     referral_source: contract.ReferralSource
     requests: UniqueList[contract.Request] = Field(min_length=1)
     profile: WelcomeProfile  # type: ignore[valid-type]
