@@ -249,7 +249,7 @@ def bench_end_to_end(quick: bool) -> None:
 # --- fold -------------------------------------------------------------------------------------------
 
 async def _produce(topic: str, events) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=SETTINGS.kafka_bootstrap, linger_ms=50, max_batch_size=1 << 20, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=SETTINGS.kafka_servers, linger_ms=50, max_batch_size=1 << 20, acks="all")
     await producer.start()
     n = 0
     try:
@@ -264,7 +264,7 @@ async def _produce(topic: str, events) -> int:
 
 
 async def _bare_read(topic: str, total: int) -> float:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=SETTINGS.kafka_bootstrap, auto_offset_reset="earliest",
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=SETTINGS.kafka_servers, auto_offset_reset="earliest",
                                 group_id=f"bench-bare-{uuid.uuid4().hex[:6]}", enable_auto_commit=False, max_poll_records=2000)
     await consumer.start()
     started = time.perf_counter()
@@ -290,7 +290,7 @@ async def _projection_read(topic: str, total: int) -> float:
     engine = engine_for(SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"}), "reporting")
     consumer = projection_consumer(engine)
     consumer.group_id = f"bench-fold-{uuid.uuid4().hex[:6]}"
-    broker = KafkaBroker(SETTINGS.kafka_bootstrap, logger=None)
+    broker = KafkaBroker(SETTINGS.kafka_servers, logger=None)
     subscribe(broker, consumer, [topic], max_records=2000)
     settle_heap()  # as the service does once started
     started = time.perf_counter()
@@ -308,7 +308,7 @@ def bench_fold(quick: bool) -> None:
     topic = f"relais.bench.{uuid.uuid4().hex[:8]}"
 
     async def setup() -> int:
-        admin = AIOKafkaAdminClient(bootstrap_servers=SETTINGS.kafka_bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=SETTINGS.kafka_servers)
         await admin.start()
         await admin.create_topics([NewTopic(topic, SETTINGS.kafka_partitions, 1)])
         await admin.close()

@@ -77,6 +77,8 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
         page.goto(f"{reporting.url}/?year=2025&token={token}")
         row = page.locator("tr", has=page.locator(f"button[data-ml='{ml}']"))
+        expect(row).to_contain_text("3")
+        assert "token" not in page.url and "year=2025" in page.url  # out of the history and bookmarks
         expect(row).to_contain_text("3")          # first welcomes
         expect(row).to_contain_text("50,0 %")     # one of the two accompanied in a situation
         ranked = page.locator("[data-table=mls] tbody th").all_inner_texts()

@@ -1,5 +1,6 @@
-"""Property-based runs over each write service's OpenAPI document: whatever the request, never a
-5xx, and every error is a problem document (schemathesis, in process, memory event stores)."""
+"""Property-based runs over each service's OpenAPI document: whatever the request, never a 5xx,
+and every error is a problem document (schemathesis, in process, memory stores). The OpenAPI
+documents declare no links between operations, so the runs are stateless."""
 
 import importlib
 
@@ -30,6 +31,8 @@ def _check(case) -> None:
 intake = _schema("intake")
 dispositifs = _schema("dispositifs")
 employment = _schema("employment")
+# The live stream never ends by design (tests/unit/reporting/test_live_stream.py covers it).
+reporting = _schema("reporting").exclude(path="/v1/indicators/stream")
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -48,4 +51,10 @@ def test_dispositifs_never_fails(case):
 @employment.parametrize()
 @FAST
 def test_employment_never_fails(case):
+    _check(case)
+
+
+@reporting.parametrize()
+@FAST
+def test_reporting_never_fails(case):
     _check(case)

@@ -22,7 +22,7 @@ NETWORK = [("innovam", "ML-CACHAN"), ("nord-ouest-aubeois", "ML-ROMILLY"), ("inn
 
 
 async def load(settings: Settings, mls: int, year: int, scale: float, seed: int = 1, until=None) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all",
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_servers, enable_idempotence=True, acks="all",
                                 linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
     sent = 0

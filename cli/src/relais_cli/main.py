@@ -35,7 +35,10 @@ def _root():
 
 
 @stack_app.command("up")
-def stack_up() -> None:
+def stack_up(
+    brokers: Annotated[int | None, typer.Option(help="Kafka brokers: 1, or 3 to test the loss of one (then give the "
+                                                     "services every address printed, in RELAIS_KAFKA_BOOTSTRAP)")] = None,
+) -> None:
     """Start Kafka and PostgreSQL (idempotent) and wait until both accept connections.
 
     The first run fetches Kafka's jars with Maven and may install PostgreSQL with apt.
@@ -45,7 +48,7 @@ def stack_up() -> None:
 
     settings, root = _root()
     typer.echo(Cluster(settings, root).start())
-    typer.echo(kafka.start(settings, root))
+    typer.echo(kafka.start(settings, root, brokers=brokers))
 
 
 @stack_app.command("down")

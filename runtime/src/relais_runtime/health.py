@@ -18,7 +18,7 @@ async def postgres_ready(settings: Settings, service: str) -> None:
 
 
 async def kafka_ready(settings: Settings) -> None:
-    client = AIOKafkaClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=3000)
+    client = AIOKafkaClient(bootstrap_servers=settings.kafka_servers, request_timeout_ms=3000)
     try:
         await asyncio.wait_for(client.bootstrap(), timeout=5)
     finally:

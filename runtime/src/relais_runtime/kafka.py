@@ -13,7 +13,7 @@ from relais_runtime.settings import Settings
 def idempotent_producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
     """A producer that neither loses (acks=all) nor duplicates on its own retries (idempotence)."""
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        bootstrap_servers=settings.kafka_servers,
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
@@ -28,13 +28,13 @@ def consumer_broker(settings: Settings, client_id: str) -> KafkaBroker:
     "Received"/"Processed" line for every message is at DEBUG: at thousands of events a second,
     INFO would be all the log says."""
     # What it publishes (dead letters) is acknowledged by every in-sync replica, like the relay's.
-    return KafkaBroker(settings.kafka_bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
+    return KafkaBroker(settings.kafka_servers, client_id=client_id, acks="all", enable_idempotence=True,
                        logger=logging.getLogger("relais.broker"), log_level=logging.DEBUG)
 
 
 async def partitions_of(settings: Settings, topics: list[str]) -> list[TopicPartition]:
     """Every partition of these topics, as the cluster describes them."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_servers)
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -46,7 +46,7 @@ async def partitions_of(settings: Settings, topics: list[str]) -> list[TopicPart
 async def end_offsets(settings: Settings, topics: list[str]) -> dict[tuple[str, int], int]:
     """The next offset to be written on every partition of these topics."""
     partitions = await partitions_of(settings, topics)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_servers)
     await consumer.start()
     try:
         return {(tp.topic, tp.partition): o for tp, o in (await consumer.end_offsets(partitions)).items()}
@@ -61,7 +61,7 @@ async def read_to_end(settings: Settings, topics: list[str], on_record: Callable
     partitions = await partitions_of(settings, topics)
     if not partitions:
         raise LookupError(f"no topic {', '.join(topics)} on {settings.kafka_bootstrap}")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_servers, enable_auto_commit=False,
                                 auto_offset_reset="earliest", group_id=None)
     await consumer.start()
     try:

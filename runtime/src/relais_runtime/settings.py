@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    @property
+    def kafka_servers(self) -> list[str]:
+        """The bootstrap addresses as a list: `RELAIS_KAFKA_BOOTSTRAP` may name several brokers,
+        comma-separated, and not every client splits that string itself."""
+        return [a.strip() for a in self.kafka_bootstrap.split(",") if a.strip()]
+
     def insecure_defaults(self) -> list[str]:
         """The variables still at their public local-only value."""
         found = []

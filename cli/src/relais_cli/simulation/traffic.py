@@ -9,8 +9,9 @@ people welcomed earlier in the run.
 
 import asyncio
 import random
-from collections import Counter
 import time
+import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -33,19 +34,27 @@ class Stats:
     failed: int = 0
     latencies: list[float] = field(default_factory=list)
     refusals: Counter = field(default_factory=Counter)  # (service, status, problem type) → count
+    retries: int = 0
+    # Every command answered 201: (service, event id, path), what the system promised to keep.
+    acknowledged: list[tuple[str, str, str]] = field(default_factory=list)
 
     def refusal_summary(self) -> str:
         return ", ".join(f"{service} {status} {kind} ×{n}" for (service, status, kind), n in self.refusals.most_common(5))
 
 
 class Traffic:
-    def __init__(self, settings: Settings, profiles: dict[str, Profile], rate: float, seed: int, host: str = "127.0.0.1"):
-        """`profiles`: each Mission Locale's id → the profile its young people are drawn from."""
+    def __init__(self, settings: Settings, profiles: dict[str, Profile], rate: float, seed: int, host: str = "127.0.0.1",
+                 ports: dict[str, int] | None = None, retry_for: float = 0.0):
+        """`profiles`: each Mission Locale's id → the profile its young people are drawn from.
+        `retry_for`: as a careful client does, send each command with an Idempotency-Key and
+        send it again (same key) while the service is unreachable or answers 5xx, for up to
+        that many seconds (0: once, no key)."""
         self.rate = rate
         self.profiles = profiles
         self.ml_ids = ml_ids = list(profiles)
         self.rnd = random.Random(seed)
-        self.base = {s: f"http://{host}:{p}" for s, p in SERVICE_PORTS.items()}
+        self.base = {s: f"http://{host}:{p}" for s, p in (ports or SERVICE_PORTS).items()}
+        self.retry_for = retry_for
         token = issue_token(settings, sub="simulator", role=Role.COUNSELOR, ml_ids=ml_ids)
         self.headers = {"Authorization": f"Bearer {token}"}
         self.youths: dict[str, list[str]] = {ml: [] for ml in ml_ids}
@@ -118,11 +127,29 @@ class Traffic:
             body |= {"planned_end_date": (start + timedelta(days=200)).isoformat(), "weekly_hours": 15}
         return "dispositifs", f"/v1/{ml}/youths/{jeune}/programmes", body
 
+    async def _post(self, client: httpx.AsyncClient, service: str, path: str, body: dict) -> httpx.Response:
+        if not self.retry_for:
+            return await client.post(self.base[service] + path, json=body, headers=self.headers)
+        headers = {**self.headers, "Idempotency-Key": str(uuid.uuid4())}
+        deadline = time.monotonic() + self.retry_for
+        while True:
+            try:
+                r = await client.post(self.base[service] + path, json=body, headers=headers)
+                if r.status_code < 500 or time.monotonic() > deadline:
+                    return r
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+            self.stats.retries += 1
+            await asyncio.sleep(0.5)
+
     async def _send(self, client: httpx.AsyncClient, service: str, path: str, body: dict) -> None:
         started = time.perf_counter()
         try:
-            r = await client.post(self.base[service] + path, json=body, headers=self.headers)
+            r = await self._post(client, service, path, body)
             ok = r.status_code == 201
+            if ok:
+                self.stats.acknowledged.append((service, r.json()["event_id"], path))
             if not ok:
                 kind = r.json().get("type", "").rsplit("/", 1)[-1] if "json" in r.headers.get("content-type", "") else ""
                 self.stats.refusals[(service, r.status_code, kind)] += 1
@@ -153,5 +180,5 @@ class Traffic:
                     on_tick(self.stats)
                 await asyncio.sleep(max(0.0, started + self.stats.sent * interval - time.perf_counter()))
             if pending:
-                await asyncio.wait(pending, timeout=30)
+                await asyncio.wait(pending, timeout=30 + self.retry_for)
         return self.stats
