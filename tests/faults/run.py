@@ -14,7 +14,8 @@ reporting read models and checks:
   read models (exit 0: equal).
 
 Scenarios: `kafka` (Kafka stopped 20 s, restarted), `postgres` (PostgreSQL restarted), `kills`
-(a random service SIGKILLed every 3 s, restarted at once), `broker` (on a three-broker cluster,
+(a random service SIGKILLed every 2–4 s and started again at once, so that a kill may
+also find a service still starting), `broker` (on a three-broker cluster,
 `relais stack up --brokers 3`, one broker SIGKILLed, restarted 20 s later).
 """
 
@@ -50,10 +51,12 @@ class Outcome:
     faults: list[str]
     duration_s: float
     commands_sent: int
+    rate_achieved: float  # commands/s actually sent (a saturated machine sends fewer than asked)
     acknowledged: int
     refused_4xx: int
     unanswered: int
     retries: int
+    refusals: dict[str, int]  # "service status problem-type" → count
     lost: int
     doubled: int
     replay_equal: bool
@@ -61,7 +64,7 @@ class Outcome:
 
     def line(self) -> str:
         return (f"{self.scenario:<9} faults {len(self.faults):>2}  sent {self.commands_sent:>5}  "
-                f"acknowledged {self.acknowledged:>5}  lost {self.lost}  doubled {self.doubled}  "
+                f"({self.rate_achieved}/s)  acknowledged {self.acknowledged:>5}  lost {self.lost}  doubled {self.doubled}  "
                 f"unanswered {self.unanswered}  replay {'=' if self.replay_equal else '≠'} live")
 
 
@@ -76,11 +79,25 @@ class System:
         for process in self.processes.values():
             process.start(timeout=90)
 
-    def restart(self, service: str) -> None:
+    def kill_and_respawn(self, service: str) -> None:
+        """SIGKILL, then start again at once without waiting: the next kill may find it starting."""
         process = self.processes[service]
         if process.proc and process.proc.poll() is None:
             process.kill()
-        process.start(timeout=120)
+        process.spawn()
+
+    def wait_ready(self) -> None:
+        import httpx
+
+        deadline = time.monotonic() + 180
+        for process in self.processes.values():
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(process.url + "/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -122,7 +139,8 @@ async def inject(scenario: str, system: System, stop: asyncio.Event, faults: lis
         while await at(rnd.uniform(2, 4)):
             service = rnd.choice(list(PORTS))
             faults.append(f"{time.strftime('%H:%M:%S')} SIGKILL {service}")
-            await asyncio.to_thread(system.restart, service)
+            await asyncio.to_thread(system.kill_and_respawn, service)
+        await asyncio.to_thread(system.wait_ready)
     elif scenario == "broker" and await at(20):
         node = kafka.node_paths(root, 3)[rnd.randrange(3)]
         pid = kafka.running_pid(node)
@@ -185,8 +203,9 @@ def run(scenario: str, rate: float, duration: float, bootstrap: str) -> Outcome:
         system.stop()
     return Outcome(
         scenario=scenario, faults=faults, duration_s=round(time.monotonic() - started, 1),
-        commands_sent=stats.sent, acknowledged=len(set(acknowledged)),
+        commands_sent=stats.sent, rate_achieved=round(stats.sent / duration, 1), acknowledged=len(set(acknowledged)),
         refused_4xx=stats.sent - stats.ok - unanswered, unanswered=unanswered, retries=stats.retries,
+        refusals={f"{svc} {status} {kind}": n for (svc, status, kind), n in stats.refusals.most_common()},
         lost=len(set(acknowledged)) - found,
         doubled=max(0, rows - len(set(acknowledged))) if unanswered == 0 else -1,
         replay_equal=replay.returncode == 0, catch_up_s=round(catch_up_s, 1),

@@ -20,7 +20,8 @@ class ServiceProcess:
         self.proc: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{port}"
 
-    def start(self, wait_for: str = "/readyz", timeout: float = 30) -> "ServiceProcess":
+    def spawn(self) -> None:
+        """Start the process without waiting for it to answer."""
         # A file, not a pipe: nobody reads a pipe while the service runs, and a full pipe would
         # block the service on its next log line.
         self.log = tempfile.NamedTemporaryFile(prefix=f"relais-{self.service}-", suffix=".log", delete=False)
@@ -28,6 +29,9 @@ class ServiceProcess:
             [sys.executable, "-m", "relais_cli.main", "serve", self.service, "--port", str(self.port)],
             env=self.env, cwd=PROJECT_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
+
+    def start(self, wait_for: str = "/readyz", timeout: float = 30) -> "ServiceProcess":
+        self.spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
