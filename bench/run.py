@@ -32,7 +32,6 @@ import httpx  # noqa: E402
 import psycopg  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
-
 from relais_cli.simulation.generator import MissionLocaleYear  # noqa: E402
 from relais_cli.simulation.profiles import PROFILES  # noqa: E402
 from relais_contracts import encode  # noqa: E402
@@ -46,19 +45,39 @@ SETTINGS = get_settings()
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1), "python": platform.python_version(),
-            "os": platform.platform(), "commit": commit, "date": datetime.now(UTC).isoformat(timespec="seconds")}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "commit": commit,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def write(name: str, result: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {"benchmark": name, "machine": machine(), **result}
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"[bench] {name}: {json.dumps({k: v for k, v in result.items() if k not in ('machine', 'benchmark')})}", flush=True)
+    print(
+        f"[bench] {name}: {json.dumps({k: v for k, v in result.items() if k not in ('machine', 'benchmark')})}",
+        flush=True,
+    )
 
 
 def pct(values: list[float], q: float) -> float:
@@ -74,8 +93,9 @@ def simulated(mls: int, scale: float, year: int = 2023, prefix: str = "ML-BENCH"
 
 def fresh_database(name: str) -> None:
     s = SETTINGS
-    with psycopg.connect(f"host={s.pg_host} port={s.pg_port} user={s.pg_user} password={s.pg_password} dbname=postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        f"host={s.pg_host} port={s.pg_port} user={s.pg_user} password={s.pg_password} dbname=postgres", autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -120,27 +140,50 @@ def bench_ingest(quick: bool) -> None:
     def intake_command(k: int, state: dict):
         if "youths" not in state or k % 4 == 0:
             return f"/v1/{ml}/youths", welcome_body(f"Bench{k}")
-        return f"/v1/{ml}/youths/{state['youths']}/events", {"nature": "individual_interview", "mode": "on_site", "themes": []}
+        return f"/v1/{ml}/youths/{state['youths']}/events", {
+            "nature": "individual_interview",
+            "mode": "on_site",
+            "themes": [],
+        }
 
     def employment_command(k: int, state: dict):
         if "employers" not in state:
-            return f"/v1/{ml}/employers", {"name": f"Entreprise {k}", "sector": "G", "size_band": "0-9", "commune_insee": "94076"}
-        return f"/v1/{ml}/offers", {"employer_id": state["employers"], "sector": "G", "contract_type": "CDD",
-                                     "positions": 1, "commune_insee": "94076"}
+            return f"/v1/{ml}/employers", {
+                "name": f"Entreprise {k}",
+                "sector": "G",
+                "size_band": "0-9",
+                "commune_insee": "94076",
+            }
+        return f"/v1/{ml}/offers", {
+            "employer_id": state["employers"],
+            "sector": "G",
+            "contract_type": "CDD",
+            "positions": 1,
+            "commune_insee": "94076",
+        }
 
     results = {}
-    with ServiceProcess("intake", 18201) as intake, ServiceProcess("dispositifs", 18202) as dispositifs, \
-            ServiceProcess("employment", 18203) as employment:
+    with (
+        ServiceProcess("intake", 18201) as intake,
+        ServiceProcess("dispositifs", 18202) as dispositifs,
+        ServiceProcess("employment", 18203) as employment,
+    ):
         latencies, elapsed, failures = asyncio.run(load(intake.url, intake_command))
         results["intake"] = (latencies, elapsed, failures, "1 first welcome for 3 dossier events")
         # dispositifs needs young people it knows (through relais.intake): welcome some first.
-        youths = [httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Disp{k}"), headers=headers).json()["id"]
-                  for k in range(20)]
+        youths = [
+            httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Disp{k}"), headers=headers).json()["id"]
+            for k in range(20)
+        ]
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # dispositifs may first catch up with relais.intake
             try:
-                r = httpx.post(f"{dispositifs.url}/v1/{ml}/youths/{youths[-1]}/referrals",
-                               json={"domain": "housing", "partner": "CLLAJ"}, headers=headers, timeout=30)
+                r = httpx.post(
+                    f"{dispositifs.url}/v1/{ml}/youths/{youths[-1]}/referrals",
+                    json={"domain": "housing", "partner": "CLLAJ"},
+                    headers=headers,
+                    timeout=30,
+                )
                 if r.status_code == 201:
                     break
             except httpx.HTTPError:
@@ -150,20 +193,39 @@ def bench_ingest(quick: bool) -> None:
         def dispositifs_command(k: int, state: dict):
             jeune = youths[k % len(youths)]
             if k % 2:
-                return f"/v1/{ml}/youths/{jeune}/aids", {"kind": "mobility_voucher", "amount_cents": 3000, "funder": "region"}
+                return f"/v1/{ml}/youths/{jeune}/aids", {
+                    "kind": "mobility_voucher",
+                    "amount_cents": 3000,
+                    "funder": "region",
+                }
             return f"/v1/{ml}/youths/{jeune}/referrals", {"domain": "health", "partner": "CPAM"}
 
         latencies, elapsed, failures = asyncio.run(load(dispositifs.url, dispositifs_command))
         results["dispositifs"] = (latencies, elapsed, failures, "financial aids and social referrals, half each")
         latencies, elapsed, failures = asyncio.run(load(employment.url, employment_command))
         results["employment"] = (latencies, elapsed, failures, "job offers (and an employer per client)")
-    write("ingest", {"commands_per_service": total, "concurrency": concurrency,
-                     "storage": "PostgreSQL event store, relay to Kafka in the same process",
-                     "services": {name: {"commands_per_s": round(total / el, 1), "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99),
-                                         "failures": fail, "mix": mix} for name, (lat, el, fail, mix) in results.items()}})
+    write(
+        "ingest",
+        {
+            "commands_per_service": total,
+            "concurrency": concurrency,
+            "storage": "PostgreSQL event store, relay to Kafka in the same process",
+            "services": {
+                name: {
+                    "commands_per_s": round(total / el, 1),
+                    "p50_ms": pct(lat, 0.5),
+                    "p99_ms": pct(lat, 0.99),
+                    "failures": fail,
+                    "mix": mix,
+                }
+                for name, (lat, el, fail, mix) in results.items()
+            },
+        },
+    )
 
 
 # --- end to end -------------------------------------------------------------------------------------
+
 
 def _stream_latencies(reporting: str, intake: str, ml: str, network: bool, rate: float, count: int) -> list[float]:
     """Welcome `count` young people in `ml` at `rate`/s through intake; for each, the time from
@@ -175,8 +237,10 @@ def _stream_latencies(reporting: str, intake: str, ml: str, network: bool, rate:
     baseline: list[int] = []
 
     def listen() -> None:
-        params = {"access_token": bearer("network_analyst", ("*",))["Authorization"].split()[1],
-                  **({} if network else {"ml_id": ml})}
+        params = {
+            "access_token": bearer("network_analyst", ("*",))["Authorization"].split()[1],
+            **({} if network else {"ml_id": ml}),
+        }
         with httpx.stream("GET", reporting + "/v1/indicators/stream", params=params, timeout=None) as response:
             for line in response.iter_lines():
                 if line.startswith("data: "):
@@ -227,7 +291,7 @@ def bench_end_to_end(quick: bool) -> None:
     region = list(simulated(40, scale, year=datetime.now().year, prefix="ML-REGION", until=datetime.now().date()))
     for i in range(0, len(region), 5000):
         with engine.begin() as conn:
-            apply(conn, region[i:i + 5000])
+            apply(conn, region[i : i + 5000])
     results = {}
     env = {"RELAIS_PG_DB_PREFIX": "bench_"}
     with ServiceProcess("reporting", 18210, **env) as reporting, ServiceProcess("intake", 18211, **env) as intake:
@@ -237,19 +301,31 @@ def bench_end_to_end(quick: bool) -> None:
         engine.dispose()
         for scope, network in (("one_ml", False), ("network", True)):
             latencies = _stream_latencies(reporting.url, intake.url, "ML-REGION-001", network, rate, count)
-            results[scope] = {"observed": len(latencies), "p50_ms": pct(latencies, 0.5) if latencies else None,
-                              "p99_ms": pct(latencies, 0.99) if latencies else None,
-                              "within_1s": round(sum(lat <= 1.0 for lat in latencies) / max(1, len(latencies)), 3)}
-    write("end_to_end", {"rate_per_s": rate, "commands_per_scope": count,
-                         "read_models": f"40 Missions Locales, this year up to today, scale {scale}: {len(region)} events",
-                         **results,
-                         "path": "POST first welcome (intake, PostgreSQL) → relay → Kafka → projection (PostgreSQL) → SSE document"})
+            results[scope] = {
+                "observed": len(latencies),
+                "p50_ms": pct(latencies, 0.5) if latencies else None,
+                "p99_ms": pct(latencies, 0.99) if latencies else None,
+                "within_1s": round(sum(lat <= 1.0 for lat in latencies) / max(1, len(latencies)), 3),
+            }
+    write(
+        "end_to_end",
+        {
+            "rate_per_s": rate,
+            "commands_per_scope": count,
+            "read_models": f"40 Missions Locales, this year up to today, scale {scale}: {len(region)} events",
+            **results,
+            "path": "POST first welcome (intake, PostgreSQL) → relay → Kafka → projection (PostgreSQL) → SSE document",
+        },
+    )
 
 
 # --- fold -------------------------------------------------------------------------------------------
 
+
 async def _produce(topic: str, events) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=SETTINGS.kafka_servers, linger_ms=50, max_batch_size=1 << 20, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=SETTINGS.kafka_servers, linger_ms=50, max_batch_size=1 << 20, acks="all"
+    )
     await producer.start()
     n = 0
     try:
@@ -264,8 +340,14 @@ async def _produce(topic: str, events) -> int:
 
 
 async def _bare_read(topic: str, total: int) -> float:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=SETTINGS.kafka_servers, auto_offset_reset="earliest",
-                                group_id=f"bench-bare-{uuid.uuid4().hex[:6]}", enable_auto_commit=False, max_poll_records=2000)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=SETTINGS.kafka_servers,
+        auto_offset_reset="earliest",
+        group_id=f"bench-bare-{uuid.uuid4().hex[:6]}",
+        enable_auto_commit=False,
+        max_poll_records=2000,
+    )
     await consumer.start()
     started = time.perf_counter()
     n = 0
@@ -280,7 +362,6 @@ async def _bare_read(topic: str, total: int) -> float:
 
 async def _projection_read(topic: str, total: int) -> float:
     from faststream.kafka import KafkaBroker
-
     from relais_reporting.bootstrap import projection_consumer
     from relais_runtime.app import settle_heap
     from relais_runtime.consumer import subscribe
@@ -317,13 +398,22 @@ def bench_fold(quick: bool) -> None:
     total = asyncio.run(setup())
     bare = asyncio.run(_bare_read(topic, total))
     fold = asyncio.run(_projection_read(topic, total))
-    write("fold", {"events": total, "partitions": SETTINGS.kafka_partitions, "network": f"{mls} Missions Locales at scale {scale}",
-                   "projection_events_per_s": round(total / fold), "bare_consumer_events_per_s": round(total / bare),
-                   "ratio_projection_to_bare": round(bare / fold, 3),
-                   "projection": "decode + validate + fold into PostgreSQL read models, offsets in the same transaction"})
+    write(
+        "fold",
+        {
+            "events": total,
+            "partitions": SETTINGS.kafka_partitions,
+            "network": f"{mls} Missions Locales at scale {scale}",
+            "projection_events_per_s": round(total / fold),
+            "bare_consumer_events_per_s": round(total / bare),
+            "ratio_projection_to_bare": round(bare / fold, 3),
+            "projection": "decode + validate + fold into PostgreSQL read models, offsets in the same transaction",
+        },
+    )
 
 
 # --- query ------------------------------------------------------------------------------------------
+
 
 def bench_query(quick: bool) -> None:
     from relais_reporting.projection import apply
@@ -351,10 +441,16 @@ def bench_query(quick: bool) -> None:
     # `as_of` answers are never cached: they time the full computation; the same query without it
     # is what a dashboard asks again and again, answered from the cache while nothing changed.
     as_of = {"as_of": "2100-01-01T00:00:00Z"}
-    cases = {"one_ml_computed": ({"ml_id": "ML-REGION-001", **as_of}, rounds), "network_computed": (as_of, max(3, rounds // 4)),
-             "one_ml_cached": ({"ml_id": "ML-REGION-001"}, rounds), "network_cached": ({}, rounds)}
+    cases = {
+        "one_ml_computed": ({"ml_id": "ML-REGION-001", **as_of}, rounds),
+        "network_computed": (as_of, max(3, rounds // 4)),
+        "one_ml_cached": ({"ml_id": "ML-REGION-001"}, rounds),
+        "network_cached": ({}, rounds),
+    }
     timings: dict[str, list[float]] = {name: [] for name in cases}
-    svc = ServiceProcess("reporting", 18220, RELAIS_PG_DB_PREFIX="bench_", RELAIS_KAFKA_BOOTSTRAP="127.0.0.1:9").start(wait_for="/healthz")
+    svc = ServiceProcess("reporting", 18220, RELAIS_PG_DB_PREFIX="bench_", RELAIS_KAFKA_BOOTSTRAP="127.0.0.1:9").start(
+        wait_for="/healthz"
+    )
     try:
         with httpx.Client(base_url=svc.url, headers=headers, timeout=300) as client:
             for name, (params, repeat) in cases.items():
@@ -366,11 +462,22 @@ def bench_query(quick: bool) -> None:
                     timings[name].append(time.perf_counter() - started)
     finally:
         svc.kill()
-    write("query", {"region": f"{mls} Missions Locales, one year, scale {scale}", "events": folded,
-                    **{f"{name}_{q}_ms": pct(values, p) for name, values in timings.items() for q, p in (("p50", 0.5), ("p95", 0.95))}})
+    write(
+        "query",
+        {
+            "region": f"{mls} Missions Locales, one year, scale {scale}",
+            "events": folded,
+            **{
+                f"{name}_{q}_ms": pct(values, p)
+                for name, values in timings.items()
+                for q, p in (("p50", 0.5), ("p95", 0.95))
+            },
+        },
+    )
 
 
 # --- scale ------------------------------------------------------------------------------------------
+
 
 def bench_scale(quick: bool) -> None:
     scale = 0.002 if quick else 0.02
@@ -384,22 +491,59 @@ def bench_scale(quick: bool) -> None:
                 count += 1
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "relais_cli.main", "indicators", "--events", str(path),
-                               "--from", "2023-01-01", "--to", "2023-12-31"], capture_output=True, cwd=ROOT)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "relais_cli.main",
+                "indicators",
+                "--events",
+                str(path),
+                "--from",
+                "2023-01-01",
+                "--to",
+                "2023-12-31",
+            ],
+            capture_output=True,
+            cwd=ROOT,
+        )
         elapsed = time.perf_counter() - started
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         path.unlink()
         if done.returncode != 0:
             raise SystemExit(f"relais indicators failed: {done.stderr.decode()[-500:]}")
-        runs.append({"missions_locales": mls, "events": count, "seconds": round(elapsed, 2),
-                     "peak_memory_mib": round(max(peak_kib, before) / 1024, 1), "events_per_s": round(count / elapsed)})
-    growth = {"events": round(runs[1]["events"] / runs[0]["events"], 2), "time": round(runs[1]["seconds"] / runs[0]["seconds"], 2),
-              "memory": round(runs[1]["peak_memory_mib"] / runs[0]["peak_memory_mib"], 2)}
-    write("scale", {"scale_of_each_ml": scale, "runs": runs, "growth_40_to_436": growth,
-                    "note": "peak memory is the largest child process so far (ru_maxrss)"})
+        runs.append(
+            {
+                "missions_locales": mls,
+                "events": count,
+                "seconds": round(elapsed, 2),
+                "peak_memory_mib": round(max(peak_kib, before) / 1024, 1),
+                "events_per_s": round(count / elapsed),
+            }
+        )
+    growth = {
+        "events": round(runs[1]["events"] / runs[0]["events"], 2),
+        "time": round(runs[1]["seconds"] / runs[0]["seconds"], 2),
+        "memory": round(runs[1]["peak_memory_mib"] / runs[0]["peak_memory_mib"], 2),
+    }
+    write(
+        "scale",
+        {
+            "scale_of_each_ml": scale,
+            "runs": runs,
+            "growth_40_to_436": growth,
+            "note": "peak memory is the largest child process so far (ru_maxrss)",
+        },
+    )
 
 
-BENCHMARKS = {"ingest": bench_ingest, "end_to_end": bench_end_to_end, "fold": bench_fold, "query": bench_query, "scale": bench_scale}
+BENCHMARKS = {
+    "ingest": bench_ingest,
+    "end_to_end": bench_end_to_end,
+    "fold": bench_fold,
+    "query": bench_query,
+    "scale": bench_scale,
+}
 
 
 def main() -> None:
@@ -409,10 +553,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent clients of the ingest benchmark")
     args = parser.parse_args()
     globals()["CLIENTS"] = args.clients
-    status = subprocess.run([sys.executable, "-m", "relais_cli.main", "status"], capture_output=True, text=True, cwd=ROOT).stdout
+    status = subprocess.run(
+        [sys.executable, "-m", "relais_cli.main", "status"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
     if any(line.split()[1:2] == ["running"] and "http://" in line for line in status.splitlines()):
-        raise SystemExit("bench: the services of `relais up` are running and would share the benchmarks' topics and "
-                         "consumer groups; stop them first: .venv/bin/relais down --keep-stack")
+        raise SystemExit(
+            "bench: the services of `relais up` are running and would share the benchmarks' topics and "
+            "consumer groups; stop them first: .venv/bin/relais down --keep-stack"
+        )
     subprocess.run([sys.executable, "-m", "relais_cli.main", "stack", "up"], check=True, cwd=ROOT)
     for name in args.only or BENCHMARKS:
         BENCHMARKS[name](args.quick)

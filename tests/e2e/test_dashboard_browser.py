@@ -9,23 +9,28 @@ from datetime import date
 
 import httpx
 import pytest
+from integration.test_intake_on_stack import welcome_body
+from integration.test_reporting_on_stack import produce
 from playwright.sync_api import Page, expect, sync_playwright
-
 from relais_runtime.auth import Role, issue_token
 from relais_runtime.settings import PROJECT_ROOT, get_settings
 from support.builder import History
 from support.http import bearer
 from support.processes import ServiceProcess
 
-from integration.test_intake_on_stack import welcome_body
-from integration.test_reporting_on_stack import produce
-
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 AXE = PROJECT_ROOT / "services" / "reporting" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 
 
@@ -59,14 +64,19 @@ def accessibility_violations(page: Page) -> list[str]:
     """What axe-core finds against WCAG 2.2 A and AA on the page as it is now."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
 
 
 def chart(page: Page, name: str) -> dict:
     """The labels and values a Chart.js chart of the page is drawing."""
-    return page.evaluate("""(id) => { const c = Chart.getChart(id);
-        return c && { labels: c.data.labels, values: c.data.datasets.map((d) => d.data) }; }""", f"chart-{name}")
+    return page.evaluate(
+        """(id) => { const c = Chart.getChart(id);
+        return c && { labels: c.data.labels, values: c.data.datasets.map((d) => d.data) }; }""",
+        f"chart-{name}",
+    )
 
 
 def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, browser):
@@ -79,8 +89,8 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         row = page.locator("tr", has=page.locator(f"button[data-ml='{ml}']"))
         expect(row).to_contain_text("3")
         assert "token" not in page.url and "year=2025" in page.url  # out of the history and bookmarks
-        expect(row).to_contain_text("3")          # first welcomes
-        expect(row).to_contain_text("50,0 %")     # one of the two accompanied in a situation
+        expect(row).to_contain_text("3")  # first welcomes
+        expect(row).to_contain_text("50,0 %")  # one of the two accompanied in a situation
         ranked = page.locator("[data-table=mls] tbody th").all_inner_texts()
         assert chart(page, "mls")["labels"] == ranked[:25]  # the chart draws the table's ranking
         assert accessibility_violations(page) == []
@@ -127,7 +137,11 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         expect(page.locator(".card[data-key=first_welcomes] .value")).to_have_text("0")
         assert chart(page, "communes") == {"labels": [], "values": [[], []]}
         page.evaluate("window.__not_reloaded = true; Chart.getChart('chart-communes').$kept = true")
-        r = httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Web{uuid.uuid4().hex[:6]}"), headers=bearer(ml_ids=(ml,)))
+        r = httpx.post(
+            f"{intake.url}/v1/{ml}/youths",
+            json=welcome_body(f"Web{uuid.uuid4().hex[:6]}"),
+            headers=bearer(ml_ids=(ml,)),
+        )
         assert r.status_code == 201, r.text
         expect(page.locator(".card[data-key=first_welcomes] .value")).to_have_text("1", timeout=20_000)
         assert page.evaluate("window.__not_reloaded && Chart.getChart('chart-communes').$kept") is True

@@ -7,10 +7,9 @@ import uuid
 
 import httpx
 import pytest
-
+from integration.test_intake_on_stack import welcome_body
 from support.http import bearer
 from support.processes import ServiceProcess
-from integration.test_intake_on_stack import welcome_body
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -38,8 +37,11 @@ def test_a_first_welcome_reaches_the_stream_of_its_mission_locale(stack):
         listener.start()
         assert ready.wait(20), "the stream sent no first document"
         assert documents[0]["indicators"]["first_welcomes"] == 0
-        r = httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Live{uuid.uuid4().hex[:6]}"),
-                       headers=bearer(ml_ids=(ml,)))
+        r = httpx.post(
+            f"{intake.url}/v1/{ml}/youths",
+            json=welcome_body(f"Live{uuid.uuid4().hex[:6]}"),
+            headers=bearer(ml_ids=(ml,)),
+        )
         assert r.status_code == 201, r.text
         assert changed.wait(30), "the new figure was not pushed"
     assert [d["indicators"]["first_welcomes"] for d in documents] == [0, 1]

@@ -8,7 +8,6 @@ import time
 
 import httpx
 import pytest
-
 from relais_runtime.settings import PROJECT_ROOT
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -29,7 +28,9 @@ def test_a_served_service_is_ready_on_the_real_stack_and_stops_cleanly(stack, se
     proc = subprocess.Popen(
         [*RELAIS, "serve", service, "--port", str(port)],
         env={**os.environ, "RELAIS_PERSISTENCE": "postgres"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=PROJECT_ROOT,
     )
     try:
         status, body = None, None
@@ -68,6 +69,8 @@ def test_replay_against_a_reporting_database_that_never_ran_says_what_to_do(stac
     assert compare.returncode == 1
     assert compare.stderr.strip().splitlines()[-1].startswith("relais: the live read models do not exist yet")
     assert "Traceback" not in compare.stderr
-    rebuilt = subprocess.run([*RELAIS, "replay", "--rebuild-live"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+    rebuilt = subprocess.run(
+        [*RELAIS, "replay", "--rebuild-live"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "rejoué(s)" in rebuilt.stdout

@@ -31,7 +31,6 @@ import time
 from dataclasses import asdict, dataclass
 
 import psycopg
-
 from relais_cli.simulation.profiles import PROFILES
 from relais_cli.simulation.traffic import Traffic
 from relais_cli.stack import kafka
@@ -63,9 +62,11 @@ class Outcome:
     catch_up_s: float
 
     def line(self) -> str:
-        return (f"{self.scenario:<9} faults {len(self.faults):>2}  sent {self.commands_sent:>5}  "
-                f"({self.rate_achieved}/s)  acknowledged {self.acknowledged:>5}  lost {self.lost}  doubled {self.doubled}  "
-                f"unanswered {self.unanswered}  replay {'=' if self.replay_equal else '≠'} live")
+        return (
+            f"{self.scenario:<9} faults {len(self.faults):>2}  sent {self.commands_sent:>5}  "
+            f"({self.rate_achieved}/s)  acknowledged {self.acknowledged:>5}  lost {self.lost}  doubled {self.doubled}  "
+            f"unanswered {self.unanswered}  replay {'=' if self.replay_equal else '≠'} live"
+        )
 
 
 class System:
@@ -156,7 +157,9 @@ def folded(prefix: str, event_ids: list[str], ml_ids: list[str]) -> tuple[int, i
     """(acknowledged events found in the read models, rows of the run's Missions Locales)."""
     settings = get_settings().model_copy(update={"pg_db_prefix": prefix})
     with psycopg.connect(settings.pg_dsn("reporting")) as conn:
-        found = conn.execute("SELECT count(*) FROM report_events WHERE event_id = ANY(%s::uuid[])", (event_ids,)).fetchone()[0]
+        found = conn.execute(
+            "SELECT count(*) FROM report_events WHERE event_id = ANY(%s::uuid[])", (event_ids,)
+        ).fetchone()[0]
         rows = conn.execute("SELECT count(*) FROM report_events WHERE ml_id = ANY(%s)", (ml_ids,)).fetchone()[0]
     return found, rows
 
@@ -168,8 +171,9 @@ def run(scenario: str, rate: float, duration: float, bootstrap: str) -> Outcome:
     system.start()
     tag = prefix.removeprefix("faults").rstrip("_")
     ml_ids = [f"ML-F{tag}-{c}" for c in "ABC"]
-    traffic = Traffic(get_settings(), {ml: PROFILES["innovam"] for ml in ml_ids}, rate, seed=7,
-                      ports=PORTS, retry_for=180)
+    traffic = Traffic(
+        get_settings(), {ml: PROFILES["innovam"] for ml in ml_ids}, rate, seed=7, ports=PORTS, retry_for=180
+    )
     faults: list[str] = []
 
     async def flow() -> None:
@@ -184,7 +188,9 @@ def run(scenario: str, rate: float, duration: float, bootstrap: str) -> Outcome:
         asyncio.run(flow())
         stats = traffic.stats
         acknowledged = [event_id for _, event_id, _ in stats.acknowledged]
-        unanswered = stats.sent - stats.ok - sum(n for (_, status, _), n in stats.refusals.items() if 400 <= status < 500)
+        unanswered = (
+            stats.sent - stats.ok - sum(n for (_, status, _), n in stats.refusals.items() if 400 <= status < 500)
+        )
         catch_up = time.monotonic()
         found, rows = 0, 0
         while time.monotonic() - catch_up < 300:
@@ -195,27 +201,43 @@ def run(scenario: str, rate: float, duration: float, bootstrap: str) -> Outcome:
         catch_up_s = time.monotonic() - catch_up
         time.sleep(3)  # anything folded twice would show now
         found, rows = folded(prefix, acknowledged, ml_ids)
-        replay = subprocess.run([sys.executable, "-m", "relais_cli.main", "replay"], cwd=PROJECT_ROOT,
-                                env={**os.environ, **system.env}, capture_output=True, text=True)
+        replay = subprocess.run(
+            [sys.executable, "-m", "relais_cli.main", "replay"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **system.env},
+            capture_output=True,
+            text=True,
+        )
         if replay.returncode != 0:
             print(replay.stdout[-2000:], replay.stderr[-2000:], file=sys.stderr)
     finally:
         system.stop()
     return Outcome(
-        scenario=scenario, faults=faults, duration_s=round(time.monotonic() - started, 1),
-        commands_sent=stats.sent, rate_achieved=round(stats.sent / duration, 1), acknowledged=len(set(acknowledged)),
-        refused_4xx=stats.sent - stats.ok - unanswered, unanswered=unanswered, retries=stats.retries,
+        scenario=scenario,
+        faults=faults,
+        duration_s=round(time.monotonic() - started, 1),
+        commands_sent=stats.sent,
+        rate_achieved=round(stats.sent / duration, 1),
+        acknowledged=len(set(acknowledged)),
+        refused_4xx=stats.sent - stats.ok - unanswered,
+        unanswered=unanswered,
+        retries=stats.retries,
         refusals={f"{svc} {status} {kind}": n for (svc, status, kind), n in stats.refusals.most_common()},
         lost=len(set(acknowledged)) - found,
         doubled=max(0, rows - len(set(acknowledged))) if unanswered == 0 else -1,
-        replay_equal=replay.returncode == 0, catch_up_s=round(catch_up_s, 1),
+        replay_equal=replay.returncode == 0,
+        catch_up_s=round(catch_up_s, 1),
     )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenarios", nargs="*", default=["kafka", "postgres", "kills"],
-                        help="kafka, postgres, kills, broker (broker needs `relais stack up --brokers 3`)")
+    parser.add_argument(
+        "scenarios",
+        nargs="*",
+        default=["kafka", "postgres", "kills"],
+        help="kafka, postgres, kills, broker (broker needs `relais stack up --brokers 3`)",
+    )
     parser.add_argument("--rate", type=float, default=30, help="commands a second over the three write services")
     parser.add_argument("--duration", type=float, default=60, help="seconds of traffic per scenario")
     args = parser.parse_args()

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
 from relais_cli.errors import CommandFailed
 from relais_runtime.settings import Settings, get_settings
 

@@ -12,7 +12,6 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
-
 from relais_contracts import dlq_topic, encode
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.settings import PROJECT_ROOT
@@ -33,13 +32,23 @@ async def test_undecodable_messages_go_to_the_dead_letter_topic_and_the_fold_goe
     events = [envelope_of(sample_payloads()["intake.DossierEventRecorded"], position=n) for n in (1, 2, 3)]
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
-    for value in (encode(events[0]), b"\xff garbage", encode(events[1]), b'{"event_type": 1}', encode(events[2]), encode(events[0])):
+    for value in (
+        encode(events[0]),
+        b"\xff garbage",
+        encode(events[1]),
+        b'{"event_type": 1}',
+        encode(events[2]),
+        encode(events[0]),
+    ):
         await producer.send_and_wait(new_topic, value, key=b"same-key")
     await producer.stop()
 
     applied: list = []
-    consumer = TransactionalConsumer(engine_for(settings, pg_store.service), f"test-{uuid.uuid4().hex[:6]}",
-                                     lambda conn, batch: applied.extend(batch))
+    consumer = TransactionalConsumer(
+        engine_for(settings, pg_store.service),
+        f"test-{uuid.uuid4().hex[:6]}",
+        lambda conn, batch: applied.extend(batch),
+    )
     broker = KafkaBroker(settings.kafka_bootstrap)
     subscribe(broker, consumer, [new_topic])
     async with broker:
@@ -51,7 +60,12 @@ async def test_undecodable_messages_go_to_the_dead_letter_topic_and_the_fold_goe
 
     # Offsets say every message was handled; the re-sent first event counted once per offset.
     assert sum(consumer.stored_offsets().values()) == 6
-    assert [e.event_id for e in applied] == [events[0].event_id, events[1].event_id, events[2].event_id, events[0].event_id]
+    assert [e.event_id for e in applied] == [
+        events[0].event_id,
+        events[1].event_id,
+        events[2].event_id,
+        events[0].event_id,
+    ]
     dead = await read_all(settings.kafka_bootstrap, dlq_topic(new_topic), until=lambda ms: len(ms) >= 2)
     assert [m.value for m in dead] == [b"\xff garbage", b'{"event_type": 1}']
     errors = [dict(m.headers)["error"].decode() for m in dead]
@@ -65,7 +79,9 @@ async def test_undecodable_messages_go_to_the_dead_letter_topic_and_the_fold_goe
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
     assert lines[-1] == f"2 message(s) en lettre morte sur {new_topic}.dlq"
-    assert f"{new_topic}[" in lines[0] and "]@1 " in lines[0] and consumer.group_id in lines[0] and "not JSON" in lines[0]
+    assert (
+        f"{new_topic}[" in lines[0] and "]@1 " in lines[0] and consumer.group_id in lines[0] and "not JSON" in lines[0]
+    )
     assert "garbage" not in listed.stdout
     as_json = subprocess.run([*relais, "--json", "--show-value"], capture_output=True, text=True, cwd=PROJECT_ROOT)
     letters = [json.loads(line) for line in as_json.stdout.splitlines()]
@@ -74,7 +90,11 @@ async def test_undecodable_messages_go_to_the_dead_letter_topic_and_the_fold_goe
 
 
 def test_relais_dlq_on_a_topic_that_does_not_exist_says_so_in_one_line(stack):
-    done = subprocess.run([sys.executable, "-m", "relais_cli.main", "dlq", "--topic", "relais.nothing"],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "relais_cli.main", "dlq", "--topic", "relais.nothing"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [f"relais: no topic relais.nothing.dlq on {stack.kafka_bootstrap}"]

@@ -6,7 +6,6 @@ import uuid
 
 import httpx
 import pytest
-
 from relais_contracts import decode
 from support.http import bearer
 from support.processes import ServiceProcess
@@ -30,11 +29,14 @@ def post_when_known(url: str, body: dict, timeout: float = 30, headers: dict | N
 
 async def test_a_cej_for_a_young_person_welcomed_through_intake(stack):
     with ServiceProcess("intake", 18111) as intake, ServiceProcess("dispositifs", 18112) as dispositifs:
-        jeune = httpx.post(intake.url + "/v1/ML-STACK/youths", json=welcome_body(f"Cej{uuid.uuid4().hex[:6]}"),
-                           headers=HEADERS).json()["id"]
+        jeune = httpx.post(
+            intake.url + "/v1/ML-STACK/youths", json=welcome_body(f"Cej{uuid.uuid4().hex[:6]}"), headers=HEADERS
+        ).json()["id"]
         base = dispositifs.url + "/v1/ML-STACK"
-        entered = post_when_known(f"{base}/youths/{jeune}/programmes", {
-            "programme": "CEJ", "start_date": "2024-01-08", "planned_end_date": "2025-01-07", "weekly_hours": 18})
+        entered = post_when_known(
+            f"{base}/youths/{jeune}/programmes",
+            {"programme": "CEJ", "start_date": "2024-01-08", "planned_end_date": "2025-01-07", "weekly_hours": 18},
+        )
         assert entered.status_code == 201, entered.text
         enrolment = entered.json()["id"]
         steps = [
@@ -47,15 +49,24 @@ async def test_a_cej_for_a_young_person_welcomed_through_intake(stack):
         for path, body in steps:
             r = httpx.post(f"{base}/enrolments/{enrolment}/{path}", json=body, headers=HEADERS)
             assert r.status_code == 201, (path, r.text)
-        unknown = httpx.post(f"{base}/youths/{uuid.uuid4()}/programmes", json={"programme": "PACEA", "start_date": "2024-01-08"}, headers=HEADERS)
+        unknown = httpx.post(
+            f"{base}/youths/{uuid.uuid4()}/programmes",
+            json={"programme": "PACEA", "start_date": "2024-01-08"},
+            headers=HEADERS,
+        )
         assert unknown.status_code == 422 and unknown.json()["type"].endswith("/youth-unknown")
 
-        messages = await read_all(stack.kafka_bootstrap, "relais.dispositifs",
-                                  until=lambda ms: sum(m.key == jeune.encode() for m in ms) >= 6)
+        messages = await read_all(
+            stack.kafka_bootstrap, "relais.dispositifs", until=lambda ms: sum(m.key == jeune.encode() for m in ms) >= 6
+        )
     mine = [decode(m.value) for m in messages if m.key == jeune.encode()]
     assert [e.event_type.split(".")[1] for e in mine] == [
-        "ProgrammeEntered", "AllowanceRequested", "AllowanceRequested", "ProgrammeSuspended",
-        "ProgrammeResumed", "ProgrammeExited",
+        "ProgrammeEntered",
+        "AllowanceRequested",
+        "AllowanceRequested",
+        "ProgrammeSuspended",
+        "ProgrammeResumed",
+        "ProgrammeExited",
     ]
     assert all(e.stream_id == uuid.UUID(enrolment) and e.payload.jeune_id == uuid.UUID(jeune) for e in mine)
     assert [e.stream_position for e in mine] == [1, 2, 3, 4, 5, 6]

@@ -12,14 +12,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
-from sqlalchemy import CheckConstraint, Column, Integer, MetaData, Table, insert, select
-
 from relais_contracts import dlq_topic, encode
 from relais_runtime.commands import CommandContext
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.kafka import idempotent_producer
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.sql import engine_for
+from sqlalchemy import CheckConstraint, Column, Integer, MetaData, Table, insert, select
 from support.dossier import DossierApp
 from support.samples import envelope_of, sample_payloads
 from support.topics import read_all
@@ -42,8 +41,12 @@ async def test_an_event_postgres_refuses_goes_to_the_dlq_and_the_fold_goes_on(pg
     settings = pg_store.settings
     await _create_topics(settings.kafka_bootstrap, NewTopic(dlq_topic(new_topic), 1, 1))
     engine = engine_for(settings, pg_store.service)
-    folded = Table("folded", MetaData(), Column("position", Integer, primary_key=True),
-                   CheckConstraint("position <> 2", name="no_two"))
+    folded = Table(
+        "folded",
+        MetaData(),
+        Column("position", Integer, primary_key=True),
+        CheckConstraint("position <> 2", name="no_two"),
+    )
     folded.create(engine)
 
     def apply(conn, batch):
@@ -78,9 +81,11 @@ async def test_a_message_the_broker_refuses_is_set_aside_and_the_relay_goes_on(p
     """The broker's own limit (a topic whose max.message.bytes is below one welcome record) refuses a
     message: it becomes an outbox dead letter, the relay publishes the next events."""
     topic = f"relais.test.{uuid.uuid4().hex[:12]}"
-    await _create_topics(stack.kafka_bootstrap,
-                         NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "850"}),
-                         NewTopic(dlq_topic(topic), 1, 1))
+    await _create_topics(
+        stack.kafka_bootstrap,
+        NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "850"}),
+        NewTopic(dlq_topic(topic), 1, 1),
+    )
     app = DossierApp(pg_store.settings, service=pg_store.service)
     app.welcome_with_interviews(2)  # a welcome record (~1 000 bytes) over the limit, two interviews (~760) under it
     producer = idempotent_producer(pg_store.settings, "test-relay")
@@ -94,7 +99,9 @@ async def test_a_message_the_broker_refuses_is_set_aside_and_the_relay_goes_on(p
     published = await read_all(stack.kafka_bootstrap, topic, until=lambda ms: len(ms) >= 2)
     dead = await read_all(stack.kafka_bootstrap, dlq_topic(topic), until=lambda ms: len(ms) >= 1)
     assert len(published) == 2 and len(dead) == 1
-    assert b"RecordTooLarge" in dict(dead[0].headers)["error"] or b"MessageSizeTooLarge" in dict(dead[0].headers)["error"]
+    assert (
+        b"RecordTooLarge" in dict(dead[0].headers)["error"] or b"MessageSizeTooLarge" in dict(dead[0].headers)["error"]
+    )
 
 
 def _files_holding(directory: Path, needle: bytes) -> list[Path]:
@@ -119,8 +126,9 @@ def test_an_erased_key_is_in_no_data_file_of_the_vault(stack):
 
     profile = PROFILE.model_dump()
     profile.pop("birth_month")
-    answer = intake.welcome(ctx, person, occurred_at=None, site="S1", referral_source="self",
-                            requests=["employment"], profile=profile)
+    answer = intake.welcome(
+        ctx, person, occurred_at=None, site="S1", referral_source="self", requests=["employment"], profile=profile
+    )
     jeune = answer.id
     with intake.tables.connect() as conn:
         key = conn.execute(select(personal_data_keys.c.key).where(personal_data_keys.c.jeune_id == jeune)).scalar_one()
@@ -140,7 +148,6 @@ def test_an_erased_key_is_in_no_data_file_of_the_vault(stack):
 def test_concurrent_retries_of_one_first_welcome_all_get_its_answer(stack):
     """24 clients retrying one welcome with one Idempotency-Key at once: one dossier, no 5xx."""
     from fastapi.testclient import TestClient
-
     from relais_intake.bootstrap import create_app
     from support.http import bearer, in_process
     from unit.intake.test_api import WELCOME
@@ -154,6 +161,8 @@ def test_concurrent_retries_of_one_first_welcome_all_get_its_answer(stack):
 
     with ThreadPoolExecutor(24) as pool:
         answers = list(pool.map(post, range(24)))
-    assert sorted({a.status_code for a in answers}) in ([201], [201, 409]), [a.text for a in answers if a.status_code >= 500]
+    assert sorted({a.status_code for a in answers}) in ([201], [201, 409]), [
+        a.text for a in answers if a.status_code >= 500
+    ]
     assert len({a.json()["id"] for a in answers if a.status_code == 201}) == 1
     app.state.application.close()

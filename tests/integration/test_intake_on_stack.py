@@ -7,7 +7,6 @@ import uuid
 import httpx
 import orjson
 import pytest
-
 from relais_contracts import decode
 from support.http import bearer
 from support.processes import ServiceProcess
@@ -20,15 +19,30 @@ HEADERS = bearer(ml_ids=("ML-STACK",))
 
 def welcome_body(last_name: str) -> dict:
     return {
-        "first_name": "Maëlys", "last_name": last_name, "birth_date": "2005-03-12",
-        "email": f"{last_name.lower()}@example.org", "phone": "06 98 76 54 32",
-        "address": f"12 impasse {last_name}, Troyes", "site": "TROYES",
-        "referral_source": "school", "requests": ["training", "housing"],
+        "first_name": "Maëlys",
+        "last_name": last_name,
+        "birth_date": "2005-03-12",
+        "email": f"{last_name.lower()}@example.org",
+        "phone": "06 98 76 54 32",
+        "address": f"12 impasse {last_name}, Troyes",
+        "site": "TROYES",
+        "referral_source": "school",
+        "requests": ["training", "housing"],
         "profile": {
-            "sex": "F", "commune_insee": "10387", "qpv": True, "zrr": False, "education_level": 3,
-            "diploma": False, "rqth": False, "housing": "hosted", "driving_licence": False,
-            "has_car": False, "children": 1, "nationality_zone": "eu",
-            "france_travail_registered": True, "neet": True,
+            "sex": "F",
+            "commune_insee": "10387",
+            "qpv": True,
+            "zrr": False,
+            "education_level": 3,
+            "diploma": False,
+            "rqth": False,
+            "housing": "hosted",
+            "driving_licence": False,
+            "has_car": False,
+            "children": 1,
+            "nationality_zone": "eu",
+            "france_travail_registered": True,
+            "neet": True,
         },
     }
 
@@ -46,19 +60,29 @@ async def test_commands_over_http_reach_the_topic_in_order_without_personal_data
             natures = ["individual_interview", "workshop", "phone"]
             events = []
             for nature in natures:
-                r = await http.post(f"/youths/{jeune}/events", json={"nature": nature, "mode": "on_site", "themes": ["employment"]})
+                r = await http.post(
+                    f"/youths/{jeune}/events", json={"nature": nature, "mode": "on_site", "themes": ["employment"]}
+                )
                 assert r.status_code == 201, r.text
                 events.append(r.json()["event_id"])
-            assert (await http.post(f"/youths/{jeune}/events/{events[1]}/cancel", json={"reason": "entry_error"})).status_code == 201
-            r = await http.patch(f"/youths/{jeune}", json={"address": f"4 rue {last_name}-Bis, Troyes", "profile": {"housing": "own"}})
+            assert (
+                await http.post(f"/youths/{jeune}/events/{events[1]}/cancel", json={"reason": "entry_error"})
+            ).status_code == 201
+            r = await http.patch(
+                f"/youths/{jeune}", json={"address": f"4 rue {last_name}-Bis, Troyes", "profile": {"housing": "own"}}
+            )
             assert r.status_code == 200, r.text
 
         messages = await read_all(stack.kafka_bootstrap, TOPIC, until=lambda ms: len(of(jeune, ms)) >= 6)
 
     mine = [decode(m.value) for m in of(jeune, messages)]
     assert [e.event_type for e in mine] == [
-        "intake.FirstWelcomeRecorded", "intake.DossierEventRecorded", "intake.DossierEventRecorded",
-        "intake.DossierEventRecorded", "intake.DossierEventCancelled", "intake.ProfileUpdated",
+        "intake.FirstWelcomeRecorded",
+        "intake.DossierEventRecorded",
+        "intake.DossierEventRecorded",
+        "intake.DossierEventRecorded",
+        "intake.DossierEventCancelled",
+        "intake.ProfileUpdated",
     ]
     assert [e.stream_position for e in mine] == [1, 2, 3, 4, 5, 6]
     assert [e.payload.nature for e in mine[1:4]] == natures
@@ -66,15 +90,33 @@ async def test_commands_over_http_reach_the_topic_in_order_without_personal_data
     assert all(e.ml_id == "ML-STACK" and e.actor_id == "counselor-1" and e.correlation_id for e in mine)
     assert mine[0].recorded_at >= mine[0].occurred_at.replace(microsecond=0)
 
-    personal_values = [last_name, last_name.lower(), "Maëlys", "Maëlys".encode("unicode_escape").decode(),
-                       "06 98 76 54 32", "2005-03-12", "impasse", "Bis, Troyes"]
+    personal_values = [
+        last_name,
+        last_name.lower(),
+        "Maëlys",
+        "Maëlys".encode("unicode_escape").decode(),
+        "06 98 76 54 32",
+        "2005-03-12",
+        "impasse",
+        "Bis, Troyes",
+    ]
     for message in messages:  # every message on the topic, not only this test's
         text = message.value.decode()
         for value in personal_values:
             assert value not in text, f"personal data {value!r} on {TOPIC}"
         assert set(orjson.loads(message.value)["payload"]) <= {
-            "jeune_id", "site", "referral_source", "requests", "profile", "nature", "mode", "themes",
-            "session_id", "duration_minutes", "cancelled_event_id", "reason",
+            "jeune_id",
+            "site",
+            "referral_source",
+            "requests",
+            "profile",
+            "nature",
+            "mode",
+            "themes",
+            "session_id",
+            "duration_minutes",
+            "cancelled_event_id",
+            "reason",
         }
 
 
@@ -118,10 +160,15 @@ async def test_an_erasure_is_not_published_and_the_relay_goes_on_past_it(stack):
         async with httpx.AsyncClient(base_url=service.url + "/v1/ML-STACK", headers=HEADERS) as http:
             gone = (await http.post("/youths", json=welcome_body(f"Erase{uuid.uuid4().hex[:6]}"))).json()["id"]
             assert (await http.post(f"/youths/{gone}/close", json={"reason": "moved"})).status_code == 201
-            r = await http.post(f"/youths/{gone}/erase-personal-data", json={"reason": "youth_request"}, headers=director)
+            r = await http.post(
+                f"/youths/{gone}/erase-personal-data", json={"reason": "youth_request"}, headers=director
+            )
             assert r.status_code == 201, r.text
             assert (await http.get(f"/youths/{gone}")).json()["personal_data"] is None
             after = (await http.post("/youths", json=welcome_body(f"After{uuid.uuid4().hex[:6]}"))).json()["id"]
         messages = await read_all(stack.kafka_bootstrap, TOPIC, until=lambda ms: len(of(after, ms)) >= 1)
-    assert [decode(m.value).event_type for m in of(gone, messages)] == ["intake.FirstWelcomeRecorded", "intake.DossierClosed"]
+    assert [decode(m.value).event_type for m in of(gone, messages)] == [
+        "intake.FirstWelcomeRecorded",
+        "intake.DossierClosed",
+    ]
     assert [decode(m.value).event_type for m in of(after, messages)] == ["intake.FirstWelcomeRecorded"]

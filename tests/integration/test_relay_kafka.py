@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker, KafkaMessage
-
 from relais_contracts import Envelope, decode
 from relais_runtime.kafka import idempotent_producer
 from relais_runtime.published import to_envelope
@@ -104,13 +103,10 @@ def run_relay_process(store, topic: str, crash: bool) -> subprocess.CompletedPro
         "RELAIS_PG_PORT": str(settings.pg_port),
     }
     args = [sys.executable, str(RELAY_PROCESS), store.service, topic]
-    return subprocess.run(args + (["--crash"] if crash else []), env=env, timeout=120,
-                          capture_output=True, text=True)
+    return subprocess.run(args + (["--crash"] if crash else []), env=env, timeout=120, capture_output=True, text=True)
 
 
-async def test_relay_killed_after_publish_before_storing_position_loses_nothing(
-    pg_store, new_topic
-):
+async def test_relay_killed_after_publish_before_storing_position_loses_nothing(pg_store, new_topic):
     settings = pg_store.settings
     app = DossierApp(settings, service=pg_store.service)
     for _ in range(4):

@@ -15,7 +15,6 @@ import httpx
 import psycopg
 import pytest
 from aiokafka import AIOKafkaProducer
-
 from relais_contracts import encode, topic_of
 from relais_reporting.spreadsheet import flatten
 from relais_runtime.settings import PROJECT_ROOT
@@ -33,7 +32,9 @@ ANALYST = bearer("network_analyst", ("*",))
 
 
 def live_document(url: str, ml_id: str, start: str, end: str) -> dict:
-    r = httpx.get(url + "/v1/indicators", params={"ml_id": ml_id, "from": start, "to": end}, headers=ANALYST, timeout=30)
+    r = httpx.get(
+        url + "/v1/indicators", params={"ml_id": ml_id, "from": start, "to": end}, headers=ANALYST, timeout=30
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -52,33 +53,91 @@ def test_cli_over_the_services_exports_gives_the_live_document(stack, tmp_path):
     headers = bearer(ml_ids=(ml,))
     year = date.today().year
     start, end = f"{year}-01-01", f"{year}-12-31"
-    with ServiceProcess("intake", 18141) as intake, ServiceProcess("dispositifs", 18142) as dispositifs, \
-            ServiceProcess("employment", 18143) as employment, ServiceProcess("reporting", 18140) as reporting:
-        youths = [httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Rep{uuid.uuid4().hex[:6]}"), headers=headers).json()["id"]
-                  for _ in range(3)]
-        events = [httpx.post(f"{intake.url}/v1/{ml}/youths/{j}/events", json={"nature": n, "mode": "on_site", "themes": []},
-                             headers=headers).json()["event_id"]
-                  for j, n in zip(youths, ["individual_interview", "workshop", "phone"])]
-        httpx.post(f"{intake.url}/v1/{ml}/youths/{youths[1]}/events/{events[1]}/cancel", json={"reason": "duplicate"}, headers=headers)
+    with (
+        ServiceProcess("intake", 18141) as intake,
+        ServiceProcess("dispositifs", 18142) as dispositifs,
+        ServiceProcess("employment", 18143) as employment,
+        ServiceProcess("reporting", 18140) as reporting,
+    ):
+        youths = [
+            httpx.post(
+                f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Rep{uuid.uuid4().hex[:6]}"), headers=headers
+            ).json()["id"]
+            for _ in range(3)
+        ]
+        events = [
+            httpx.post(
+                f"{intake.url}/v1/{ml}/youths/{j}/events",
+                json={"nature": n, "mode": "on_site", "themes": []},
+                headers=headers,
+            ).json()["event_id"]
+            for j, n in zip(youths, ["individual_interview", "workshop", "phone"], strict=True)
+        ]
+        httpx.post(
+            f"{intake.url}/v1/{ml}/youths/{youths[1]}/events/{events[1]}/cancel",
+            json={"reason": "duplicate"},
+            headers=headers,
+        )
         today = date.today()
-        pacea = post_when_known(f"{dispositifs.url}/v1/{ml}/youths/{youths[0]}/programmes",
-                                {"programme": "PACEA", "start_date": today.isoformat()}, headers=headers)
+        pacea = post_when_known(
+            f"{dispositifs.url}/v1/{ml}/youths/{youths[0]}/programmes",
+            {"programme": "PACEA", "start_date": today.isoformat()},
+            headers=headers,
+        )
         assert pacea.status_code == 201, pacea.text
-        employer = httpx.post(f"{employment.url}/v1/{ml}/employers", json={"name": "Atelier Roux", "sector": "H", "size_band": "10-49",
-                                                                            "commune_insee": "10387"}, headers=headers).json()["id"]
-        offer = httpx.post(f"{employment.url}/v1/{ml}/offers", json={"employer_id": employer, "sector": "H", "contract_type": "CDI",
-                                                                      "positions": 1, "commune_insee": "10387"}, headers=headers).json()["id"]
-        r = post_when_known(f"{employment.url}/v1/{ml}/offers/{offer}/referrals", {"jeune_id": youths[0]}, headers=headers)
+        employer = httpx.post(
+            f"{employment.url}/v1/{ml}/employers",
+            json={"name": "Atelier Roux", "sector": "H", "size_band": "10-49", "commune_insee": "10387"},
+            headers=headers,
+        ).json()["id"]
+        offer = httpx.post(
+            f"{employment.url}/v1/{ml}/offers",
+            json={
+                "employer_id": employer,
+                "sector": "H",
+                "contract_type": "CDI",
+                "positions": 1,
+                "commune_insee": "10387",
+            },
+            headers=headers,
+        ).json()["id"]
+        r = post_when_known(
+            f"{employment.url}/v1/{ml}/offers/{offer}/referrals", {"jeune_id": youths[0]}, headers=headers
+        )
         assert r.status_code == 201, r.text
-        httpx.post(f"{employment.url}/v1/{ml}/offers/{offer}/referrals/{youths[0]}/outcome", json={"outcome": "hired"}, headers=headers)
-        r = httpx.post(f"{employment.url}/v1/{ml}/youths/{youths[0]}/contracts", headers=headers, json={
-            "contract_type": "CDI", "start_date": today.isoformat(), "weekly_hours": 35, "sector": "H", "employer_id": employer, "offer_id": offer})
+        httpx.post(
+            f"{employment.url}/v1/{ml}/offers/{offer}/referrals/{youths[0]}/outcome",
+            json={"outcome": "hired"},
+            headers=headers,
+        )
+        r = httpx.post(
+            f"{employment.url}/v1/{ml}/youths/{youths[0]}/contracts",
+            headers=headers,
+            json={
+                "contract_type": "CDI",
+                "start_date": today.isoformat(),
+                "weekly_hours": 35,
+                "sector": "H",
+                "employer_id": employer,
+                "offer_id": offer,
+            },
+        )
         assert r.status_code == 201, r.text
 
         def folded():
             doc = live_document(reporting.url, ml, start, end)
             f = doc["indicators"]
-            return doc if (f["first_welcomes"], f["employment_contracts"], f["offers"]["hires"], f["programmes"]["PACEA"]["entries"]) == (3, 1, 1, 1) else None
+            return (
+                doc
+                if (
+                    f["first_welcomes"],
+                    f["employment_contracts"],
+                    f["offers"]["hires"],
+                    f["programmes"]["PACEA"]["entries"],
+                )
+                == (3, 1, 1, 1)
+                else None
+            )
 
         live = wait_for(folded)
         assert live, "the reporting service did not fold the session's events in time"
@@ -89,12 +148,34 @@ def test_cli_over_the_services_exports_gives_the_live_document(stack, tmp_path):
     env = {**os.environ, "RELAIS_PERSISTENCE": "postgres"}
     with export.open("wb") as out:
         for service in ("employment", "intake", "dispositifs"):
-            done = subprocess.run([sys.executable, "-m", "relais_cli.main", "export", "--service", service],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=PROJECT_ROOT)
+            done = subprocess.run(
+                [sys.executable, "-m", "relais_cli.main", "export", "--service", service],
+                capture_output=True,
+                env=env,
+                cwd=PROJECT_ROOT,
+            )
             assert done.returncode == 0, done.stderr.decode()
             out.write(done.stdout)
-    cli = subprocess.run([sys.executable, "-m", "relais_cli.main", "indicators", "--events", str(export),
-                          "--from", start, "--to", end, "--ml-id", ml], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "relais_cli.main",
+            "indicators",
+            "--events",
+            str(export),
+            "--from",
+            start,
+            "--to",
+            end,
+            "--ml-id",
+            ml,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout) == live
     f = live["indicators"]
@@ -123,6 +204,7 @@ def test_killing_the_projection_mid_way_leaves_every_figure_exact(stack):
     producing = threading.Thread(target=lambda: asyncio.run(produce(stack.kafka_bootstrap, events + events[:500])))
     producing.start()  # some sent twice, as a relay would
     try:
+
         def progress() -> int:
             return live_document(service.url, ml, "2023-01-01", "2023-12-31")["events_considered"]
 
@@ -150,13 +232,32 @@ def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_
     from relais_runtime.consumer import TransactionalConsumer
     from relais_runtime.sql import engine_for
 
-    offsets = TransactionalConsumer(engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting"),
-                                    PROJECTION_GROUP, lambda conn, batch: None)
+    offsets = TransactionalConsumer(
+        engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting"),
+        PROJECTION_GROUP,
+        lambda conn, batch: None,
+    )
     with ServiceProcess("reporting", 18170):
         assert caught_up(offsets, stack), "the live projection did not catch up with the topics"
     env = {**os.environ, "RELAIS_PERSISTENCE": "postgres"}
-    done = subprocess.run([sys.executable, "-m", "relais_cli.main", "replay", "--from", "2023-01-01", "--to", "2023-12-31",
-                           "--into", str(tmp_path / "replay.sqlite3")], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "relais_cli.main",
+            "replay",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2023-12-31",
+            "--into",
+            str(tmp_path / "replay.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Tous les chiffres concordent." in done.stdout
     compared = [line for line in done.stdout.splitlines() if line.startswith(("✓", "✗"))]
@@ -176,11 +277,15 @@ def test_a_new_or_restored_read_model_database_folds_from_its_own_offsets(stack)
     expected = document(events, ml_id=ml)
     with ServiceProcess("reporting", 18175) as live:
         asyncio.run(produce(stack.kafka_bootstrap, events))
-        assert wait_for(lambda: progress_of(live.url, ml) >= expected["events_considered"]), "the live service did not fold"
+        assert wait_for(lambda: progress_of(live.url, ml) >= expected["events_considered"]), (
+            "the live service did not fold"
+        )
 
     empty = stack.model_copy(update={"pg_db_prefix": f"t{uuid.uuid4().hex[:10]}_", "persistence": "postgres"})
     with psycopg.connect(stack.pg_dsn("intake").rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{empty.database("reporting")}"')
     with ServiceProcess("reporting", 18176, RELAIS_PG_DB_PREFIX=empty.pg_db_prefix) as restored:
-        assert caught_up(projection_consumer(engine_for(empty, "reporting")), stack), "the new database did not catch up"
+        assert caught_up(projection_consumer(engine_for(empty, "reporting")), stack), (
+            "the new database did not catch up"
+        )
         assert live_document(restored.url, ml, "2023-01-01", "2023-12-31") == expected

@@ -29,63 +29,154 @@ class History:
         occurred_at = at(occurred)
         recorded_at = at(recorded) if recorded else occurred_at + timedelta(hours=1)
         stream = stream_id or getattr(payload, "jeune_id", None) or uuid.uuid4()
-        e = make_envelope(payload, ml_id=self.ml_id, stream_id=stream, stream_position=next(_positions),
-                          occurred_at=occurred_at, recorded_at=recorded_at, actor_id="c1",
-                          event_id=uuid.uuid4())
+        e = make_envelope(
+            payload,
+            ml_id=self.ml_id,
+            stream_id=stream,
+            stream_position=next(_positions),
+            occurred_at=occurred_at,
+            recorded_at=recorded_at,
+            actor_id="c1",
+            event_id=uuid.uuid4(),
+        )
         self.events.append(e)
         return e
 
-    def welcome(self, occurred: str, commune: str = "94003", birth_month: str = "2004-06", recorded: str | None = None,
-                **profile) -> uuid.UUID:
+    def welcome(
+        self,
+        occurred: str,
+        commune: str = "94003",
+        birth_month: str = "2004-06",
+        recorded: str | None = None,
+        **profile,
+    ) -> uuid.UUID:
         jeune = uuid.uuid4()
         p = PROFILE.model_copy(update={"commune_insee": commune, "birth_month": birth_month, **profile})
-        self._add(i.FirstWelcomeRecorded(jeune_id=jeune, site="S", referral_source="self", requests=["employment"], profile=p),
-                  occurred, recorded)
+        self._add(
+            i.FirstWelcomeRecorded(
+                jeune_id=jeune, site="S", referral_source="self", requests=["employment"], profile=p
+            ),
+            occurred,
+            recorded,
+        )
         return jeune
 
     def profile(self, jeune: uuid.UUID, occurred: str, recorded: str | None = None, **changes) -> Envelope:
         return self._add(i.ProfileUpdated(jeune_id=jeune, profile=i.ProfileChange(**changes)), occurred, recorded)
 
-    def dossier_event(self, jeune: uuid.UUID, nature: str, occurred: str, session: uuid.UUID | None = None,
-                      recorded: str | None = None) -> Envelope:
-        return self._add(i.DossierEventRecorded(jeune_id=jeune, nature=nature, mode="on_site", themes=[],
-                                                session_id=session, duration_minutes=None), occurred, recorded)
+    def dossier_event(
+        self,
+        jeune: uuid.UUID,
+        nature: str,
+        occurred: str,
+        session: uuid.UUID | None = None,
+        recorded: str | None = None,
+    ) -> Envelope:
+        return self._add(
+            i.DossierEventRecorded(
+                jeune_id=jeune, nature=nature, mode="on_site", themes=[], session_id=session, duration_minutes=None
+            ),
+            occurred,
+            recorded,
+        )
 
     def cancel(self, event: Envelope, occurred: str, recorded: str | None = None) -> Envelope:
-        return self._add(i.DossierEventCancelled(jeune_id=event.payload.jeune_id, cancelled_event_id=event.event_id,
-                                                 reason="entry_error"), occurred, recorded)
+        return self._add(
+            i.DossierEventCancelled(
+                jeune_id=event.payload.jeune_id, cancelled_event_id=event.event_id, reason="entry_error"
+            ),
+            occurred,
+            recorded,
+        )
 
     def contract(self, jeune: uuid.UUID, contract_type: str, start: date, end: date | None, occurred: str) -> Envelope:
-        return self._add(em.ContractSigned(jeune_id=jeune, contract_type=contract_type, start_date=start, end_date=end,
-                                           weekly_hours=35, sector="G", employer_id=None, offer_id=None), occurred)
+        return self._add(
+            em.ContractSigned(
+                jeune_id=jeune,
+                contract_type=contract_type,
+                start_date=start,
+                end_date=end,
+                weekly_hours=35,
+                sector="G",
+                employer_id=None,
+                offer_id=None,
+            ),
+            occurred,
+        )
 
     def training(self, jeune: uuid.UUID, training_type: str, start: date, occurred: str) -> Envelope:
-        return self._add(em.TrainingEntered(jeune_id=jeune, training_type=training_type, funder="region",
-                                            regional_plan=True, start_date=start, end_date=start + timedelta(days=90)), occurred)
+        return self._add(
+            em.TrainingEntered(
+                jeune_id=jeune,
+                training_type=training_type,
+                funder="region",
+                regional_plan=True,
+                start_date=start,
+                end_date=start + timedelta(days=90),
+            ),
+            occurred,
+        )
 
     def immersion(self, jeune: uuid.UUID, start: date, occurred: str) -> Envelope:
-        return self._add(em.ImmersionStarted(jeune_id=jeune, employer_id=uuid.uuid4(), start_date=start,
-                                             end_date=start + timedelta(days=10), objective="discover"), occurred)
+        return self._add(
+            em.ImmersionStarted(
+                jeune_id=jeune,
+                employer_id=uuid.uuid4(),
+                start_date=start,
+                end_date=start + timedelta(days=10),
+                objective="discover",
+            ),
+            occurred,
+        )
 
     def civic_service(self, jeune: uuid.UUID, start: date, occurred: str) -> Envelope:
-        return self._add(em.CivicServiceStarted(jeune_id=jeune, start_date=start, end_date=start + timedelta(days=200)), occurred)
+        return self._add(
+            em.CivicServiceStarted(jeune_id=jeune, start_date=start, end_date=start + timedelta(days=200)), occurred
+        )
 
     def enter(self, jeune: uuid.UUID, programme: str, start: date, occurred: str) -> uuid.UUID:
         enrolment = uuid.uuid4()
-        self._add(d.ProgrammeEntered(jeune_id=jeune, programme=programme, start_date=start, planned_end_date=None,
-                                     partner=None, weekly_hours=None), occurred, stream_id=enrolment)
+        self._add(
+            d.ProgrammeEntered(
+                jeune_id=jeune,
+                programme=programme,
+                start_date=start,
+                planned_end_date=None,
+                partner=None,
+                weekly_hours=None,
+            ),
+            occurred,
+            stream_id=enrolment,
+        )
         return enrolment
 
-    def exit(self, jeune: uuid.UUID, enrolment: uuid.UUID, programme: str, exit_date: date, situation: str, occurred: str) -> Envelope:
-        return self._add(d.ProgrammeExited(jeune_id=jeune, programme=programme, exit_date=exit_date, reason="completed",
-                                           exit_situation=situation), occurred, stream_id=enrolment)
+    def exit(
+        self, jeune: uuid.UUID, enrolment: uuid.UUID, programme: str, exit_date: date, situation: str, occurred: str
+    ) -> Envelope:
+        return self._add(
+            d.ProgrammeExited(
+                jeune_id=jeune, programme=programme, exit_date=exit_date, reason="completed", exit_situation=situation
+            ),
+            occurred,
+            stream_id=enrolment,
+        )
 
-    def allowance(self, jeune: uuid.UUID, enrolment: uuid.UUID, month: str, cents: int, occurred: str, paid: bool) -> None:
-        request = self._add(d.AllowanceRequested(jeune_id=jeune, programme="CEJ", month=month, amount_cents=cents),
-                            occurred, stream_id=enrolment)
+    def allowance(
+        self, jeune: uuid.UUID, enrolment: uuid.UUID, month: str, cents: int, occurred: str, paid: bool
+    ) -> None:
+        request = self._add(
+            d.AllowanceRequested(jeune_id=jeune, programme="CEJ", month=month, amount_cents=cents),
+            occurred,
+            stream_id=enrolment,
+        )
         if paid:
-            self._add(d.AllowancePaid(jeune_id=jeune, programme="CEJ", month=month, amount_cents=cents,
-                                      request_event_id=request.event_id), occurred, stream_id=enrolment)
+            self._add(
+                d.AllowancePaid(
+                    jeune_id=jeune, programme="CEJ", month=month, amount_cents=cents, request_event_id=request.event_id
+                ),
+                occurred,
+                stream_id=enrolment,
+            )
 
     def aid(self, jeune: uuid.UUID, kind: str, cents: int, occurred: str) -> Envelope:
         return self._add(d.FinancialAidGranted(jeune_id=jeune, kind=kind, amount_cents=cents, funder="CD"), occurred)
@@ -95,14 +186,26 @@ class History:
 
     def offer(self, employer: uuid.UUID, sector: str, occurred: str, positions: int = 1) -> uuid.UUID:
         offer = uuid.uuid4()
-        self._add(em.JobOfferReceived(offer_id=offer, employer_id=employer, sector=sector, contract_type="CDD",
-                                      positions=positions, commune_insee="94003"), occurred, stream_id=offer)
+        self._add(
+            em.JobOfferReceived(
+                offer_id=offer,
+                employer_id=employer,
+                sector=sector,
+                contract_type="CDD",
+                positions=positions,
+                commune_insee="94003",
+            ),
+            occurred,
+            stream_id=offer,
+        )
         return offer
 
     def refer(self, offer: uuid.UUID, jeune: uuid.UUID, outcome: str | None, occurred: str) -> None:
         self._add(em.CandidateReferred(offer_id=offer, jeune_id=jeune), occurred, stream_id=offer)
         if outcome:
-            self._add(em.ReferralOutcomeRecorded(offer_id=offer, jeune_id=jeune, outcome=outcome), occurred, stream_id=offer)
+            self._add(
+                em.ReferralOutcomeRecorded(offer_id=offer, jeune_id=jeune, outcome=outcome), occurred, stream_id=offer
+            )
 
     def close_offer(self, offer: uuid.UUID, outcome: str, occurred: str) -> None:
         self._add(em.JobOfferClosed(offer_id=offer, outcome=outcome), occurred, stream_id=offer)

@@ -4,10 +4,9 @@ import uuid
 from datetime import UTC, datetime
 
 from eventsourcing.domain import Aggregate
-
 from relais_contracts.events import intake
-from relais_runtime.eventstore import RelaisApplication
 from relais_runtime.commands import RemembersCommands
+from relais_runtime.eventstore import RelaisApplication
 from relais_runtime.published import CommandEvent
 from relais_runtime.settings import Settings
 from support.samples import PROFILE
@@ -51,12 +50,26 @@ class DossierApp(RelaisApplication):
 
     def welcome_with_interviews(self, interviews: int, ml_id: str = "ML-TEST") -> uuid.UUID:
         now = datetime.now(UTC)
-        meta = dict(ml_id=ml_id, occurred_at=now, actor_id="counselor-1", correlation_id=uuid.uuid4(),
-                    causation_id=None, command_key=None, command_hash=None)
-        dossier = Dossier.welcome(meta, site="S1", referral_source="self", requests=["employment"],
-                                  profile=PROFILE.model_dump())
+        meta = dict(
+            ml_id=ml_id,
+            occurred_at=now,
+            actor_id="counselor-1",
+            correlation_id=uuid.uuid4(),
+            causation_id=None,
+            command_key=None,
+            command_hash=None,
+        )
+        dossier = Dossier.welcome(
+            meta, site="S1", referral_source="self", requests=["employment"], profile=PROFILE.model_dump()
+        )
         for _ in range(interviews):
-            dossier.interview(meta, nature="individual_interview", mode="on_site", themes=["employment"],
-                              session_id=None, duration_minutes=30)
+            dossier.interview(
+                meta,
+                nature="individual_interview",
+                mode="on_site",
+                themes=["employment"],
+                session_id=None,
+                duration_minutes=30,
+            )
         self.save(dossier)
         return dossier.id

@@ -18,17 +18,28 @@ def random_history(seed: int, youths: int = 6, mls: tuple[str, ...] = ("ML-A", "
         session = uuid.uuid4()
         for _ in range(youths):
             day = lambda: f"2023-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d} {rnd.randint(0, 23):02d}:30"  # noqa: E731
-            jeune = h.welcome(day(), commune=rnd.choice(["94003", "94041", "10387"]), birth_month=f"{rnd.randint(1998, 2007)}-0{rnd.randint(1, 9)}")
-            recorded = [h.dossier_event(jeune, rnd.choice(NATURES), day(), session=session if rnd.random() < 0.5 else None)
-                        for _ in range(rnd.randint(0, 4))]
+            jeune = h.welcome(
+                day(),
+                commune=rnd.choice(["94003", "94041", "10387"]),
+                birth_month=f"{rnd.randint(1998, 2007)}-0{rnd.randint(1, 9)}",
+            )
+            recorded = [
+                h.dossier_event(jeune, rnd.choice(NATURES), day(), session=session if rnd.random() < 0.5 else None)
+                for _ in range(rnd.randint(0, 4))
+            ]
             if recorded and rnd.random() < 0.4:
                 h.cancel(rnd.choice(recorded), day())
             if rnd.random() < 0.5:
                 h.profile(jeune, day(), commune_insee=rnd.choice(["94076", "10387"]), neet=rnd.random() < 0.5)
             if rnd.random() < 0.5:
                 start = date(2023, rnd.randint(1, 12), 1)
-                h.contract(jeune, rnd.choice(["CDI", "CDD", "APPRENTICESHIP"]), start,
-                           None if rnd.random() < 0.3 else start + timedelta(days=rnd.randint(30, 400)), day())
+                h.contract(
+                    jeune,
+                    rnd.choice(["CDI", "CDD", "APPRENTICESHIP"]),
+                    start,
+                    None if rnd.random() < 0.3 else start + timedelta(days=rnd.randint(30, 400)),
+                    day(),
+                )
             if rnd.random() < 0.4:
                 enrolment = h.enter(jeune, rnd.choice(["CEJ", "PACEA"]), date(2023, rnd.randint(1, 12), 1), day())
                 h.allowance(jeune, enrolment, "2023-06", 30_000, day(), paid=rnd.random() < 0.5)

@@ -1,7 +1,6 @@
 """Tokens and an in-process client for a service's API (memory event store, no Kafka)."""
 
 from fastapi.testclient import TestClient
-
 from relais_runtime.auth import Role, issue_token
 from relais_runtime.settings import Settings, get_settings
 

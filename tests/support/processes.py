@@ -2,13 +2,12 @@
 
 import os
 import signal
-import tempfile
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
-
 from relais_runtime.settings import PROJECT_ROOT
 
 
@@ -27,7 +26,10 @@ class ServiceProcess:
         self.log = tempfile.NamedTemporaryFile(prefix=f"relais-{self.service}-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "relais_cli.main", "serve", self.service, "--port", str(self.port)],
-            env=self.env, cwd=PROJECT_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def start(self, wait_for: str = "/readyz", timeout: float = 30) -> "ServiceProcess":

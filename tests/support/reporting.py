@@ -2,14 +2,20 @@
 
 from datetime import date, datetime
 
+from relais_cli.audit import scratch_engine
 from relais_contracts import Envelope
 from relais_reporting.indicators import Query, compute
 from relais_reporting.projection import apply
-from relais_cli.audit import scratch_engine
 
 
-def document(events: list[Envelope], start: str = "2023-01-01", end: str = "2023-12-31", ml_id: str | None = "ML-A",
-             as_of: datetime | None = None, engine=None) -> dict:
+def document(
+    events: list[Envelope],
+    start: str = "2023-01-01",
+    end: str = "2023-12-31",
+    ml_id: str | None = "ML-A",
+    as_of: datetime | None = None,
+    engine=None,
+) -> dict:
     engine = engine or scratch_engine()
     with engine.begin() as conn:
         apply(conn, events)

@@ -8,8 +8,9 @@ from aiokafka import AIOKafkaConsumer
 
 async def read_all(bootstrap: str, topic: str, until=lambda values: False, timeout: float = 20) -> list:
     """Every message of `topic` from the beginning, waiting up to `timeout` for `until(messages)`."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
+    )
     await consumer.start()
     messages: list = []
     try:

@@ -6,7 +6,6 @@ import importlib
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-
 from support.http import bearer, offline
 
 # A director of every Mission Locale, so that requests reach validation and the domain.

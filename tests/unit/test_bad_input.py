@@ -7,7 +7,6 @@ import uuid
 
 import jwt
 import pytest
-
 from relais_runtime.auth import Role, issue_token
 from relais_runtime.settings import get_settings
 from support.http import bearer, in_process, offline
@@ -56,15 +55,18 @@ def welcome_with(**changes):
     return body
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"profile__children": 10**30}, "body.profile.children"),
-    ({"profile__children": 21}, "body.profile.children"),
-    ({"requests": ["employment"] * 5}, "body.requests"),
-    ({"occurred_at": "0001-01-01T00:30:00+01:00"}, "body.occurred_at"),
-    ({"occurred_at": "9999-12-31T23:30:00-01:00"}, "body.occurred_at"),
-    ({"birth_date": "1850-01-01"}, "body.birth_date"),
-    ({"site": "x" * 65}, "body.site"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"profile__children": 10**30}, "body.profile.children"),
+        ({"profile__children": 21}, "body.profile.children"),
+        ({"requests": ["employment"] * 5}, "body.requests"),
+        ({"occurred_at": "0001-01-01T00:30:00+01:00"}, "body.occurred_at"),
+        ({"occurred_at": "9999-12-31T23:30:00-01:00"}, "body.occurred_at"),
+        ({"birth_date": "1850-01-01"}, "body.birth_date"),
+        ({"site": "x" * 65}, "body.site"),
+    ],
+)
 def test_a_first_welcome_out_of_bounds_is_refused_naming_the_field(intake, change, field):
     app, client = intake
     refused(client.post("/v1/ML-A/youths", json=welcome_with(**change), headers=bearer()), 422, field)
@@ -91,7 +93,9 @@ def test_a_body_over_the_limit_is_refused_whether_announced_or_streamed(intake):
         for _ in range(40):
             yield b"x" * 4096
 
-    refused(client.post("/v1/ML-A/youths", content=chunks(), headers={**bearer(), "content-type": "application/json"}), 413)
+    refused(
+        client.post("/v1/ML-A/youths", content=chunks(), headers={**bearer(), "content-type": "application/json"}), 413
+    )
     assert recorded(app) == 0
 
 
@@ -115,8 +119,11 @@ def test_an_idempotency_key_over_200_characters_is_refused_not_cut(intake):
     long_key = "k" * 200
     first = client.post("/v1/ML-A/youths", json=WELCOME, headers={**bearer(), "Idempotency-Key": long_key})
     assert first.status_code == 201
-    refused(client.post("/v1/ML-A/youths", json=WELCOME, headers={**bearer(), "Idempotency-Key": long_key + "2"}),
-            422, "header.Idempotency-Key")
+    refused(
+        client.post("/v1/ML-A/youths", json=WELCOME, headers={**bearer(), "Idempotency-Key": long_key + "2"}),
+        422,
+        "header.Idempotency-Key",
+    )
     assert recorded(app) == 1
 
 
@@ -132,10 +139,24 @@ def test_dispositifs_amounts_and_dates_out_of_bounds_are_refused():
     app = app_of("dispositifs")
     client = in_process(app)
     jeune = welcomed(app.state.application.tables)
-    refused(client.post(f"/v1/ML-A/youths/{jeune}/aids", headers=bearer(),
-                        json={"kind": "faj", "amount_cents": 10**19, "funder": "CD"}), 422, "body.amount_cents")
-    refused(client.post(f"/v1/ML-A/youths/{jeune}/programmes", headers=bearer(),
-                        json={"programme": "PACEA", "start_date": "9999-07-01"}), 422, "body.start_date")
+    refused(
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/aids",
+            headers=bearer(),
+            json={"kind": "faj", "amount_cents": 10**19, "funder": "CD"},
+        ),
+        422,
+        "body.amount_cents",
+    )
+    refused(
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/programmes",
+            headers=bearer(),
+            json={"programme": "PACEA", "start_date": "9999-07-01"},
+        ),
+        422,
+        "body.start_date",
+    )
     assert recorded(app) == 0
 
 
@@ -146,8 +167,11 @@ def employment():
 
 
 def employer_of(client, ml_id: str) -> str:
-    answer = client.post(f"/v1/{ml_id}/employers", headers=bearer(ml_ids=(ml_id,)),
-                         json={"name": "Boulangerie Lenoir", "sector": "D", "size_band": "0-9", "commune_insee": "10387"})
+    answer = client.post(
+        f"/v1/{ml_id}/employers",
+        headers=bearer(ml_ids=(ml_id,)),
+        json={"name": "Boulangerie Lenoir", "sector": "D", "size_band": "0-9", "commune_insee": "10387"},
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()["id"]
 
@@ -157,12 +181,30 @@ def test_situations_far_in_the_future_are_refused(employment):
     jeune = welcomed(app.state.application.tables)
     host = employer_of(client, "ML-A")
     before = recorded(app)
-    refused(client.post(f"/v1/ML-A/youths/{jeune}/immersions", headers=bearer(),
-                        json={"employer_id": host, "start_date": "9999-12-15", "end_date": "9999-12-31",
-                              "objective": "discover"}), 422, "body.start_date")
-    refused(client.post(f"/v1/ML-A/youths/{jeune}/contracts", headers=bearer(),
-                        json={"contract_type": "CDD", "start_date": "9999-07-01", "end_date": "9999-12-31",
-                              "weekly_hours": 35, "sector": "D"}), 422, "body.start_date")
+    refused(
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/immersions",
+            headers=bearer(),
+            json={"employer_id": host, "start_date": "9999-12-15", "end_date": "9999-12-31", "objective": "discover"},
+        ),
+        422,
+        "body.start_date",
+    )
+    refused(
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/contracts",
+            headers=bearer(),
+            json={
+                "contract_type": "CDD",
+                "start_date": "9999-07-01",
+                "end_date": "9999-12-31",
+                "weekly_hours": 35,
+                "sector": "D",
+            },
+        ),
+        422,
+        "body.start_date",
+    )
     assert recorded(app) == before
 
 
@@ -171,14 +213,34 @@ def test_an_immersion_or_a_contract_names_only_employers_and_offers_of_its_missi
     jeune = welcomed(app.state.application.tables)
     elsewhere = employer_of(client, "ML-B")
     before = recorded(app)
-    immersion = {"employer_id": elsewhere, "start_date": "2024-03-04", "end_date": "2024-03-15", "objective": "discover"}
-    assert refused(client.post(f"/v1/ML-A/youths/{jeune}/immersions", json=immersion, headers=bearer()),
-                   422)["type"].endswith("/employer-unknown")
-    contract = {"contract_type": "CDD", "start_date": "2024-04-02", "end_date": "2024-10-01", "weekly_hours": 35, "sector": "D"}
-    assert refused(client.post(f"/v1/ML-A/youths/{jeune}/contracts", json={**contract, "employer_id": elsewhere},
-                               headers=bearer()), 422)["type"].endswith("/employer-unknown")
-    assert refused(client.post(f"/v1/ML-A/youths/{jeune}/contracts", json={**contract, "offer_id": str(uuid.uuid4())},
-                               headers=bearer()), 422)["type"].endswith("/offer-unknown")
+    immersion = {
+        "employer_id": elsewhere,
+        "start_date": "2024-03-04",
+        "end_date": "2024-03-15",
+        "objective": "discover",
+    }
+    assert refused(client.post(f"/v1/ML-A/youths/{jeune}/immersions", json=immersion, headers=bearer()), 422)[
+        "type"
+    ].endswith("/employer-unknown")
+    contract = {
+        "contract_type": "CDD",
+        "start_date": "2024-04-02",
+        "end_date": "2024-10-01",
+        "weekly_hours": 35,
+        "sector": "D",
+    }
+    assert refused(
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/contracts", json={**contract, "employer_id": elsewhere}, headers=bearer()
+        ),
+        422,
+    )["type"].endswith("/employer-unknown")
+    assert refused(
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/contracts", json={**contract, "offer_id": str(uuid.uuid4())}, headers=bearer()
+        ),
+        422,
+    )["type"].endswith("/offer-unknown")
     assert recorded(app) == before
 
 
@@ -201,17 +263,34 @@ def test_a_query_string_token_is_not_accepted_by_the_write_apis(intake):
 
 def test_no_answer_to_bad_input_is_a_server_error(any_service):
     client = in_process(any_service)
-    for method, path in [("post", "/v1/ML-A/youths"), ("post", "/v1/ML-A/employers"), ("patch", f"/v1/ML-A/youths/{uuid.uuid4()}")]:
+    for method, path in [
+        ("post", "/v1/ML-A/youths"),
+        ("post", "/v1/ML-A/employers"),
+        ("patch", f"/v1/ML-A/youths/{uuid.uuid4()}"),
+    ]:
         for body in [b"[]", b"null", b'{"occurred_at": "0001-01-01T00:30:00+01:00"}', b"\xff\xfe", b"{" * 10_000]:
             r = client.request(method, path, content=body, headers={**bearer(), "content-type": "application/json"})
             assert r.status_code < 500, (method, path, body[:20], r.text)
 
 
-@pytest.mark.parametrize(("service", "path", "body", "field"), [
-    ("intake", "/youths", {**WELCOME, "site": "Antenne de Mme Dupont"}, "body.site"),
-    ("dispositifs", "/youths/{jeune}/referrals", {"domain": "health", "partner": "Dr Martin, psychiatre"}, "body.partner"),
-    ("dispositifs", "/youths/{jeune}/aids", {"kind": "faj", "amount_cents": 5000, "funder": "voir note"}, "body.funder"),
-])
+@pytest.mark.parametrize(
+    ("service", "path", "body", "field"),
+    [
+        ("intake", "/youths", {**WELCOME, "site": "Antenne de Mme Dupont"}, "body.site"),
+        (
+            "dispositifs",
+            "/youths/{jeune}/referrals",
+            {"domain": "health", "partner": "Dr Martin, psychiatre"},
+            "body.partner",
+        ),
+        (
+            "dispositifs",
+            "/youths/{jeune}/aids",
+            {"kind": "faj", "amount_cents": 5000, "funder": "voir note"},
+            "body.funder",
+        ),
+    ],
+)
 def test_codes_that_travel_on_kafka_cannot_carry_a_sentence(service, path, body, field):
     app = app_of(service)
     client = in_process(app)

@@ -13,12 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Engine, create_engine, delete, inspect
-from sqlalchemy.pool import StaticPool
-
-from relais_cli.errors import CommandFailed
 from relais_contracts import ALL_TOPICS, Envelope, InvalidEvent, UnreadableEvent, decode, encode
 from relais_reporting import projection
 from relais_reporting.bootstrap import PROJECTION_GROUP
@@ -27,14 +21,27 @@ from relais_reporting.readmodel import READ_MODEL_TABLES, changes, metadata
 from relais_reporting.spreadsheet import flatten
 from relais_runtime.consumer import consumer_offsets
 from relais_runtime.settings import Settings
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import Engine, create_engine, delete, inspect
+from sqlalchemy.pool import StaticPool
+
+from relais_cli.errors import CommandFailed
 
 stderr = Console(stderr=True)
 BATCH = 5000
 
 
 def progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=stderr, transient=False, disable=not stderr.is_terminal)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=False,
+        disable=not stderr.is_terminal,
+    )
 
 
 def scratch_engine(path: Path | None = None) -> Engine:
@@ -119,6 +126,7 @@ def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[s
 
 # --- export ---------------------------------------------------------------------------------
 
+
 def export(settings: Settings, service: str, out: IO[bytes], since: datetime | None, until: datetime | None) -> int:
     """Write the events of a service's event store as JSONL envelopes: the bytes it published."""
     from relais_runtime.published import to_envelope
@@ -160,6 +168,7 @@ def service_application(service: str) -> type:
 
 # --- replay ---------------------------------------------------------------------------------
 
+
 async def _topic_lines(settings: Settings) -> tuple[list[bytes], int]:
     """Every message of the three topics from offset 0 up to their end when the replay began."""
     from relais_runtime.kafka import read_to_end
@@ -167,20 +176,30 @@ async def _topic_lines(settings: Settings) -> tuple[list[bytes], int]:
     with progress() as bar:
         task = bar.add_task("Lecture des topics", total=None)
         try:
-            records = await read_to_end(settings, list(ALL_TOPICS), lambda total: bar.update(task, total=total, advance=1))
+            records = await read_to_end(
+                settings, list(ALL_TOPICS), lambda total: bar.update(task, total=total, advance=1)
+            )
         except LookupError:
             raise CommandFailed(f"no topic to replay on {settings.kafka_bootstrap}") from None
     return [r.value for r in records], len(records)
 
 
-def replay(settings: Settings, exports: list[Path], target: Engine, period: tuple[date, date], ml_id: str | None,
-           live: Engine | None) -> tuple[dict[str, Any], dict[str, Any] | None, Folded]:
+def replay(
+    settings: Settings,
+    exports: list[Path],
+    target: Engine,
+    period: tuple[date, date],
+    ml_id: str | None,
+    live: Engine | None,
+) -> tuple[dict[str, Any], dict[str, Any] | None, Folded]:
     if exports:
+
         def lines() -> Iterator[bytes]:
             for path in exports:
                 if not path.is_file():
                     raise CommandFailed(f"no such file: {path}")
                 yield from _lines_with_progress(path)
+
         folded = fold(target, lines(), Folded())
     else:
         try:
@@ -194,8 +213,10 @@ def replay(settings: Settings, exports: list[Path], target: Engine, period: tupl
     live_doc = None
     if live is not None:
         if not inspect(live).has_table(projection.events.name):
-            raise CommandFailed("the live read models do not exist yet (the reporting service never ran): "
-                                "start it, or replay with --no-compare or --rebuild-live")
+            raise CommandFailed(
+                "the live read models do not exist yet (the reporting service never ran): "
+                "start it, or replay with --no-compare or --rebuild-live"
+            )
         with live.connect() as conn:
             live_doc = compute(conn, query)
     return replayed, live_doc, folded

@@ -9,21 +9,32 @@ The events are deterministic, so loading twice publishes the same event ids and 
 import asyncio
 
 from aiokafka import AIOKafkaProducer
+from relais_contracts import encode, topic_of
+from relais_runtime.settings import Settings
 from rich.console import Console
 from rich.progress import Progress
 
 from relais_cli.simulation.generator import MissionLocaleYear
 from relais_cli.simulation.profiles import PROFILES
-from relais_contracts import encode, topic_of
-from relais_runtime.settings import Settings
 
-NETWORK = [("innovam", "ML-CACHAN"), ("nord-ouest-aubeois", "ML-ROMILLY"), ("innovam", "ML-IVRY"),
-           ("nord-ouest-aubeois", "ML-NOGENT"), ("innovam", "ML-VITRY"), ("nord-ouest-aubeois", "ML-TROYES")]
+NETWORK = [
+    ("innovam", "ML-CACHAN"),
+    ("nord-ouest-aubeois", "ML-ROMILLY"),
+    ("innovam", "ML-IVRY"),
+    ("nord-ouest-aubeois", "ML-NOGENT"),
+    ("innovam", "ML-VITRY"),
+    ("nord-ouest-aubeois", "ML-TROYES"),
+]
 
 
 async def load(settings: Settings, mls: int, year: int, scale: float, seed: int = 1, until=None) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_servers, enable_idempotence=True, acks="all",
-                                linger_ms=20, max_batch_size=512 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_servers,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+    )
     await producer.start()
     sent = 0
     console = Console(stderr=True)
@@ -32,7 +43,9 @@ async def load(settings: Settings, mls: int, year: int, scale: float, seed: int 
             task = bar.add_task("Réseau de démonstration", total=mls)
             for profile, ml_id in NETWORK[:mls]:
                 events = MissionLocaleYear(PROFILES[profile], ml_id, year, seed, scale, until).generate()
-                futures = [await producer.send(topic_of(e.event_type), encode(e), key=e.key, headers=e.headers) for e in events]
+                futures = [
+                    await producer.send(topic_of(e.event_type), encode(e), key=e.key, headers=e.headers) for e in events
+                ]
                 await asyncio.gather(*futures)
                 sent += len(events)
                 bar.advance(task)

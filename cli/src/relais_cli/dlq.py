@@ -20,13 +20,13 @@ PARIS = ZoneInfo("Europe/Paris")
 
 @dataclass(frozen=True)
 class DeadLetter:
-    at: str                      # when it was set aside, Paris time
-    where: str                   # <topic>.dlq[partition]@offset
-    original: str                # <topic>[partition]@offset it came from
-    consumer_group: str          # which consumer could not read it
+    at: str  # when it was set aside, Paris time
+    where: str  # <topic>.dlq[partition]@offset
+    original: str  # <topic>[partition]@offset it came from
+    consumer_group: str  # which consumer could not read it
     error: str
     size: int
-    value: str | None = None     # the message, only with --show-value
+    value: str | None = None  # the message, only with --show-value
 
     def line(self) -> str:
         text = f"{self.at}  {self.original:<28} {self.consumer_group:<24} {self.error}"
@@ -38,15 +38,24 @@ async def dead_letters(settings: Settings, topics: list[str], show_value: bool =
     letters = []
     for r in sorted(records, key=lambda r: (r.timestamp, r.topic, r.partition, r.offset)):
         h = {k: v.decode("utf-8", "replace") for k, v in r.headers or ()}
-        letters.append(DeadLetter(
-            at=datetime.fromtimestamp(r.timestamp / 1000, UTC).astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S"),
-            where=f"{r.topic}[{r.partition}]@{r.offset}",
-            original=f"{h.get('original_topic', '?')}[{h.get('original_partition', '?')}]@{h.get('original_offset', '?')}",
-            consumer_group=h.get("consumer_group", "?"), error=h.get("error", "?"), size=len(r.value or b""),
-            value=(r.value or b"").decode("utf-8", "replace") if show_value else None,
-        ))
+        letters.append(
+            DeadLetter(
+                at=datetime.fromtimestamp(r.timestamp / 1000, UTC).astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S"),
+                where=f"{r.topic}[{r.partition}]@{r.offset}",
+                original=(
+                    f"{h.get('original_topic', '?')}[{h.get('original_partition', '?')}]"
+                    f"@{h.get('original_offset', '?')}"
+                ),
+                consumer_group=h.get("consumer_group", "?"),
+                error=h.get("error", "?"),
+                size=len(r.value or b""),
+                value=(r.value or b"").decode("utf-8", "replace") if show_value else None,
+            )
+        )
     return letters
 
 
 def as_json_lines(letters: list[DeadLetter]) -> str:
-    return "\n".join(json.dumps({k: v for k, v in asdict(d).items() if v is not None}, ensure_ascii=False) for d in letters)
+    return "\n".join(
+        json.dumps({k: v for k, v in asdict(d).items() if v is not None}, ensure_ascii=False) for d in letters
+    )

@@ -5,13 +5,14 @@ relevant log tail before it when there is one) and exits non-zero; never a trace
 """
 
 import importlib
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from relais_runtime.settings import SERVICE_PORTS, get_settings
 
 from relais_cli.errors import CommandFailed
-from relais_runtime.settings import SERVICE_PORTS, get_settings
 
 app = typer.Typer(
     name="relais",
@@ -36,8 +37,13 @@ def _root():
 
 @stack_app.command("up")
 def stack_up(
-    brokers: Annotated[int | None, typer.Option(help="Kafka brokers: 1, or 3 to test the loss of one (then give the "
-                                                     "services every address printed, in RELAIS_KAFKA_BOOTSTRAP)")] = None,
+    brokers: Annotated[
+        int | None,
+        typer.Option(
+            help="Kafka brokers: 1, or 3 to test the loss of one (then give the "
+            "services every address printed, in RELAIS_KAFKA_BOOTSTRAP)"
+        ),
+    ] = None,
 ) -> None:
     """Start Kafka and PostgreSQL (idempotent) and wait until both accept connections.
 
@@ -101,7 +107,6 @@ def up(
 ) -> None:
     """Start everything: the stack, the four services in the background, a demo network of
     Missions Locales (first time only), and print the dashboard's address."""
-    from datetime import date
 
     from relais_cli import services
 
@@ -132,7 +137,6 @@ def demo(
 ) -> None:
     """Publish a simulated year of a demo network to the service topics (reporting folds it)."""
     import asyncio
-    from datetime import date
 
     year = year or date.today().year
 
@@ -150,7 +154,10 @@ def demo(
 
 @app.command()
 def down(
-    keep_stack: Annotated[bool, typer.Option("--keep-stack", help="Stop only the services and the traffic; Kafka and PostgreSQL keep running")] = False,
+    keep_stack: Annotated[
+        bool,
+        typer.Option("--keep-stack", help="Stop only the services and the traffic; Kafka and PostgreSQL keep running"),
+    ] = False,
 ) -> None:
     """Stop the services started by `relais up`, then the stack."""
     from relais_cli import services
@@ -181,20 +188,24 @@ def serve(
 ) -> None:
     """Run one service in the foreground (HTTP API plus its relay or consumers)."""
     import uvicorn
-
     from relais_runtime import logs
 
     if service not in SERVICE_PORTS:
         raise CommandFailed(f"unknown service {service!r}; choose one of {', '.join(SERVICE_PORTS)}")
     settings = get_settings()
     if not _loopback(host) and (defaults := settings.insecure_defaults()):
-        raise CommandFailed(f"refusing to listen on {host} with the local-only {' and '.join(defaults)}; "
-                            "set them to secrets of your own (or listen on 127.0.0.1)")
+        raise CommandFailed(
+            f"refusing to listen on {host} with the local-only {' and '.join(defaults)}; "
+            "set them to secrets of your own (or listen on 127.0.0.1)"
+        )
     logs.configure(service, settings.log_level, settings.log_json)
     bootstrap = importlib.import_module(f"relais_{service}.bootstrap")
     uvicorn.run(
-        bootstrap.create_app(settings), host=host, port=port or SERVICE_PORTS[service],
-        log_config=None, access_log=False,
+        bootstrap.create_app(settings),
+        host=host,
+        port=port or SERVICE_PORTS[service],
+        log_config=None,
+        access_log=False,
         # Open SSE streams would otherwise hold a graceful shutdown forever.
         timeout_graceful_shutdown=5,
     )
@@ -229,7 +240,6 @@ def token(
 
 
 def _date(value: str | None, option: str) -> "date | None":
-    from datetime import date
 
     if value is None:
         return None
@@ -240,7 +250,6 @@ def _date(value: str | None, option: str) -> "date | None":
 
 
 def _instant(value: str | None, option: str) -> "datetime | None":
-    from datetime import datetime
 
     if value is None:
         return None
@@ -249,26 +258,37 @@ def _instant(value: str | None, option: str) -> "datetime | None":
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise CommandFailed(f"{option} must be an instant with its offset, e.g. 2024-01-31T18:00:00+01:00, not {value!r}")
+        raise CommandFailed(
+            f"{option} must be an instant with its offset, e.g. 2024-01-31T18:00:00+01:00, not {value!r}"
+        )
     return parsed
 
 
 @app.command()
 def indicators(
-    events: Annotated[Path, typer.Option("--events", help="JSONL file: one event envelope per line, any order, any topics")],
+    events: Annotated[
+        Path, typer.Option("--events", help="JSONL file: one event envelope per line, any order, any topics")
+    ],
     date_from: Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD (included)")],
     date_to: Annotated[str, typer.Option("--to", help="Last day of the period, YYYY-MM-DD (included)")],
-    ml_id: Annotated[str | None, typer.Option("--ml-id", help="One Mission Locale; without it, the network and by_ml")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Only events recorded up to this instant (RFC 3339)")] = None,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Report invalid lines but compute anyway")] = False,
+    ml_id: Annotated[
+        str | None, typer.Option("--ml-id", help="One Mission Locale; without it, the network and by_ml")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Only events recorded up to this instant (RFC 3339)")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Report invalid lines but compute anyway")
+    ] = False,
 ) -> None:
     """Compute the indicator document from a JSONL export, with no server.
 
     Prints exactly what GET /v1/indicators answers for the same events. Invalid lines are
     reported with their line number; the exit code is 1 unless --skip-invalid is given.
     """
-    from relais_cli import audit
     from relais_reporting.indicators import Query
+
+    from relais_cli import audit
 
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if start > end:
@@ -280,8 +300,12 @@ def indicators(
 @app.command()
 def export(
     service: Annotated[str, typer.Option("--service", help="intake, dispositifs or employment")],
-    since: Annotated[str | None, typer.Option("--from", help="Only events recorded from this instant (RFC 3339)")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="Only events recorded up to this instant (RFC 3339)")] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", help="Only events recorded from this instant (RFC 3339)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", help="Only events recorded up to this instant (RFC 3339)")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output")] = None,
 ) -> None:
     """Write a service's events as JSONL envelopes, byte for byte what it published to Kafka."""
@@ -306,20 +330,33 @@ def export(
 
 @app.command()
 def replay(
-    exports: Annotated[list[Path] | None, typer.Option("--exports", help="Replay these JSONL exports instead of the topics")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Period to compare, first day (default: 1 January)")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Period to compare, last day (default: 31 December)")] = None,
+    exports: Annotated[
+        list[Path] | None, typer.Option("--exports", help="Replay these JSONL exports instead of the topics")
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Period to compare, first day (default: 1 January)")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Period to compare, last day (default: 31 December)")
+    ] = None,
     ml_id: Annotated[str | None, typer.Option("--ml-id", help="Compare one Mission Locale only")] = None,
-    into: Annotated[Path | None, typer.Option("--into", help="SQLite file for the rebuilt read models (default: .relais/replay/)")] = None,
-    rebuild_live: Annotated[bool, typer.Option("--rebuild-live", help="Empty the live read models and rebuild them (stop the reporting service first)")] = False,
+    into: Annotated[
+        Path | None, typer.Option("--into", help="SQLite file for the rebuilt read models (default: .relais/replay/)")
+    ] = None,
+    rebuild_live: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild-live", help="Empty the live read models and rebuild them (stop the reporting service first)"
+        ),
+    ] = False,
     no_compare: Annotated[bool, typer.Option("--no-compare", help="Do not compare with the live read models")] = False,
 ) -> None:
     """Rebuild the reporting read models from the beginning of the topics (or from exports),
     then compare every figure with the live service's answer. Exits 1 on any difference."""
-    from datetime import date
+
+    from relais_runtime.sql import engine_for
 
     from relais_cli import audit
-    from relais_runtime.sql import engine_for
 
     settings = get_settings()
     today = date.today()
@@ -330,8 +367,9 @@ def replay(
         target = live
     else:
         target = audit.scratch_engine(into or settings.data_dir / "replay" / "reporting.sqlite3")
-    replayed, live_doc, folded = audit.replay(settings, list(exports or []), target, period, ml_id,
-                                              None if (no_compare or rebuild_live) else live)
+    replayed, live_doc, folded = audit.replay(
+        settings, list(exports or []), target, period, ml_id, None if (no_compare or rebuild_live) else live
+    )
     typer.echo(f"{folded.events} événement(s) rejoué(s), {folded.skipped} ignoré(s), {len(folded.invalid)} invalide(s)")
     if live_doc is None:
         typer.echo(audit.dumps(replayed))
@@ -348,16 +386,29 @@ def replay(
 
 @app.command()
 def dlq(
-    topic: Annotated[list[str] | None, typer.Option("--topic", help="intake, dispositifs, employment, or a topic's full name; repeatable (default: the three services)")] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--topic",
+            help="intake, dispositifs, employment, or a topic's full name; repeatable (default: the three services)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line, for scripts")] = False,
-    show_value: Annotated[bool, typer.Option("--show-value", help="Also print each message as received (it may hold data that should not have been sent)")] = False,
+    show_value: Annotated[
+        bool,
+        typer.Option(
+            "--show-value", help="Also print each message as received (it may hold data that should not have been sent)"
+        ),
+    ] = False,
 ) -> None:
     """List the messages the consumers set aside in the dead-letter topics (.dlq), oldest first:
     when, where each came from, which consumer refused it and why. Reads only; changes nothing."""
     import asyncio
 
+    from relais_contracts import SERVICES
+    from relais_contracts import topic as topic_of_service
+
     from relais_cli.dlq import as_json_lines, dead_letters
-    from relais_contracts import SERVICES, topic as topic_of_service
 
     settings = get_settings()
     names = [topic_of_service(t) if t in SERVICES else t for t in (topic or SERVICES)]
@@ -374,19 +425,33 @@ def dlq(
     for letter in letters:
         typer.echo(letter.line())
     where = ", ".join(f"{n}.dlq" for n in names)
-    typer.echo(f"{len(letters)} message(s) en lettre morte sur {where}" if letters else f"Aucun message en lettre morte sur {where}.")
+    typer.echo(
+        f"{len(letters)} message(s) en lettre morte sur {where}"
+        if letters
+        else f"Aucun message en lettre morte sur {where}."
+    )
 
 
 @app.command()
 def simulate(
     profile: Annotated[str, typer.Option(help="Seed report to imitate: innovam or nord-ouest-aubeois")] = "innovam",
     mls: Annotated[int, typer.Option(help="How many Missions Locales of that profile")] = 1,
-    rate: Annotated[float | None, typer.Option(help="Live mode: send commands to the running services at this many per second (open loop)")] = None,
-    live_ml: Annotated[list[str] | None, typer.Option("--ml-id", help="Live mode: the Missions Locales to act in (default: named after the profile)")] = None,
-    duration: Annotated[float | None, typer.Option(help="Live mode: stop after this many seconds (default: until Ctrl-C)")] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(help="Live mode: send commands to the running services at this many per second (open loop)"),
+    ] = None,
+    live_ml: Annotated[
+        list[str] | None,
+        typer.Option("--ml-id", help="Live mode: the Missions Locales to act in (default: named after the profile)"),
+    ] = None,
+    duration: Annotated[
+        float | None, typer.Option(help="Live mode: stop after this many seconds (default: until Ctrl-C)")
+    ] = None,
     year: Annotated[int, typer.Option(help="The simulated calendar year")] = 2023,
     seed: Annotated[int, typer.Option(help="Same seed, same events, byte for byte")] = 1,
-    scale: Annotated[float, typer.Option(help="Size of each Mission Locale relative to its report (1.0 = as reported)")] = 1.0,
+    scale: Annotated[
+        float, typer.Option(help="Size of each Mission Locale relative to its report (1.0 = as reported)")
+    ] = 1.0,
     out: Annotated[Path | None, typer.Option(help="JSONL file to write (default: standard output)")] = None,
 ) -> None:
     """Simulate a year of activity of N Missions Locales, calibrated on a 2023 activity report,
@@ -401,11 +466,11 @@ def simulate(
         _live_traffic(profile, mls, rate, duration, seed, live_ml)
         return
 
+    from relais_contracts import encode
     from rich.progress import Progress
 
     from relais_cli.simulation.generator import MissionLocaleYear
     from relais_cli.simulation.profiles import PROFILES
-    from relais_contracts import encode
 
     if profile not in PROFILES:
         raise CommandFailed(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
@@ -426,10 +491,14 @@ def simulate(
     finally:
         if out:
             sink.close()
-    _stderr_console().print(f"{count} événement(s) simulé(s) pour {mls} Mission(s) Locale(s)", markup=False, highlight=False)
+    _stderr_console().print(
+        f"{count} événement(s) simulé(s) pour {mls} Mission(s) Locale(s)", markup=False, highlight=False
+    )
 
 
-def _live_traffic(profile: str, mls: int, rate: float, duration: float | None, seed: int, ml_ids: list[str] | None) -> None:
+def _live_traffic(
+    profile: str, mls: int, rate: float, duration: float | None, seed: int, ml_ids: list[str] | None
+) -> None:
     import asyncio
 
     from relais_cli.demo import NETWORK
@@ -448,13 +517,21 @@ def _live_traffic(profile: str, mls: int, rate: float, duration: float | None, s
 
     def tick(stats) -> None:
         if stats.sent % max(1, int(rate * 5)) == 0:
-            console.print(f"{stats.sent} commandes envoyées, {stats.ok} acceptées, {stats.failed} refusées", markup=False, highlight=False)
+            console.print(
+                f"{stats.sent} commandes envoyées, {stats.ok} acceptées, {stats.failed} refusées",
+                markup=False,
+                highlight=False,
+            )
 
     try:
         stats = asyncio.run(traffic.run(duration, tick))
     except KeyboardInterrupt:
         stats = traffic.stats
-    console.print(f"Terminé : {stats.sent} commandes, {stats.ok} acceptées, {stats.failed} refusées", markup=False, highlight=False)
+    console.print(
+        f"Terminé : {stats.sent} commandes, {stats.ok} acceptées, {stats.failed} refusées",
+        markup=False,
+        highlight=False,
+    )
     if stats.refusals:
         console.print(f"Refus : {stats.refusal_summary()}", markup=False, highlight=False)
 

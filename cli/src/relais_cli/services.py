@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import httpx
+from relais_runtime.settings import SERVICE_PORTS, Settings
 
 from relais_cli.errors import CommandFailed
 from relais_cli.stack.process import read_pid, tail, terminate
-from relais_runtime.settings import SERVICE_PORTS, Settings
 
 
 def _paths(root: Path, service: str) -> tuple[Path, Path]:
@@ -28,8 +28,11 @@ def start_all(settings: Settings, root: Path, timeout: float = 60) -> list[str]:
             continue
         proc = subprocess.Popen(
             [sys.executable, "-m", "relais_cli.main", "serve", service, "--port", str(port)],
-            stdout=log_file.open("ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, env=os.environ.copy(),
+            stdout=log_file.open("ab"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=os.environ.copy(),
         )
         pid_file.write_text(str(proc.pid))
         lines.append(f"{service:<12}started (pid {proc.pid}) http://127.0.0.1:{port}")
@@ -43,8 +46,7 @@ def start_all(settings: Settings, root: Path, timeout: float = 60) -> list[str]:
             except httpx.HTTPError:
                 pass
             if read_pid(pid_file) is None or time.monotonic() > deadline:
-                raise CommandFailed(f"the {service} service did not become ready",
-                                    details=tail(log_file))
+                raise CommandFailed(f"the {service} service did not become ready", details=tail(log_file))
             time.sleep(0.3)
     return lines
 
@@ -57,8 +59,13 @@ def start_traffic(root: Path) -> str:
     pid_file, log_file = _paths(root, "traffic")
     if read_pid(pid_file):
         return f"traffic     already running (pid {read_pid(pid_file)})"
-    proc = subprocess.Popen([sys.executable, "-m", "relais_cli.main", *DEMO_TRAFFIC], stdout=log_file.open("ab"),
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "relais_cli.main", *DEMO_TRAFFIC],
+        stdout=log_file.open("ab"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     pid_file.write_text(str(proc.pid))
     return f"traffic     started (pid {proc.pid}): live commands in ML-CACHAN, ML-ROMILLY, ML-IVRY, 1 per second"
 

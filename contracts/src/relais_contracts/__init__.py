@@ -22,7 +22,21 @@ from relais_contracts.codec import (
 from relais_contracts.envelope import Envelope, Payload
 
 __all__ = [
-    "ALL_TOPICS", "MAX_ENVELOPE_BYTES", "PAYLOAD_TYPES", "SERVICES", "Envelope", "InvalidEvent", "Payload",
-    "UnreadableEvent", "decode", "decode_object", "dlq_topic", "encode", "envelope_model",
-    "event_id_for", "make_envelope", "topic", "topic_of",
+    "ALL_TOPICS",
+    "MAX_ENVELOPE_BYTES",
+    "PAYLOAD_TYPES",
+    "SERVICES",
+    "Envelope",
+    "InvalidEvent",
+    "Payload",
+    "UnreadableEvent",
+    "decode",
+    "decode_object",
+    "dlq_topic",
+    "encode",
+    "envelope_model",
+    "event_id_for",
+    "make_envelope",
+    "topic",
+    "topic_of",
 ]

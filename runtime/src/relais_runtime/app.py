@@ -89,7 +89,8 @@ class BodyLimit:
 
     async def _refuse(self, scope: dict, receive: Callable, send: Callable) -> None:
         response = problems.problem_response(
-            413, "body-too-large", f"Le corps de la requête dépasse {self.limit // 1024} Kio.", scope.get("path"))
+            413, "body-too-large", f"Le corps de la requête dépasse {self.limit // 1024} Kio.", scope.get("path")
+        )
         await response(scope, receive, send)
 
 
@@ -113,9 +114,7 @@ def create_app(parts: ServiceParts) -> FastAPI:
             for hook in parts.on_shutdown:
                 await hook()
 
-    app = FastAPI(
-        title=parts.title, description=parts.description, version="1", lifespan=lifespan
-    )
+    app = FastAPI(title=parts.title, description=parts.description, version="1", lifespan=lifespan)
     problems.install(app)
     app.add_middleware(BodyLimit)
 
@@ -127,9 +126,7 @@ def create_app(parts: ServiceParts) -> FastAPI:
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
         metrics.HTTP_REQUESTS.labels(parts.name, request.method, path, response.status_code).inc()
-        metrics.HTTP_LATENCY.labels(parts.name, request.method, path).observe(
-            time.perf_counter() - started
-        )
+        metrics.HTTP_LATENCY.labels(parts.name, request.method, path).observe(time.perf_counter() - started)
         response.headers["X-Correlation-ID"] = str(request.state.correlation_id)
         return response
 

@@ -14,9 +14,9 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel, Field
-
 from relais_contracts import SERVICES, dlq_topic, envelope_model, topic
 from relais_contracts.catalogue import PAYLOADS_BY_SERVICE
+
 from relais_runtime.settings import Settings
 
 

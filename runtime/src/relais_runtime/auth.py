@@ -56,14 +56,16 @@ class Principal:
         return self.role in PERSONAL_DATA_READERS
 
 
-def issue_token(
-    settings: Settings, *, sub: str, role: Role, ml_ids: list[str], ttl_seconds: int = 8 * 3600
-) -> str:
+def issue_token(settings: Settings, *, sub: str, role: Role, ml_ids: list[str], ttl_seconds: int = 8 * 3600) -> str:
     """A local HS256 token (development, tests, demo)."""
     now = int(time.time())
     claims = {
-        "sub": sub, "role": str(role), "ml_ids": ml_ids,
-        "iss": settings.jwt_issuer, "iat": now, "exp": now + ttl_seconds,
+        "sub": sub,
+        "role": str(role),
+        "ml_ids": ml_ids,
+        "iss": settings.jwt_issuer,
+        "iat": now,
+        "exp": now + ttl_seconds,
     }
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
@@ -83,25 +85,35 @@ def decode_token(settings: Settings, token: str) -> Principal:
             algorithms = ["RS256"]
         else:
             key, algorithms = settings.jwt_secret, ["HS256"]
-        claims = jwt.decode(token, key, algorithms=algorithms, issuer=settings.jwt_issuer,
-                            audience=settings.jwt_audience, options=options)  # type: ignore[arg-type]
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            options=options,
+        )  # type: ignore[arg-type]
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"Jeton invalide : {exc}") from None
     if claims["exp"] - claims["iat"] > settings.jwt_max_ttl_seconds:
-        raise Unauthorized(
-            f"Jeton invalide : sa durée de vie dépasse {settings.jwt_max_ttl_seconds} secondes.")
+        raise Unauthorized(f"Jeton invalide : sa durée de vie dépasse {settings.jwt_max_ttl_seconds} secondes.")
     try:
         role = Role(claims["role"])
         ml_ids = claims["ml_ids"]
         sub = claims["sub"]
         if not isinstance(sub, str) or not SUBJECT.match(sub):
             raise ValueError("sub")
-        if not isinstance(ml_ids, list) or not 1 <= len(ml_ids) <= 1000 or \
-                not all(isinstance(m, str) and (m == "*" or ML_ID.match(m)) for m in ml_ids):
+        if (
+            not isinstance(ml_ids, list)
+            or not 1 <= len(ml_ids) <= 1000
+            or not all(isinstance(m, str) and (m == "*" or ML_ID.match(m)) for m in ml_ids)
+        ):
             raise ValueError("ml_ids")
         return Principal(sub=sub, role=role, ml_ids=frozenset(ml_ids), expires_at=float(claims["exp"]))
     except (KeyError, ValueError):
-        raise Unauthorized("Jeton invalide : revendications sub (1 à 128 caractères), role ou ml_ids absentes ou fausses") from None
+        raise Unauthorized(
+            "Jeton invalide : revendications sub (1 à 128 caractères), role ou ml_ids absentes ou fausses"
+        ) from None
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -116,8 +128,11 @@ def current_principal(
         return decode_token(settings, credentials.credentials)
     # A browser's EventSource (and a download link) cannot send headers: there, and only there,
     # the dashboard passes the token in the query.
-    query_token = (request.query_params.get("access_token")
-                   if request.method == "GET" and request.url.path in QUERY_TOKEN_PATHS else None)
+    query_token = (
+        request.query_params.get("access_token")
+        if request.method == "GET" and request.url.path in QUERY_TOKEN_PATHS
+        else None
+    )
     if query_token:
         return decode_token(settings, query_token)
     raise Unauthorized("Un jeton Bearer est requis (en-tête Authorization).")
@@ -132,8 +147,9 @@ def require(*roles: Role, tenant: bool = True):
             raise Forbidden(f"Le rôle « {principal.role} » ne permet pas cette action.")
         ml_id = request.path_params.get("ml_id") if tenant else None
         if ml_id is not None and not ML_ID.match(ml_id):
-            raise InvalidRequest("Code de Mission Locale invalide (lettres, chiffres, - et _, 64 au plus).",
-                                 field="path.ml_id")
+            raise InvalidRequest(
+                "Code de Mission Locale invalide (lettres, chiffres, - et _, 64 au plus).", field="path.ml_id"
+            )
         if ml_id is not None and not principal.may_access(ml_id):
             raise Forbidden(f"Ce jeton ne donne pas accès à la Mission Locale {ml_id}.")
         return principal

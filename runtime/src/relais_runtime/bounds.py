@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator
-
 from relais_contracts.types import Day, Instant
 
 YEARS_BACK = 10  # a late entry (a contract signed years ago) is still welcome

@@ -30,10 +30,10 @@ from aiokafka import ConsumerRebalanceListener, TopicPartition
 from anyio import to_thread
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from relais_contracts import Envelope, InvalidEvent, UnreadableEvent, decode, dlq_topic
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, String, Table, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from relais_contracts import Envelope, InvalidEvent, UnreadableEvent, decode, dlq_topic
 from relais_runtime import metrics
 from relais_runtime.sql import DATABASE_UNAVAILABLE
 
@@ -88,15 +88,14 @@ def decode_batch(records: Sequence[Record]) -> Decoded:
 
 def _upsert_offsets(conn: Connection, group_id: str, next_offsets: dict[tuple[str, int], int]) -> None:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    rows = [
-        {"group_id": group_id, "topic": t, "partition": p, "next_offset": o}
-        for (t, p), o in next_offsets.items()
-    ]
+    rows = [{"group_id": group_id, "topic": t, "partition": p, "next_offset": o} for (t, p), o in next_offsets.items()]
     stmt = dialect.insert(consumer_offsets).values(rows)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["group_id", "topic", "partition"],
-        set_={"next_offset": stmt.excluded.next_offset},
-    ))
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["group_id", "topic", "partition"],
+            set_={"next_offset": stmt.excluded.next_offset},
+        )
+    )
 
 
 class PoisonedBatch(Exception):
@@ -122,8 +121,9 @@ class TransactionalConsumer:
     def stored_offsets(self) -> dict[tuple[str, int], int]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset)
-                .where(consumer_offsets.c.group_id == self.group_id)
+                select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset).where(
+                    consumer_offsets.c.group_id == self.group_id
+                )
             )
             return {(t, p): o for t, p, o in rows}
 
@@ -168,7 +168,9 @@ class TransactionalConsumer:
             return 0
         partitions = {(r.topic, r.partition) for r in records}
         with self.engine.begin() as conn:
-            query = select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset).where(
+            query = select(
+                consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset
+            ).where(
                 consumer_offsets.c.group_id == self.group_id,
                 tuple_(consumer_offsets.c.topic, consumer_offsets.c.partition).in_(list(partitions)),
             )
@@ -182,8 +184,14 @@ class TransactionalConsumer:
             if fresh:
                 self.apply(conn, [e for _, e in fresh])
             if self.on_skipped and decoded.unreadable:
-                self.on_skipped(conn, [(r.value, reason) for r, reason in decoded.unreadable
-                                       if r.offset >= stored.get((r.topic, r.partition), 0)])
+                self.on_skipped(
+                    conn,
+                    [
+                        (r.value, reason)
+                        for r, reason in decoded.unreadable
+                        if r.offset >= stored.get((r.topic, r.partition), 0)
+                    ],
+                )
             next_offsets: dict[tuple[str, int], int] = {}
             for r in records:
                 key = (r.topic, r.partition)
@@ -202,10 +210,7 @@ class TransactionalConsumer:
 
 def _as_records(raw: Any) -> list[Record]:
     raws = raw if isinstance(raw, tuple) else (raw,)
-    return [
-        Record(r.topic, r.partition, r.offset, r.key, r.value or b"", tuple(r.headers or ()))
-        for r in raws
-    ]
+    return [Record(r.topic, r.partition, r.offset, r.key, r.value or b"", tuple(r.headers or ())) for r in raws]
 
 
 async def _raw_body(message: Any) -> Any:
@@ -235,8 +240,12 @@ class StartFromStoredOffsets(ConsumerRebalanceListener):
                 never_folded.append(tp)
         if never_folded:
             await kafka.seek_to_beginning(*never_folded)
-        log.info("%s starts from the offsets in its database (%d partitions, %d from the beginning)",
-                 self.consumer.group_id, len(assigned), len(never_folded))
+        log.info(
+            "%s starts from the offsets in its database (%d partitions, %d from the beginning)",
+            self.consumer.group_id,
+            len(assigned),
+            len(never_folded),
+        )
 
 
 def subscribe(
@@ -260,10 +269,14 @@ def subscribe(
 
     async def dead_letter(record: Record, error: str) -> None:
         await broker.publish(
-            record.value, topic=dlq_topic(record.topic), key=record.key,
+            record.value,
+            topic=dlq_topic(record.topic),
+            key=record.key,
             headers={
-                "error": error[:1000], "original_topic": record.topic,
-                "original_partition": str(record.partition), "original_offset": str(record.offset),
+                "error": error[:1000],
+                "original_topic": record.topic,
+                "original_partition": str(record.partition),
+                "original_offset": str(record.offset),
                 "consumer_group": consumer.group_id,
             },
         )

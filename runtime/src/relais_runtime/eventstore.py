@@ -13,8 +13,8 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder, Transcoding
-
 from relais_contracts import event_id_for
+
 from relais_runtime.commands import CommandContext
 from relais_runtime.errors import Conflict, DomainRuleBroken, NotFound
 from relais_runtime.published import UnpublishableEvent, publishable
@@ -135,7 +135,11 @@ class RelaisApplication(Application[Any]):
         return Answer(created.id, event_id_for(self.service, created.id, created.version), created.version)
 
     def execute(
-        self, ctx: CommandContext, aggregate: Any, action: Callable[[], Any], *also: Aggregate,
+        self,
+        ctx: CommandContext,
+        aggregate: Any,
+        action: Callable[[], Any],
+        *also: Aggregate,
         answer_event: bool = False,
     ) -> Answer:
         """Run `action` on a loaded aggregate (which remembers its commands) and save it, with
@@ -161,7 +165,9 @@ class RelaisApplication(Application[Any]):
             return None
         first = getattr(existing, "commands", {}).get(ctx.idempotency_key)
         if first is None or first[0] != ctx.request_hash:
-            raise Conflict("Cette clé d'idempotence a déjà servi pour une autre requête.", rule="idempotency-key-reused")
+            raise Conflict(
+                "Cette clé d'idempotence a déjà servi pour une autre requête.", rule="idempotency-key-reused"
+            )
         return Answer(existing.id, event_id_for(self.service, existing.id, first[1]), first[1])
 
     @staticmethod

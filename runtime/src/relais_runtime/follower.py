@@ -53,11 +53,14 @@ class LogFollower:
         with self._lock:
             while True:
                 with self.engine.begin() as conn:
-                    position = conn.execute(
-                        select(follower_positions.c.position)
-                        .where(follower_positions.c.name == self.name)
-                        .with_for_update()
-                    ).scalar_one_or_none() or 0
+                    position = (
+                        conn.execute(
+                            select(follower_positions.c.position)
+                            .where(follower_positions.c.name == self.name)
+                            .with_for_update()
+                        ).scalar_one_or_none()
+                        or 0
+                    )
                     batch = self.app.recorder.select_notifications(start=position + 1, limit=self.batch)
                     if not batch:
                         return applied

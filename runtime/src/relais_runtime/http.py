@@ -1,10 +1,9 @@
 """Helpers every service's HTTP layer uses to turn a request into a command."""
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import uuid
 from typing import Any
 
 from fastapi import Request
@@ -23,7 +22,11 @@ MAX_IDEMPOTENCY_KEY = 200
 
 
 def command_context(
-    request: Request, principal: Principal, body: BaseModel | None = None, *, personal: frozenset[str] = frozenset(),
+    request: Request,
+    principal: Principal,
+    body: BaseModel | None = None,
+    *,
+    personal: frozenset[str] = frozenset(),
 ) -> CommandContext:
     """Who acts (from the token), in which action (X-Correlation-ID), with which idempotency key.
     The `personal` fields of the body stay out of the request's fingerprint (the service adds

@@ -28,8 +28,14 @@ def consumer_broker(settings: Settings, client_id: str) -> KafkaBroker:
     "Received"/"Processed" line for every message is at DEBUG: at thousands of events a second,
     INFO would be all the log says."""
     # What it publishes (dead letters) is acknowledged by every in-sync replica, like the relay's.
-    return KafkaBroker(settings.kafka_servers, client_id=client_id, acks="all", enable_idempotence=True,
-                       logger=logging.getLogger("relais.broker"), log_level=logging.DEBUG)
+    return KafkaBroker(
+        settings.kafka_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        logger=logging.getLogger("relais.broker"),
+        log_level=logging.DEBUG,
+    )
 
 
 async def partitions_of(settings: Settings, topics: list[str]) -> list[TopicPartition]:
@@ -61,8 +67,9 @@ async def read_to_end(settings: Settings, topics: list[str], on_record: Callable
     partitions = await partitions_of(settings, topics)
     if not partitions:
         raise LookupError(f"no topic {', '.join(topics)} on {settings.kafka_bootstrap}")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_servers, enable_auto_commit=False,
-                                auto_offset_reset="earliest", group_id=None)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_servers, enable_auto_commit=False, auto_offset_reset="earliest", group_id=None
+    )
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -36,9 +36,7 @@ TITLES = {
 }
 
 
-def problem_response(
-    status: int, rule: str, detail: str, instance: str | None = None, **extra: Any
-) -> JSONResponse:
+def problem_response(status: int, rule: str, detail: str, instance: str | None = None, **extra: Any) -> JSONResponse:
     body = {
         "type": PROBLEM_BASE + rule,
         "title": TITLES.get(status, "Erreur"),
@@ -63,14 +61,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]}
-            for e in exc.errors()
-        ]
+        errors = [{"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
         fields = ", ".join(e["field"] for e in errors)
-        return problem_response(
-            422, "validation", f"Champs invalides : {fields}", request.url.path, errors=errors
-        )
+        return problem_response(422, "validation", f"Champs invalides : {fields}", request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -83,7 +76,8 @@ def install(app: FastAPI) -> None:
         # Nothing was committed (the transaction failed): retrying the same request is safe.
         log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         response = problem_response(
-            503, "database-unavailable",
+            503,
+            "database-unavailable",
             "La base de données ne répond pas ; rien n'a été enregistré. Réessayez dans quelques secondes.",
             request.url.path,
         )
@@ -97,6 +91,8 @@ def install(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
-            500, "internal", "Une erreur inattendue est survenue ; elle a été journalisée.",
+            500,
+            "internal",
+            "Une erreur inattendue est survenue ; elle a été journalisée.",
             request.url.path,
         )

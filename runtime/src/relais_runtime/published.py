@@ -11,7 +11,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from pydantic import ValidationError
-
 from relais_contracts import MAX_ENVELOPE_BYTES, Envelope, Payload, encode, make_envelope
 
 

@@ -27,8 +27,8 @@ from aiokafka.errors import CorruptRecordException, KafkaError, MessageSizeTooLa
 from anyio import to_thread
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification, Tracking, TrackingRecorder
-
 from relais_contracts import dlq_topic
+
 from relais_runtime import metrics
 from relais_runtime.published import UnpublishableEvent, publishable
 
@@ -154,20 +154,36 @@ class OutboxRelay:
 
     async def _send(self, envelope: object, value: bytes) -> asyncio.Future:
         assert self.producer is not None, "run_relay gives the relay its producer"
-        return await self.producer.send(self.topic, value=value, key=envelope.key,  # type: ignore[attr-defined]
-                                        headers=envelope.headers)  # type: ignore[attr-defined]
+        return await self.producer.send(
+            self.topic,
+            value=value,
+            key=envelope.key,  # type: ignore[attr-defined]
+            headers=envelope.headers,
+        )  # type: ignore[attr-defined]
 
     async def _set_aside(self, notification: Notification, reason: str) -> None:
         """A dead letter that names the stored event (not its content: it may be what was wrong),
         acknowledged by the broker before the relay moves past it."""
-        letter = {"notification_id": notification.id, "originator_id": str(notification.originator_id),
-                  "originator_version": notification.originator_version, "topic": notification.topic}
-        headers = [("error", reason[:1000].encode()), ("original_topic", f"{self.topic} (outbox)".encode()),
-                   ("original_partition", b"-"), ("original_offset", str(notification.id).encode()),
-                   ("consumer_group", f"relay:{self.topic}".encode())]
+        letter = {
+            "notification_id": notification.id,
+            "originator_id": str(notification.originator_id),
+            "originator_version": notification.originator_version,
+            "topic": notification.topic,
+        }
+        headers = [
+            ("error", reason[:1000].encode()),
+            ("original_topic", f"{self.topic} (outbox)".encode()),
+            ("original_partition", b"-"),
+            ("original_offset", str(notification.id).encode()),
+            ("consumer_group", f"relay:{self.topic}".encode()),
+        ]
         assert self.producer is not None
-        future = await self.producer.send(dlq_topic(self.topic), value=orjson.dumps(letter),
-                                          key=str(notification.originator_id).encode(), headers=headers)
+        future = await self.producer.send(
+            dlq_topic(self.topic),
+            value=orjson.dumps(letter),
+            key=str(notification.originator_id).encode(),
+            headers=headers,
+        )
         await future
         metrics.DEAD_LETTERS.labels(f"relay:{self.topic}", self.topic).inc()
         log.error("outbox event %s set aside on %s: %s", notification.id, dlq_topic(self.topic), reason)

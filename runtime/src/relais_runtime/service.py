@@ -12,9 +12,9 @@ from typing import TypeVar
 
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
+from relais_contracts import topic
 from sqlalchemy import Engine
 
-from relais_contracts import topic
 from relais_runtime.app import BackgroundTask, ServiceParts, create_app
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.eventstore import RelaisApplication
@@ -38,8 +38,9 @@ async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
 
 def outbox_relay(app: RelaisApplication, settings: Settings) -> OutboxRelay:
     """The relay of `app` (its producer is given by `run_relay`)."""
-    return OutboxRelay(app, None, topic(app.service),
-                       batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds)
+    return OutboxRelay(
+        app, None, topic(app.service), batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds
+    )
 
 
 async def run_relay(relay: OutboxRelay, settings: Settings, stop: asyncio.Event) -> None:
@@ -100,8 +101,11 @@ def producing_service_app(
     background: list[BackgroundTask] = []
     if knows_youths is not None:
         broker = consumer_broker(settings, f"relais-{service}")
-        subscribe(broker, TransactionalConsumer(knows_youths, f"{service}.youth-facts", apply_intake_events),
-                  [topic("intake")])
+        subscribe(
+            broker,
+            TransactionalConsumer(knows_youths, f"{service}.youth-facts", apply_intake_events),
+            [topic("intake")],
+        )
 
         async def consume(stop: asyncio.Event) -> None:
             await run_broker(broker, stop)
@@ -125,8 +129,13 @@ def producing_service_app(
 
     app = create_app(
         ServiceParts(
-            name=service, title=title, description=description, routers=routers,
-            readiness=readiness, background=[run, *background], on_shutdown=[close],
+            name=service,
+            title=title,
+            description=description,
+            routers=routers,
+            readiness=readiness,
+            background=[run, *background],
+            on_shutdown=[close],
         )
     )
     app.state.application = application

@@ -91,10 +91,7 @@ class Settings(BaseSettings):
         return f"{self.pg_db_prefix}{service}"
 
     def pg_dsn(self, service: str) -> str:
-        return (
-            f"postgresql://{self.pg_user}:{self.pg_password}@{self.pg_host}:{self.pg_port}/"
-            f"{self.database(service)}"
-        )
+        return f"postgresql://{self.pg_user}:{self.pg_password}@{self.pg_host}:{self.pg_port}/{self.database(service)}"
 
     @property
     def sqlite_dir(self) -> Path:

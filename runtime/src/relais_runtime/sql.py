@@ -14,8 +14,12 @@ from relais_runtime.settings import Settings
 
 # A database that does not answer (down, restarting, unreachable): what failed may be retried.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
-    es.OperationalError, es.InterfaceError, es.ConnectionUnavailableError,
-    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, psycopg.OperationalError,
+    es.OperationalError,
+    es.InterfaceError,
+    es.ConnectionUnavailableError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    psycopg.OperationalError,
 )
 
 

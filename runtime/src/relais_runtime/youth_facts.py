@@ -10,10 +10,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from relais_contracts import Envelope
 from sqlalchemy import Boolean, Column, Connection, Engine, MetaData, String, Table, Uuid, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from relais_contracts import Envelope
 from relais_runtime.errors import DomainRuleBroken
 
 metadata = MetaData()
@@ -53,12 +53,19 @@ def apply_intake_events(conn: Connection, events: list[Envelope]) -> None:
     for e in events:
         p = e.payload
         if e.event_type == "intake.FirstWelcomeRecorded":
-            values = {"jeune_id": p.jeune_id, "ml_id": e.ml_id, "birth_month": p.profile.birth_month,
-                      "rqth": p.profile.rqth, "closed": False}
+            values = {
+                "jeune_id": p.jeune_id,
+                "ml_id": e.ml_id,
+                "birth_month": p.profile.birth_month,
+                "rqth": p.profile.rqth,
+                "closed": False,
+            }
             stmt = dialect.insert(youth_facts).values(values)
             conn.execute(stmt.on_conflict_do_update(index_elements=["jeune_id"], set_=values))
         elif e.event_type == "intake.ProfileUpdated":
-            changes = {k: v for k, v in (("birth_month", p.profile.birth_month), ("rqth", p.profile.rqth)) if v is not None}
+            changes = {
+                k: v for k, v in (("birth_month", p.profile.birth_month), ("rqth", p.profile.rqth)) if v is not None
+            }
             if changes:
                 conn.execute(update(youth_facts).where(youth_facts.c.jeune_id == p.jeune_id).values(**changes))
         elif e.event_type in ("intake.DossierClosed", "intake.DossierReopened"):

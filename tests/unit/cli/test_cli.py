@@ -5,7 +5,6 @@ import sys
 
 import jwt
 import pytest
-
 from relais_runtime.auth import decode_token
 from relais_runtime.settings import get_settings
 
@@ -22,8 +21,12 @@ def every_command() -> list[list[str]]:
     def name(c) -> str:
         return c.name or c.callback.__name__.replace("_", "-")
 
-    return [[], ["stack"], *([name(c)] for c in app.registered_commands),
-            *(["stack", name(c)] for c in stack_app.registered_commands)]
+    return [
+        [],
+        ["stack"],
+        *([name(c)] for c in app.registered_commands),
+        *(["stack", name(c)] for c in stack_app.registered_commands),
+    ]
 
 
 @pytest.mark.parametrize("command", every_command(), ids=" ".join)

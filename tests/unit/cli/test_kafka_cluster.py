@@ -15,8 +15,7 @@ def test_three_nodes_form_one_quorum_and_replicate_every_topic_three_times(tmp_p
         kafka.write_config(node, settings, brokers=3)
     configs = [properties(n.config) for n in nodes]
     assert [c["node.id"] for c in configs] == ["1", "2", "3"]
-    assert {c["controller.quorum.voters"] for c in configs} == {
-        "1@127.0.0.1:19093,2@127.0.0.1:19095,3@127.0.0.1:19097"}
+    assert {c["controller.quorum.voters"] for c in configs} == {"1@127.0.0.1:19093,2@127.0.0.1:19095,3@127.0.0.1:19097"}
     assert [c["listeners"] for c in configs][1] == "PLAINTEXT://127.0.0.1:19094,CONTROLLER://127.0.0.1:19095"
     assert len({c["log.dirs"] for c in configs}) == 3
     assert all(c["default.replication.factor"] == "3" and c["min.insync.replicas"] == "2" for c in configs)

@@ -4,9 +4,14 @@ import uuid
 
 import orjson
 import pytest
-
 from relais_contracts import (
-    PAYLOAD_TYPES, InvalidEvent, UnreadableEvent, decode, encode, event_id_for, topic_of,
+    PAYLOAD_TYPES,
+    InvalidEvent,
+    UnreadableEvent,
+    decode,
+    encode,
+    event_id_for,
+    topic_of,
 )
 from support.samples import JEUNE, OFFER, envelope_of, sample_payloads
 
@@ -35,8 +40,16 @@ def _mutated(event_type: str, change) -> bytes:
         ("intake.FirstWelcomeRecorded", lambda o: o["payload"]["profile"].update(sex="Z"), "payload.profile.sex"),
         ("intake.FirstWelcomeRecorded", lambda o: o["payload"]["profile"].pop("qpv"), "payload.profile.qpv"),
         ("intake.FirstWelcomeRecorded", lambda o: o["payload"]["profile"].update(qpv=1), "payload.profile.qpv"),
-        ("intake.FirstWelcomeRecorded", lambda o: o["payload"]["profile"].update(education_level="3"), "payload.profile.education_level"),
-        ("intake.FirstWelcomeRecorded", lambda o: o["payload"]["profile"].update(commune_insee="Paris"), "payload.profile.commune_insee"),
+        (
+            "intake.FirstWelcomeRecorded",
+            lambda o: o["payload"]["profile"].update(education_level="3"),
+            "payload.profile.education_level",
+        ),
+        (
+            "intake.FirstWelcomeRecorded",
+            lambda o: o["payload"]["profile"].update(commune_insee="Paris"),
+            "payload.profile.commune_insee",
+        ),
         ("intake.DossierEventRecorded", lambda o: o["payload"].update(nature="coffee"), "payload.nature"),
         ("intake.DossierEventRecorded", lambda o: o["payload"].update(note="free text"), "payload.note"),
         ("dispositifs.AllowanceRequested", lambda o: o["payload"].update(amount_cents=528.56), "payload.amount_cents"),
@@ -75,7 +88,9 @@ def test_messages_about_a_young_person_are_keyed_by_jeune_id_else_by_stream():
     offer = envelope_of(SAMPLES["employment.JobOfferReceived"])
     assert offer.key == str(OFFER).encode()
     assert dict(offer.headers) == {
-        "event_type": b"employment.JobOfferReceived", "schema_version": b"1", "ml_id": b"ML-INNOVAM",
+        "event_type": b"employment.JobOfferReceived",
+        "schema_version": b"1",
+        "ml_id": b"ML-INNOVAM",
     }
     assert topic_of("employment.JobOfferReceived") == "relais.employment"
 

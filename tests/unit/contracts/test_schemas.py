@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from relais_contracts import PAYLOAD_TYPES
 from relais_contracts.schemas import DEFAULT_DIR, render
 

@@ -2,7 +2,6 @@
 
 import orjson
 import pytest
-
 from relais_contracts import decode, encode
 from relais_contracts.upcasting import upcast
 from support.samples import envelope_of, sample_payloads

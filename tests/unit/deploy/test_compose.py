@@ -4,7 +4,6 @@ import re
 
 import pytest
 import yaml
-
 from relais_runtime.settings import DATABASES, PROJECT_ROOT, SERVICE_PORTS, Settings
 
 COMPOSE_DIR = PROJECT_ROOT / "deploy" / "compose"

@@ -3,18 +3,21 @@
 import json
 import re
 
+import relais_runtime.metrics  # noqa: F401 - registers the metrics
 import yaml
 from prometheus_client import REGISTRY
-
-import relais_runtime.metrics  # noqa: F401 - registers the metrics
 from relais_runtime.settings import PROJECT_ROOT, SERVICE_PORTS
 
 DASHBOARD = json.loads((PROJECT_ROOT / "deploy" / "grafana" / "dashboards" / "relais.json").read_text())
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
 EXPOSED = {m.name + suffix for m in REGISTRY.collect() for suffix in SUFFIXES.get(m.type, ("",))}
 NEEDED = {
-    "relais_commands_total", "relais_events_published_total", "relais_relay_lag_events",
-    "relais_consumer_lag_messages", "relais_fold_batch_seconds_bucket", "relais_dead_letters_total",
+    "relais_commands_total",
+    "relais_events_published_total",
+    "relais_relay_lag_events",
+    "relais_consumer_lag_messages",
+    "relais_fold_batch_seconds_bucket",
+    "relais_dead_letters_total",
     "relais_events_skipped_total",
 }
 

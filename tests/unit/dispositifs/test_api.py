@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from relais_dispositifs.bootstrap import create_app
 from support.http import bearer, in_process, offline
 from support.youths import welcomed
@@ -31,23 +30,36 @@ def test_a_cej_life_over_http(client, jeune):
     r = client.post(f"/v1/ML-A/youths/{jeune}/programmes", json=CEJ, headers=H)
     assert r.status_code == 201, r.text
     enrolment = r.json()["id"]
-    a1 = client.post(f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-04", "amount_cents": 52_800}, headers=H)
-    a2 = client.post(f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-05", "amount_cents": 52_800}, headers=H)
+    a1 = client.post(
+        f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-04", "amount_cents": 52_800}, headers=H
+    )
+    a2 = client.post(
+        f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-05", "amount_cents": 52_800}, headers=H
+    )
     assert a1.status_code == a2.status_code == 201
     assert a1.json()["id"] == a1.json()["event_id"]
     paid = client.post(f"/v1/ML-A/allowances/{a1.json()['id']}/payment", json={}, headers=H)
     assert paid.status_code == 201, paid.text
-    for path, body in [("suspend", {"date": "2024-06-01", "reason": "health"}),
-                       ("resume", {"date": "2024-07-01", "reason": "recovered"}),
-                       ("extend", {"new_planned_end_date": "2025-06-30"}),
-                       ("exit", {"exit_date": "2024-12-15", "reason": "employment", "exit_situation": "employment"})]:
+    for path, body in [
+        ("suspend", {"date": "2024-06-01", "reason": "health"}),
+        ("resume", {"date": "2024-07-01", "reason": "recovered"}),
+        ("extend", {"new_planned_end_date": "2025-06-30"}),
+        ("exit", {"exit_date": "2024-12-15", "reason": "employment", "exit_situation": "employment"}),
+    ]:
         assert client.post(f"/v1/ML-A/enrolments/{enrolment}/{path}", json=body, headers=H).status_code == 201, path
     view = client.get(f"/v1/ML-A/enrolments/{enrolment}", headers=H).json()
     assert view["status"] == "exited" and view["planned_end_date"] == "2025-06-30"
     assert [(a["month"], a["paid"]) for a in view["allowances"]] == [("2024-04", True), ("2024-05", False)]
     assert [e["id"] for e in client.get(f"/v1/ML-A/youths/{jeune}/programmes", headers=H).json()] == [enrolment]
     # Exited: a new CEJ may begin.
-    assert client.post(f"/v1/ML-A/youths/{jeune}/programmes", json={**CEJ, "start_date": "2025-01-01", "planned_end_date": "2025-12-31"}, headers=H).status_code == 201
+    assert (
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/programmes",
+            json={**CEJ, "start_date": "2025-01-01", "planned_end_date": "2025-12-31"},
+            headers=H,
+        ).status_code
+        == 201
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,19 +86,41 @@ def test_unknown_or_closed_young_people_are_refused(client, app):
     unknown = client.post(f"/v1/ML-A/youths/{uuid.uuid4()}/programmes", json=CEJ, headers=H)
     assert unknown.status_code == 422 and unknown.json()["type"].endswith("/youth-unknown")
     other_ml = welcomed(app.state.application.tables, ml_id="ML-B")
-    assert client.post(f"/v1/ML-A/youths/{other_ml}/programmes", json=CEJ, headers=H).json()["type"].endswith("/youth-unknown")
+    assert (
+        client.post(f"/v1/ML-A/youths/{other_ml}/programmes", json=CEJ, headers=H)
+        .json()["type"]
+        .endswith("/youth-unknown")
+    )
     closed = welcomed(app.state.application.tables, closed=True)
-    assert client.post(f"/v1/ML-A/youths/{closed}/aids", json={"kind": "faj", "amount_cents": 100, "funder": "CD10"}, headers=H).json()["type"].endswith("/dossier-closed")
+    assert (
+        client.post(
+            f"/v1/ML-A/youths/{closed}/aids", json={"kind": "faj", "amount_cents": 100, "funder": "CD10"}, headers=H
+        )
+        .json()["type"]
+        .endswith("/dossier-closed")
+    )
 
 
 def test_allowance_errors(client, jeune):
     enrolment = client.post(f"/v1/ML-A/youths/{jeune}/programmes", json=CEJ, headers=H).json()["id"]
-    twice = [client.post(f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-04", "amount_cents": 100}, headers=H) for _ in range(2)]
+    twice = [
+        client.post(
+            f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-04", "amount_cents": 100}, headers=H
+        )
+        for _ in range(2)
+    ]
     assert twice[1].json()["type"].endswith("/allowance-month-already-requested")
-    bad = client.post(f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-13", "amount_cents": 1.5}, headers=H)
+    bad = client.post(
+        f"/v1/ML-A/enrolments/{enrolment}/allowances", json={"month": "2024-13", "amount_cents": 1.5}, headers=H
+    )
     assert {e["field"] for e in bad.json()["errors"]} == {"body.month", "body.amount_cents"}
     assert client.post(f"/v1/ML-A/allowances/{uuid.uuid4()}/payment", json={}, headers=H).status_code == 404
-    assert client.post(f"/v1/ML-A/enrolments/{uuid.uuid4()}/suspend", json={"date": "2024-03-01", "reason": "x"}, headers=H).status_code == 404
+    assert (
+        client.post(
+            f"/v1/ML-A/enrolments/{uuid.uuid4()}/suspend", json={"date": "2024-03-01", "reason": "x"}, headers=H
+        ).status_code
+        == 404
+    )
 
 
 def test_aids_referrals_idempotency_and_roles(client, jeune):
@@ -95,8 +129,29 @@ def test_aids_referrals_idempotency_and_roles(client, jeune):
     first = client.post(f"/v1/ML-A/youths/{jeune}/aids", json=body, headers=key)
     again = client.post(f"/v1/ML-A/youths/{jeune}/aids", json=body, headers=key)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
-    assert client.post(f"/v1/ML-A/youths/{jeune}/aids", json={**body, "amount_cents": 1}, headers=key).status_code == 409
-    assert client.post(f"/v1/ML-A/youths/{jeune}/referrals", json={"domain": "housing", "partner": "CLLAJ"}, headers=H).status_code == 201
-    assert client.post(f"/v1/ML-A/youths/{jeune}/referrals", json={"domain": "housing", "partner": "CLLAJ"}, headers=bearer("auditor")).status_code == 403
-    assert client.post(f"/v1/ML-A/youths/{jeune}/referrals", json={"domain": "housing", "partner": "CLLAJ"}, headers=bearer(ml_ids=("ML-B",))).status_code == 403
+    assert (
+        client.post(f"/v1/ML-A/youths/{jeune}/aids", json={**body, "amount_cents": 1}, headers=key).status_code == 409
+    )
+    assert (
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/referrals", json={"domain": "housing", "partner": "CLLAJ"}, headers=H
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/referrals",
+            json={"domain": "housing", "partner": "CLLAJ"},
+            headers=bearer("auditor"),
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/v1/ML-A/youths/{jeune}/referrals",
+            json={"domain": "housing", "partner": "CLLAJ"},
+            headers=bearer(ml_ids=("ML-B",)),
+        ).status_code
+        == 403
+    )
     assert client.get(f"/v1/ML-A/youths/{jeune}/programmes", headers={}).status_code == 401

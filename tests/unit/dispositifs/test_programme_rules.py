@@ -4,13 +4,12 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-
 from relais_contracts import event_id_for
+from relais_dispositifs import reference_amounts as amounts
+from relais_dispositifs.domain import Enrolment, YouthEnrolments, add_months
 from relais_runtime.commands import CommandContext
 from relais_runtime.errors import DomainRuleBroken
 from relais_runtime.youth_facts import YouthFacts
-from relais_dispositifs import reference_amounts as amounts
-from relais_dispositifs.domain import Enrolment, YouthEnrolments, add_months
 
 NOW = datetime(2024, 6, 15, 10, 0, tzinfo=UTC)
 CTX = CommandContext(ml_id="ML-A", actor_id="c1", correlation_id=uuid.uuid4(), received_at=NOW)
@@ -22,8 +21,17 @@ def youth(birth_month="2003-05", rqth=False) -> YouthFacts:
 
 
 def enter(programme="CEJ", start=date(2024, 2, 1), end=date(2025, 1, 31), hours=15, who=None) -> Enrolment:
-    return Enrolment.enter(uuid.uuid4(), CTX, who or youth(), programme=programme, start_date=start,
-                           planned_end_date=end, partner=None, weekly_hours=hours, occurred_at=None)
+    return Enrolment.enter(
+        uuid.uuid4(),
+        CTX,
+        who or youth(),
+        programme=programme,
+        start_date=start,
+        planned_end_date=end,
+        partner=None,
+        weekly_hours=hours,
+        occurred_at=None,
+    )
 
 
 def rule_of(action) -> str:
@@ -40,11 +48,11 @@ def test_add_months_keeps_the_day_or_the_month_end():
 @pytest.mark.parametrize(
     ("birth_month", "rqth", "start", "accepted"),
     [
-        ("1998-06", False, date(2024, 5, 31), True),   # 25 the day before turning 26
-        ("1998-06", False, date(2024, 6, 1), False),   # the day they turn 26
-        ("1994-06", True, date(2024, 5, 31), True),    # 29 with RQTH
-        ("1994-06", True, date(2024, 6, 1), False),    # 30 with RQTH
-        ("2008-03", False, date(2024, 3, 1), True),    # 16 that day
+        ("1998-06", False, date(2024, 5, 31), True),  # 25 the day before turning 26
+        ("1998-06", False, date(2024, 6, 1), False),  # the day they turn 26
+        ("1994-06", True, date(2024, 5, 31), True),  # 29 with RQTH
+        ("1994-06", True, date(2024, 6, 1), False),  # 30 with RQTH
+        ("2008-03", False, date(2024, 3, 1), True),  # 16 that day
         ("2008-03", False, date(2024, 2, 29), False),  # 15
     ],
 )
@@ -57,17 +65,25 @@ def test_age_at_entry(birth_month, rqth, start, accepted):
 
 
 def test_training_obligation_is_for_16_and_17_year_olds():
-    assert enter("TRAINING_OBLIGATION", start=date(2024, 2, 1), end=None, hours=None, who=youth("2007-02")).programme == "TRAINING_OBLIGATION"
-    assert rule_of(lambda: enter("TRAINING_OBLIGATION", start=date(2024, 2, 1), end=None, hours=None, who=youth("2006-02"))) == "training-obligation-age"
+    assert (
+        enter("TRAINING_OBLIGATION", start=date(2024, 2, 1), end=None, hours=None, who=youth("2007-02")).programme
+        == "TRAINING_OBLIGATION"
+    )
+    assert (
+        rule_of(
+            lambda: enter("TRAINING_OBLIGATION", start=date(2024, 2, 1), end=None, hours=None, who=youth("2006-02"))
+        )
+        == "training-obligation-age"
+    )
 
 
 @pytest.mark.parametrize(
     ("end", "accepted"),
     [
         (date(2024, 7, 30), False),  # just under 6 months
-        (date(2024, 7, 31), True),   # 6 months
-        (date(2025, 1, 31), True),   # the 12th month
-        (date(2025, 2, 1), False),   # into the 13th month
+        (date(2024, 7, 31), True),  # 6 months
+        (date(2025, 1, 31), True),  # the 12th month
+        (date(2025, 2, 1), False),  # into the 13th month
         (None, False),
     ],
 )
@@ -88,13 +104,22 @@ def test_cej_weekly_activity_is_15_to_20_hours(hours, accepted):
 
 def test_cej_extends_to_eighteen_months_and_never_past_the_26th_birthday():
     cej = enter()
-    assert rule_of(lambda: cej.extend(CTX, new_planned_end_date=date(2025, 8, 1), occurred_at=None)) == "cej-extension-limit"
+    assert (
+        rule_of(lambda: cej.extend(CTX, new_planned_end_date=date(2025, 8, 1), occurred_at=None))
+        == "cej-extension-limit"
+    )
     cej.extend(CTX, new_planned_end_date=date(2025, 7, 31), occurred_at=None)
-    assert rule_of(lambda: cej.extend(CTX, new_planned_end_date=date(2025, 7, 1), occurred_at=None)) == "extension-not-later"
+    assert (
+        rule_of(lambda: cej.extend(CTX, new_planned_end_date=date(2025, 7, 1), occurred_at=None))
+        == "extension-not-later"
+    )
     old = youth("1999-03")  # 26 on 2025-03-01
     assert rule_of(lambda: enter(start=date(2024, 4, 1), end=date(2025, 3, 31), who=old)) == "cej-beyond-age-limit"
     near = enter(start=date(2024, 4, 1), end=date(2024, 12, 31), who=old)
-    assert rule_of(lambda: near.extend(CTX, new_planned_end_date=date(2025, 3, 1), occurred_at=None)) == "cej-beyond-age-limit"
+    assert (
+        rule_of(lambda: near.extend(CTX, new_planned_end_date=date(2025, 3, 1), occurred_at=None))
+        == "cej-beyond-age-limit"
+    )
     near.extend(CTX, new_planned_end_date=date(2025, 2, 28), occurred_at=None)
 
 
@@ -116,25 +141,51 @@ def test_suspension_resumption_exit_dates_and_states():
     cej.suspend(CTX, on=date(2024, 3, 1), reason="health", occurred_at=None)
     assert rule_of(lambda: cej.suspend(CTX, on=date(2024, 3, 2), reason="x", occurred_at=None)) == "not-suspendable"
     cej.resume(CTX, on=date(2024, 4, 1), reason="back", occurred_at=None)
-    assert rule_of(lambda: cej.exit(CTX, exit_date=date(2024, 1, 15), reason="employment", exit_situation="employment", occurred_at=None)) == "date-before-entry"
+    assert (
+        rule_of(
+            lambda: cej.exit(
+                CTX, exit_date=date(2024, 1, 15), reason="employment", exit_situation="employment", occurred_at=None
+            )
+        )
+        == "date-before-entry"
+    )
     cej.exit(CTX, exit_date=date(2024, 9, 30), reason="employment", exit_situation="employment", occurred_at=None)
     assert cej.status == "exited"
-    assert rule_of(lambda: cej.extend(CTX, new_planned_end_date=date(2025, 6, 1), occurred_at=None)) == "enrolment-exited"
+    assert (
+        rule_of(lambda: cej.extend(CTX, new_planned_end_date=date(2025, 6, 1), occurred_at=None)) == "enrolment-exited"
+    )
 
 
 def test_cej_allowance_within_the_enrolment_once_a_month_under_the_cap_by_age():
     cej = enter()
     adult_cap = amounts.in_force(amounts.CEJ_MAX_ADULT, date(2024, 4, 1))
     assert adult_cap == 55_229
-    assert rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-01", amount_cents=100, occurred_at=None)) == "allowance-outside-enrolment"
-    assert rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-04", amount_cents=adult_cap + 1, occurred_at=None)) == "allowance-above-monthly-cap"
+    assert (
+        rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-01", amount_cents=100, occurred_at=None))
+        == "allowance-outside-enrolment"
+    )
+    assert (
+        rule_of(
+            lambda: cej.request_allowance(CTX, youth(), month="2024-04", amount_cents=adult_cap + 1, occurred_at=None)
+        )
+        == "allowance-above-monthly-cap"
+    )
     cej.request_allowance(CTX, youth(), month="2024-04", amount_cents=adult_cap, occurred_at=None)
     # Before the April revaluation the cap was lower.
-    assert rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-03", amount_cents=adult_cap, occurred_at=None)) == "allowance-above-monthly-cap"
-    assert rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-04", amount_cents=100, occurred_at=None)) == "allowance-month-already-requested"
+    assert (
+        rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-03", amount_cents=adult_cap, occurred_at=None))
+        == "allowance-above-monthly-cap"
+    )
+    assert (
+        rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-04", amount_cents=100, occurred_at=None))
+        == "allowance-month-already-requested"
+    )
     minor = youth("2007-09")  # 16 in 2024
     young_cej = enter(start=date(2024, 2, 1), end=date(2025, 1, 31), who=minor)
-    assert rule_of(lambda: young_cej.request_allowance(CTX, minor, month="2024-05", amount_cents=30_000, occurred_at=None)) == "allowance-above-monthly-cap"
+    assert (
+        rule_of(lambda: young_cej.request_allowance(CTX, minor, month="2024-05", amount_cents=30_000, occurred_at=None))
+        == "allowance-above-monthly-cap"
+    )
     young_cej.request_allowance(CTX, minor, month="2024-05", amount_cents=22_092, occurred_at=None)
 
 
@@ -144,21 +195,35 @@ def test_cej_jr_allowance_is_a_cej_allowance_and_other_programmes_have_none():
     event = list(jr.collect_events())[-1]
     assert event.to_envelope().payload.programme == "CEJ"
     pial = enter("PIAL", end=None, hours=None)
-    assert rule_of(lambda: pial.request_allowance(CTX, youth(), month="2024-05", amount_cents=100, occurred_at=None)) == "allowance-not-for-programme"
+    assert (
+        rule_of(lambda: pial.request_allowance(CTX, youth(), month="2024-05", amount_cents=100, occurred_at=None))
+        == "allowance-not-for-programme"
+    )
 
 
 def test_pacea_allowance_is_capped_at_six_rsa_over_twelve_months():
     pacea = enter("PACEA", start=date(2023, 1, 1), end=date(2024, 12, 31), hours=None)
     rsa = amounts.in_force(amounts.RSA_SINGLE, date(2023, 1, 1))
-    assert rule_of(lambda: pacea.request_allowance(CTX, youth(), month="2023-01", amount_cents=rsa + 1, occurred_at=None)) == "allowance-above-monthly-cap"
+    assert (
+        rule_of(lambda: pacea.request_allowance(CTX, youth(), month="2023-01", amount_cents=rsa + 1, occurred_at=None))
+        == "allowance-above-monthly-cap"
+    )
     for month in ("2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"):
         pacea.request_allowance(CTX, youth(), month=month, amount_cents=rsa, occurred_at=None)
     # Six allowances of the 2022 RSA used; July 2023's cap is six RSA of April 2023.
     remaining = 6 * amounts.in_force(amounts.RSA_SINGLE, date(2023, 7, 1)) - 6 * rsa
     assert 0 < remaining < rsa
-    assert rule_of(lambda: pacea.request_allowance(CTX, youth(), month="2023-07", amount_cents=remaining + 1, occurred_at=None)) == "pacea-yearly-cap"
+    assert (
+        rule_of(
+            lambda: pacea.request_allowance(CTX, youth(), month="2023-07", amount_cents=remaining + 1, occurred_at=None)
+        )
+        == "pacea-yearly-cap"
+    )
     pacea.request_allowance(CTX, youth(), month="2023-07", amount_cents=remaining, occurred_at=None)
-    assert rule_of(lambda: pacea.request_allowance(CTX, youth(), month="2023-12", amount_cents=100, occurred_at=None)) == "pacea-yearly-cap"
+    assert (
+        rule_of(lambda: pacea.request_allowance(CTX, youth(), month="2023-12", amount_cents=100, occurred_at=None))
+        == "pacea-yearly-cap"
+    )
     # Twelve months after January 2023, its amount leaves the window.
     pacea.request_allowance(CTX, youth(), month="2024-01", amount_cents=rsa, occurred_at=None)
 
@@ -167,7 +232,16 @@ def test_an_allowance_is_paid_once_at_most_what_was_requested():
     cej = enter()
     cej.request_allowance(CTX, youth(), month="2024-05", amount_cents=40_000, occurred_at=None)
     request_id = event_id_for("dispositifs", cej.id, cej.version)
-    assert rule_of(lambda: cej.pay_allowance(CTX, request_event_id=uuid.uuid4(), amount_cents=None, occurred_at=None)) == "allowance-request-unknown"
-    assert rule_of(lambda: cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=40_001, occurred_at=None)) == "payment-above-request"
+    assert (
+        rule_of(lambda: cej.pay_allowance(CTX, request_event_id=uuid.uuid4(), amount_cents=None, occurred_at=None))
+        == "allowance-request-unknown"
+    )
+    assert (
+        rule_of(lambda: cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=40_001, occurred_at=None))
+        == "payment-above-request"
+    )
     cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=None, occurred_at=None)
-    assert rule_of(lambda: cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=None, occurred_at=None)) == "allowance-already-paid"
+    assert (
+        rule_of(lambda: cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=None, occurred_at=None))
+        == "allowance-already-paid"
+    )

@@ -4,17 +4,18 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-
 from relais_contracts import event_id_for
+from relais_employment.domain import Career, Employer, Offer
 from relais_runtime.commands import CommandContext
 from relais_runtime.errors import DomainRuleBroken
 from relais_runtime.youth_facts import YouthFacts
-from relais_employment.domain import Career, Employer, Offer
 
-CTX = CommandContext(ml_id="ML-A", actor_id="c1", correlation_id=uuid.uuid4(),
-                     received_at=datetime(2024, 6, 15, tzinfo=UTC))
-EMPLOYER = Employer.register(uuid.uuid4(), CTX, occurred_at=None, name="Garage Martin", sector="I",
-                             size_band="0-9", commune_insee="10387")
+CTX = CommandContext(
+    ml_id="ML-A", actor_id="c1", correlation_id=uuid.uuid4(), received_at=datetime(2024, 6, 15, tzinfo=UTC)
+)
+EMPLOYER = Employer.register(
+    uuid.uuid4(), CTX, occurred_at=None, name="Garage Martin", sector="I", size_band="0-9", commune_insee="10387"
+)
 
 
 def youth(birth_month="2003-05", rqth=False) -> YouthFacts:
@@ -28,16 +29,50 @@ def rule_of(action) -> str:
 
 
 def offer(positions=1) -> Offer:
-    return Offer.receive(uuid.uuid4(), CTX, EMPLOYER, occurred_at=None, sector="I", contract_type="CDD",
-                         positions=positions, commune_insee="10387")
+    return Offer.receive(
+        uuid.uuid4(),
+        CTX,
+        EMPLOYER,
+        occurred_at=None,
+        sector="I",
+        contract_type="CDD",
+        positions=positions,
+        commune_insee="10387",
+    )
 
 
 def test_an_offer_needs_an_employer_of_this_mission_locale():
     other = CommandContext(ml_id="ML-B", actor_id="c", correlation_id=uuid.uuid4())
-    assert rule_of(lambda: Offer.receive(uuid.uuid4(), other, EMPLOYER, occurred_at=None, sector="I",
-                                         contract_type="CDD", positions=1, commune_insee="10387")) == "employer-unknown"
-    assert rule_of(lambda: Offer.receive(uuid.uuid4(), CTX, None, occurred_at=None, sector="I",
-                                         contract_type="CDD", positions=1, commune_insee="10387")) == "employer-unknown"
+    assert (
+        rule_of(
+            lambda: Offer.receive(
+                uuid.uuid4(),
+                other,
+                EMPLOYER,
+                occurred_at=None,
+                sector="I",
+                contract_type="CDD",
+                positions=1,
+                commune_insee="10387",
+            )
+        )
+        == "employer-unknown"
+    )
+    assert (
+        rule_of(
+            lambda: Offer.receive(
+                uuid.uuid4(),
+                CTX,
+                None,
+                occurred_at=None,
+                sector="I",
+                contract_type="CDD",
+                positions=1,
+                commune_insee="10387",
+            )
+        )
+        == "employer-unknown"
+    )
 
 
 def test_referrals_outcomes_and_positions():
@@ -48,7 +83,10 @@ def test_referrals_outcomes_and_positions():
     o.refer(CTX, b, occurred_at=None)
     assert rule_of(lambda: o.record_outcome(CTX, uuid.uuid4(), outcome="hired", occurred_at=None)) == "not-referred"
     o.record_outcome(CTX, a.jeune_id, outcome="hired", occurred_at=None)
-    assert rule_of(lambda: o.record_outcome(CTX, a.jeune_id, outcome="rejected", occurred_at=None)) == "outcome-already-recorded"
+    assert (
+        rule_of(lambda: o.record_outcome(CTX, a.jeune_id, outcome="rejected", occurred_at=None))
+        == "outcome-already-recorded"
+    )
     assert rule_of(lambda: o.record_outcome(CTX, b.jeune_id, outcome="hired", occurred_at=None)) == "positions-filled"
     o.record_outcome(CTX, b.jeune_id, outcome="rejected", occurred_at=None)
     o.close(CTX, outcome="filled", occurred_at=None)
@@ -60,8 +98,18 @@ def career() -> Career:
 
 
 def sign(c: Career, y: YouthFacts, contract_type: str, start: date, end: date | None):
-    c.sign_contract(CTX, y, occurred_at=None, contract_type=contract_type, start_date=start, end_date=end,
-                    weekly_hours=35, sector="I", employer_id=None, offer_id=None)
+    c.sign_contract(
+        CTX,
+        y,
+        occurred_at=None,
+        contract_type=contract_type,
+        start_date=start,
+        end_date=end,
+        weekly_hours=35,
+        sector="I",
+        employer_id=None,
+        offer_id=None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,22 +130,33 @@ def test_contract_rules(contract_type, start, end, rule):
 def test_contract_edges_that_are_accepted():
     c = career()
     sign(c, youth(), "CDI", date(2024, 1, 1), None)
-    sign(c, youth(), "APPRENTICESHIP", date(2024, 1, 1), date(2024, 6, 30))   # six months
+    sign(c, youth(), "APPRENTICESHIP", date(2024, 1, 1), date(2024, 6, 30))  # six months
     sign(c, youth(), "APPRENTICESHIP", date(2024, 1, 1), date(2026, 12, 31))  # three years
     assert len(c.situations) == 3
 
 
 def test_apprenticeship_age_16_to_29_without_limit_for_rqth():
-    assert rule_of(lambda: sign(career(), youth("1994-01"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31))) == "apprenticeship-age"
+    assert (
+        rule_of(lambda: sign(career(), youth("1994-01"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31)))
+        == "apprenticeship-age"
+    )
     sign(career(), youth("1994-02"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31))  # 29
     sign(career(), youth("1990-01", rqth=True), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31))
-    assert rule_of(lambda: sign(career(), youth("2008-02"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31))) == "apprenticeship-age"
+    assert (
+        rule_of(lambda: sign(career(), youth("2008-02"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31)))
+        == "apprenticeship-age"
+    )
 
 
 def test_pmsmp_lasts_a_month_and_is_renewable_once():
     c = career()
     employer = uuid.uuid4()
-    start = lambda s, e: c.start_immersion(CTX, occurred_at=None, employer_id=employer, start_date=s, end_date=e, objective="discover")  # noqa: E731
+
+    def start(s, e):
+        return c.start_immersion(
+            CTX, occurred_at=None, employer_id=employer, start_date=s, end_date=e, objective="discover"
+        )
+
     assert rule_of(lambda: start(date(2024, 3, 1), date(2024, 4, 1))) == "pmsmp-duration"
     start(date(2024, 3, 1), date(2024, 3, 31))
     start(date(2024, 4, 1), date(2024, 4, 30))
@@ -106,12 +165,34 @@ def test_pmsmp_lasts_a_month_and_is_renewable_once():
 
 def test_a_situation_ends_once_not_before_it_began():
     c = career()
-    c.enter_training(CTX, occurred_at=None, training_type="qualifying", funder="region", regional_plan=True,
-                     start_date=date(2024, 9, 2), end_date=date(2025, 6, 30))
+    c.enter_training(
+        CTX,
+        occurred_at=None,
+        training_type="qualifying",
+        funder="region",
+        regional_plan=True,
+        start_date=date(2024, 9, 2),
+        end_date=date(2025, 6, 30),
+    )
     situation = event_id_for("employment", c.id, c.version)
-    assert rule_of(lambda: c.end_situation(CTX, uuid.uuid4(), end_date=date(2024, 10, 1), reason="abandonment", occurred_at=None)) == "situation-unknown"
-    assert rule_of(lambda: c.end_situation(CTX, situation, end_date=date(2024, 9, 1), reason="abandonment", occurred_at=None)) == "end-before-start"
+    assert (
+        rule_of(
+            lambda: c.end_situation(
+                CTX, uuid.uuid4(), end_date=date(2024, 10, 1), reason="abandonment", occurred_at=None
+            )
+        )
+        == "situation-unknown"
+    )
+    assert (
+        rule_of(
+            lambda: c.end_situation(CTX, situation, end_date=date(2024, 9, 1), reason="abandonment", occurred_at=None)
+        )
+        == "end-before-start"
+    )
     c.end_situation(CTX, situation, end_date=date(2024, 10, 1), reason="abandonment", occurred_at=None)
-    assert rule_of(lambda: c.end_situation(CTX, situation, end_date=date(2024, 10, 2), reason="other", occurred_at=None)) == "situation-already-ended"
+    assert (
+        rule_of(lambda: c.end_situation(CTX, situation, end_date=date(2024, 10, 2), reason="other", occurred_at=None))
+        == "situation-already-ended"
+    )
     envelope = c.situations[situation].to_envelope()
     assert envelope.stream_id == envelope.payload.jeune_id == c.id

@@ -1,23 +1,38 @@
 """The intake API contract, every error path included (memory event store, no Kafka)."""
 
-from datetime import UTC, datetime, timedelta
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from relais_intake.bootstrap import create_app
 from support.http import bearer, in_process, offline
 
 COUNSELOR = bearer()
 WELCOME = {
-    "first_name": "Éloïse", "last_name": "Dupont-Lefèvre", "birth_date": "2005-03-12",
-    "email": "eloise@example.org", "phone": "06 12 34 56 78", "address": "3 rue des Lilas, Arcueil",
-    "site": "ARCUEIL", "referral_source": "france_travail", "requests": ["employment"],
+    "first_name": "Éloïse",
+    "last_name": "Dupont-Lefèvre",
+    "birth_date": "2005-03-12",
+    "email": "eloise@example.org",
+    "phone": "06 12 34 56 78",
+    "address": "3 rue des Lilas, Arcueil",
+    "site": "ARCUEIL",
+    "referral_source": "france_travail",
+    "requests": ["employment"],
     "profile": {
-        "sex": "F", "commune_insee": "94003", "qpv": True, "zrr": False, "education_level": 3,
-        "diploma": False, "rqth": False, "housing": "parents", "driving_licence": False,
-        "has_car": False, "children": 0, "nationality_zone": "fr",
-        "france_travail_registered": True, "neet": True,
+        "sex": "F",
+        "commune_insee": "94003",
+        "qpv": True,
+        "zrr": False,
+        "education_level": 3,
+        "diploma": False,
+        "rqth": False,
+        "housing": "parents",
+        "driving_licence": False,
+        "has_car": False,
+        "children": 0,
+        "nationality_zone": "fr",
+        "france_travail_registered": True,
+        "neet": True,
     },
     "occurred_at": "2024-05-02T09:00:00+02:00",
 }
@@ -43,7 +58,10 @@ def test_a_first_welcome_creates_a_dossier_with_its_timeline(client):
     dossier = client.get(f"/v1/ML-A/youths/{jeune}", headers=COUNSELOR).json()
     assert dossier["personal_data"]["last_name"] == "Dupont-Lefèvre"
     assert dossier["profile"]["birth_month"] == "2005-03"
-    assert [t["event_type"] for t in dossier["timeline"]] == ["intake.FirstWelcomeRecorded", "intake.DossierEventRecorded"]
+    assert [t["event_type"] for t in dossier["timeline"]] == [
+        "intake.FirstWelcomeRecorded",
+        "intake.DossierEventRecorded",
+    ]
     assert dossier["timeline"][1]["event_id"] == e.json()["event_id"] == e.json()["id"]
     assert dossier["timeline"][0]["actor_id"] == "counselor-1"
     assert "Dupont" not in str(dossier["timeline"])
@@ -52,9 +70,13 @@ def test_a_first_welcome_creates_a_dossier_with_its_timeline(client):
 def test_cancel_close_reopen(client):
     jeune = welcome(client).json()["id"]
     event_id = client.post(f"/v1/ML-A/youths/{jeune}/events", json=INTERVIEW, headers=COUNSELOR).json()["event_id"]
-    r = client.post(f"/v1/ML-A/youths/{jeune}/events/{event_id}/cancel", json={"reason": "duplicate"}, headers=COUNSELOR)
+    r = client.post(
+        f"/v1/ML-A/youths/{jeune}/events/{event_id}/cancel", json={"reason": "duplicate"}, headers=COUNSELOR
+    )
     assert r.status_code == 201
-    again = client.post(f"/v1/ML-A/youths/{jeune}/events/{event_id}/cancel", json={"reason": "duplicate"}, headers=COUNSELOR)
+    again = client.post(
+        f"/v1/ML-A/youths/{jeune}/events/{event_id}/cancel", json={"reason": "duplicate"}, headers=COUNSELOR
+    )
     assert again.status_code == 422 and again.json()["type"].endswith("/event-already-cancelled")
     assert client.post(f"/v1/ML-A/youths/{jeune}/close", json={"reason": "moved"}, headers=COUNSELOR).status_code == 201
     closed = client.post(f"/v1/ML-A/youths/{jeune}/events", json=INTERVIEW, headers=COUNSELOR)
@@ -67,7 +89,11 @@ def test_cancel_close_reopen(client):
 
 def test_patch_updates_personal_data_and_publishes_only_coarse_changes(client):
     jeune = welcome(client).json()["id"]
-    r = client.patch(f"/v1/ML-A/youths/{jeune}", json={"phone": "07 00 00 00 00", "birth_date": "2005-04-12", "profile": {"neet": False}}, headers=COUNSELOR)
+    r = client.patch(
+        f"/v1/ML-A/youths/{jeune}",
+        json={"phone": "07 00 00 00 00", "birth_date": "2005-04-12", "profile": {"neet": False}},
+        headers=COUNSELOR,
+    )
     assert r.status_code == 200, r.text
     dossier = client.get(f"/v1/ML-A/youths/{jeune}", headers=COUNSELOR).json()
     assert dossier["personal_data"]["phone"] == "07 00 00 00 00"
@@ -111,7 +137,11 @@ def test_broken_rules_are_422_with_the_rule_as_type(client, change, rule):
 
 def test_an_event_before_the_first_welcome_is_refused(client):
     jeune = welcome(client).json()["id"]
-    r = client.post(f"/v1/ML-A/youths/{jeune}/events", json={**INTERVIEW, "occurred_at": "2024-05-01T09:00:00+02:00"}, headers=COUNSELOR)
+    r = client.post(
+        f"/v1/ML-A/youths/{jeune}/events",
+        json={**INTERVIEW, "occurred_at": "2024-05-01T09:00:00+02:00"},
+        headers=COUNSELOR,
+    )
     assert r.json()["type"].endswith("/occurred-before-first-welcome")
 
 
@@ -119,7 +149,9 @@ def test_unknown_things_are_404(client):
     jeune = welcome(client).json()["id"]
     assert client.get(f"/v1/ML-A/youths/{uuid.uuid4()}", headers=COUNSELOR).status_code == 404
     assert client.post(f"/v1/ML-A/youths/{uuid.uuid4()}/events", json=INTERVIEW, headers=COUNSELOR).status_code == 404
-    cancel = client.post(f"/v1/ML-A/youths/{jeune}/events/{uuid.uuid4()}/cancel", json={"reason": "other"}, headers=COUNSELOR)
+    cancel = client.post(
+        f"/v1/ML-A/youths/{jeune}/events/{uuid.uuid4()}/cancel", json={"reason": "other"}, headers=COUNSELOR
+    )
     assert cancel.status_code == 422 and cancel.json()["type"].endswith("/cancelled-event-unknown")
 
 
@@ -139,7 +171,10 @@ def test_roles(client):
     auditor = client.get(f"/v1/ML-A/youths/{jeune}", headers=bearer("auditor"))
     assert auditor.status_code == 200 and auditor.json()["personal_data"] is None
     assert client.get(f"/v1/ML-A/youths/{jeune}", headers=bearer("network_analyst", ("*",))).status_code == 403
-    assert client.get("/v1/ML-A/youths", params={"query": "Du"}, headers=bearer("network_analyst", ("*",))).status_code == 403
+    assert (
+        client.get("/v1/ML-A/youths", params={"query": "Du"}, headers=bearer("network_analyst", ("*",))).status_code
+        == 403
+    )
     assert client.get("/v1/ML-A/youths", params={"query": "Du"}, headers=bearer("auditor")).status_code == 403
     assert welcome(client, headers=bearer("auditor")).status_code == 403
     assert welcome(client, headers={}).status_code == 401
@@ -170,7 +205,10 @@ def test_search_by_name_prefix_ignores_case_and_accents(client):
     welcome(client, {**WELCOME, "first_name": "Jean", "last_name": "Martin"})
     hits = client.get("/v1/ML-A/youths", params={"query": "ELOI dupo"}, headers=COUNSELOR).json()
     assert [(h["first_name"], h["last_name"]) for h in hits] == [("Éloïse", "Dupont-Lefèvre")]
-    assert client.get("/v1/ML-A/youths", params={"query": "lefevre"}, headers=COUNSELOR).json()[0]["last_name"] == "Dupont-Lefèvre"
+    assert (
+        client.get("/v1/ML-A/youths", params={"query": "lefevre"}, headers=COUNSELOR).json()[0]["last_name"]
+        == "Dupont-Lefèvre"
+    )
     assert client.get("/v1/ML-A/youths", params={"query": "durand"}, headers=COUNSELOR).json() == []
     assert client.get("/v1/ML-A/youths", params={"query": "x"}, headers=COUNSELOR).status_code == 422
 
@@ -184,10 +222,15 @@ def test_erasing_personal_data_of_a_closed_dossier_leaves_the_dossier_and_its_fi
     erase = f"/v1/ML-A/youths/{jeune}/erase-personal-data"
     refused = client.post(erase, json={"reason": "youth_request"}, headers=DIRECTOR)
     assert refused.status_code == 422 and refused.json()["type"].endswith("/dossier-not-closed")
-    assert client.get(f"/v1/ML-A/youths/{jeune}", headers=COUNSELOR).json()["personal_data"]["last_name"] == "Dupont-Lefèvre"
+    assert (
+        client.get(f"/v1/ML-A/youths/{jeune}", headers=COUNSELOR).json()["personal_data"]["last_name"]
+        == "Dupont-Lefèvre"
+    )
 
     client.post(f"/v1/ML-A/youths/{jeune}/close", json={"reason": "other"}, headers=COUNSELOR)
-    assert client.post(erase, json={"reason": "youth_request"}, headers=COUNSELOR).status_code == 403  # directors decide
+    assert (
+        client.post(erase, json={"reason": "youth_request"}, headers=COUNSELOR).status_code == 403
+    )  # directors decide
     done = client.post(erase, json={"reason": "youth_request"}, headers=DIRECTOR)
     assert done.status_code == 201, done.text
 
@@ -209,7 +252,9 @@ def test_the_erasure_stays_in_intake(client):
     app = client.app.state.application
     jeune = welcome(client).json()["id"]
     client.post(f"/v1/ML-A/youths/{jeune}/close", json={"reason": "other"}, headers=COUNSELOR)
-    client.post(f"/v1/ML-A/youths/{jeune}/erase-personal-data", json={"reason": "retention_period_expired"}, headers=DIRECTOR)
+    client.post(
+        f"/v1/ML-A/youths/{jeune}/erase-personal-data", json={"reason": "retention_period_expired"}, headers=DIRECTOR
+    )
     stored = [app.mapper.to_domain_event(n) for n in app.notification_log.select(1, 10)]
     assert [type(e).__name__ for e in stored] == ["FirstWelcomeRecorded", "DossierClosed", "PersonalDataErased"]
     assert [to_envelope(e) is None for e in stored] == [False, False, True]  # the relay publishes the first two only

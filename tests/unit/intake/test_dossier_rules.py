@@ -4,26 +4,41 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from relais_contracts import event_id_for
+from relais_intake.domain import Dossier, age_on
 from relais_runtime.commands import CommandContext
 from relais_runtime.errors import DomainRuleBroken
-from relais_intake.domain import Dossier, age_on
 
 NOW = datetime(2024, 6, 15, 10, 0, tzinfo=UTC)
 CTX = CommandContext(ml_id="ML-A", actor_id="c1", correlation_id=uuid.uuid4(), received_at=NOW)
 PROFILE = {
-    "sex": "M", "commune_insee": "10387", "qpv": False, "zrr": True, "education_level": 4,
-    "diploma": True, "rqth": False, "housing": "parents", "driving_licence": True,
-    "has_car": False, "children": 0, "nationality_zone": "fr",
-    "france_travail_registered": False, "neet": True,
+    "sex": "M",
+    "commune_insee": "10387",
+    "qpv": False,
+    "zrr": True,
+    "education_level": 4,
+    "diploma": True,
+    "rqth": False,
+    "housing": "parents",
+    "driving_licence": True,
+    "has_car": False,
+    "children": 0,
+    "nationality_zone": "fr",
+    "france_travail_registered": False,
+    "neet": True,
 }
 
 
 def welcome(birth_date=date(2004, 1, 20), occurred_at=None, rqth=False) -> Dossier:
     return Dossier.welcome(
-        uuid.uuid4(), CTX, birth_date=birth_date, occurred_at=occurred_at, site="TROYES",
-        referral_source="self", requests=["employment"], profile={**PROFILE, "rqth": rqth},
+        uuid.uuid4(),
+        CTX,
+        birth_date=birth_date,
+        occurred_at=occurred_at,
+        site="TROYES",
+        referral_source="self",
+        requests=["employment"],
+        profile={**PROFILE, "rqth": rqth},
         sealed_personal_data="sealed",
     )
 
@@ -42,12 +57,12 @@ def test_age_is_in_completed_years():
 @pytest.mark.parametrize(
     ("birth_date", "rqth", "accepted"),
     [
-        (date(2008, 6, 15), False, True),    # 16 today
-        (date(2008, 6, 16), False, False),   # 16 tomorrow
-        (date(1998, 6, 16), False, True),    # 25, turns 26 tomorrow
-        (date(1998, 6, 15), False, False),   # 26 today
-        (date(1994, 6, 16), True, True),     # 29 with RQTH
-        (date(1994, 6, 15), True, False),    # 30 with RQTH
+        (date(2008, 6, 15), False, True),  # 16 today
+        (date(2008, 6, 16), False, False),  # 16 tomorrow
+        (date(1998, 6, 16), False, True),  # 25, turns 26 tomorrow
+        (date(1998, 6, 15), False, False),  # 26 today
+        (date(1994, 6, 16), True, True),  # 29 with RQTH
+        (date(1994, 6, 15), True, False),  # 30 with RQTH
     ],
 )
 def test_first_welcome_age_limits(birth_date, rqth, accepted):
@@ -67,22 +82,38 @@ def test_nothing_happens_in_the_future_or_before_the_first_welcome():
     assert rule_of(lambda: welcome(occurred_at=NOW + timedelta(days=1))) == "occurred-in-future"
     dossier = welcome(occurred_at=NOW - timedelta(days=10))
     record = dict(nature="individual_interview", mode="on_site", themes=[], session_id=None, duration_minutes=None)
-    assert rule_of(lambda: dossier.record_event(CTX, occurred_at=NOW - timedelta(days=11), **record)) == "occurred-before-first-welcome"
-    assert rule_of(lambda: dossier.record_event(CTX, occurred_at=NOW + timedelta(hours=1), **record)) == "occurred-in-future"
+    assert (
+        rule_of(lambda: dossier.record_event(CTX, occurred_at=NOW - timedelta(days=11), **record))
+        == "occurred-before-first-welcome"
+    )
+    assert (
+        rule_of(lambda: dossier.record_event(CTX, occurred_at=NOW + timedelta(hours=1), **record))
+        == "occurred-in-future"
+    )
     dossier.record_event(CTX, occurred_at=NOW + timedelta(minutes=2), **record)  # clock skew tolerated
     assert dossier.version == 2
 
 
 def test_a_cancellation_names_an_existing_event_not_yet_cancelled():
     dossier = welcome()
-    dossier.record_event(CTX, occurred_at=None, nature="phone", mode="remote", themes=[], session_id=None, duration_minutes=5)
+    dossier.record_event(
+        CTX, occurred_at=None, nature="phone", mode="remote", themes=[], session_id=None, duration_minutes=5
+    )
     recorded = event_id_for("intake", dossier.id, dossier.version)
     welcome_event = event_id_for("intake", dossier.id, 1)
-    assert rule_of(lambda: dossier.cancel_event(CTX, event_id=uuid.uuid4(), reason="duplicate")) == "cancelled-event-unknown"
-    assert rule_of(lambda: dossier.cancel_event(CTX, event_id=welcome_event, reason="duplicate")) == "cancelled-event-unknown"
+    assert (
+        rule_of(lambda: dossier.cancel_event(CTX, event_id=uuid.uuid4(), reason="duplicate"))
+        == "cancelled-event-unknown"
+    )
+    assert (
+        rule_of(lambda: dossier.cancel_event(CTX, event_id=welcome_event, reason="duplicate"))
+        == "cancelled-event-unknown"
+    )
     dossier.cancel_event(CTX, event_id=recorded, reason="duplicate")
     assert dossier.recorded_events[recorded] is True
-    assert rule_of(lambda: dossier.cancel_event(CTX, event_id=recorded, reason="duplicate")) == "event-already-cancelled"
+    assert (
+        rule_of(lambda: dossier.cancel_event(CTX, event_id=recorded, reason="duplicate")) == "event-already-cancelled"
+    )
 
 
 def test_a_closed_dossier_only_reopens():
@@ -90,16 +121,35 @@ def test_a_closed_dossier_only_reopens():
     assert rule_of(lambda: dossier.reopen(CTX, occurred_at=None)) == "dossier-not-closed"
     dossier.close(CTX, occurred_at=None, reason="moved")
     assert rule_of(lambda: dossier.close(CTX, occurred_at=None, reason="moved")) == "dossier-closed"
-    assert rule_of(lambda: dossier.record_event(CTX, occurred_at=None, nature="sms", mode="remote", themes=[], session_id=None, duration_minutes=None)) == "dossier-closed"
-    assert rule_of(lambda: dossier.update_profile(CTX, occurred_at=None, profile={"neet": False}, sealed_personal_data=None)) == "dossier-closed"
+    assert (
+        rule_of(
+            lambda: dossier.record_event(
+                CTX, occurred_at=None, nature="sms", mode="remote", themes=[], session_id=None, duration_minutes=None
+            )
+        )
+        == "dossier-closed"
+    )
+    assert (
+        rule_of(
+            lambda: dossier.update_profile(CTX, occurred_at=None, profile={"neet": False}, sealed_personal_data=None)
+        )
+        == "dossier-closed"
+    )
     dossier.reopen(CTX, occurred_at=None)
-    dossier.record_event(CTX, occurred_at=None, nature="sms", mode="remote", themes=[], session_id=None, duration_minutes=None)
+    dossier.record_event(
+        CTX, occurred_at=None, nature="sms", mode="remote", themes=[], session_id=None, duration_minutes=None
+    )
     assert not dossier.closed
 
 
 def test_profile_update_publishes_only_what_changed():
     dossier = welcome()
-    assert rule_of(lambda: dossier.update_profile(CTX, occurred_at=None, profile={"neet": True}, sealed_personal_data=None)) == "nothing-to-update"
+    assert (
+        rule_of(
+            lambda: dossier.update_profile(CTX, occurred_at=None, profile={"neet": True}, sealed_personal_data=None)
+        )
+        == "nothing-to-update"
+    )
     dossier.update_profile(CTX, occurred_at=None, profile={"neet": False, "sex": "M"}, sealed_personal_data=None)
     envelope = dossier.timeline[-1].to_envelope()
     assert envelope.payload.model_dump(mode="json") == {"jeune_id": str(dossier.id), "profile": {"neet": False}}

@@ -10,11 +10,11 @@ from support.reporting import document, figures
 
 def test_rule_1_the_period_is_by_business_date_in_paris():
     h = History()
-    late_night = h.welcome("2023-12-31T23:30:00Z")       # 1 January 2024 in Paris
-    new_year_eve = h.welcome("2023-12-31T22:30:00Z")     # still 31 December in Paris
+    late_night = h.welcome("2023-12-31T23:30:00Z")  # 1 January 2024 in Paris
+    new_year_eve = h.welcome("2023-12-31T22:30:00Z")  # still 31 December in Paris
     jeune = h.welcome("2023-06-01 10:00")
     h.contract(jeune, "CDD", date(2024, 1, 2), date(2024, 3, 1), "2023-12-20 10:00")  # signed in Dec, starts in Jan
-    enrolment = h.enter(jeune, "PACEA", date(2023, 11, 1), "2024-01-05 10:00")          # entered late, counts in 2023
+    enrolment = h.enter(jeune, "PACEA", date(2023, 11, 1), "2024-01-05 10:00")  # entered late, counts in 2023
     h.exit(jeune, enrolment, "PACEA", date(2024, 2, 1), "employment", "2023-12-28 10:00")
     f2023, f2024 = figures(h.events), figures(h.events, start="2024-01-01", end="2024-12-31")
     assert (f2023["first_welcomes"], f2024["first_welcomes"]) == (2, 1)
@@ -86,12 +86,13 @@ def test_rule_7_attributes_are_those_of_the_latest_profile_at_the_period_end():
 
 
 def test_rule_8_unknown_types_are_skipped_and_counted():
-    from relais_cli.audit import Folded, fold, scratch_engine
     import orjson
+    from relais_cli.audit import Folded, fold, scratch_engine
 
     h = History()
     h.welcome("2023-03-01 09:00")
     from relais_contracts import encode
+
     lines = [encode(e) for e in h.events]
     unknown = orjson.loads(lines[0])
     unknown.update(event_type="intake.Teleported", event_id=str(uuid.uuid4()))
@@ -118,8 +119,8 @@ def test_young_people_indicators():
     h.dossier_event(old, "administrative", "2023-02-01 09:00")
     f = figures(h.events)
     assert f["first_welcomes"] == 4
-    assert f["accompanied"] == 3          # a, b, c
-    assert f["in_contact"] == 4           # the four welcomed; `old` only had paperwork
+    assert f["accompanied"] == 3  # a, b, c
+    assert f["in_contact"] == 4  # the four welcomed; `old` only had paperwork
     assert f["individual_interviews"] == 2
     assert (f["workshop_sessions"], f["workshop_participations"]) == (1, 3)
 
@@ -130,8 +131,8 @@ def test_situations_contracts_and_rates():
     for j in (a, b):
         h.dossier_event(j, "individual_interview", "2023-02-01 09:00")
     h.contract(a, "CDI", date(2023, 3, 1), None, "2023-03-01 09:00")
-    h.contract(a, "CDD", date(2023, 9, 1), date(2024, 3, 1), "2023-09-01 09:00")    # six calendar months after: durable
-    h.contract(c, "CDD", date(2023, 9, 1), date(2024, 2, 29), "2023-09-01 09:00")   # a day short
+    h.contract(a, "CDD", date(2023, 9, 1), date(2024, 3, 1), "2023-09-01 09:00")  # six calendar months after: durable
+    h.contract(c, "CDD", date(2023, 9, 1), date(2024, 2, 29), "2023-09-01 09:00")  # a day short
     h.contract(c, "APPRENTICESHIP", date(2023, 10, 1), date(2025, 9, 30), "2023-10-01 09:00")
     h.training(b, "schooling", date(2023, 9, 4), "2023-09-04 09:00")
     h.training(b, "qualifying", date(2023, 11, 6), "2023-11-06 09:00")
@@ -139,8 +140,14 @@ def test_situations_contracts_and_rates():
     h.civic_service(c, date(2023, 6, 1), "2023-06-01 09:00")
     f = figures(h.events)
     assert f["situation_entries"] == 8
-    assert f["situation_entries_by_kind"] == {"employment": 3, "alternance": 1, "training": 1, "schooling": 1,
-                                              "immersion": 1, "volunteering": 1}
+    assert f["situation_entries_by_kind"] == {
+        "employment": 3,
+        "alternance": 1,
+        "training": 1,
+        "schooling": 1,
+        "immersion": 1,
+        "volunteering": 1,
+    }
     assert (f["youths_with_situation"], f["accompanied_with_situation"], f["situation_rate"]) == (3, 2, 1.0)
     assert (f["employment_contracts"], f["youths_in_employment"], f["durable_contracts"]) == (4, 2, 3)
     assert (f["training_entries"], f["immersions"]) == (2, 1)
@@ -161,9 +168,9 @@ def test_rate_is_rounded_and_null_without_accompanied():
 def test_programmes_allowances_aids_and_referrals():
     h = History()
     a, b = h.welcome("2022-10-01 09:00"), h.welcome("2022-10-01 09:00")
-    old = h.enter(a, "CEJ", date(2022, 11, 1), "2022-11-01 09:00")              # active across the period
+    old = h.enter(a, "CEJ", date(2022, 11, 1), "2022-11-01 09:00")  # active across the period
     gone = h.enter(b, "PACEA", date(2022, 3, 1), "2022-03-01 09:00")
-    h.exit(b, gone, "PACEA", date(2022, 12, 20), "none", "2022-12-20 09:00")      # exited before: not active
+    h.exit(b, gone, "PACEA", date(2022, 12, 20), "none", "2022-12-20 09:00")  # exited before: not active
     new = h.enter(b, "PACEA", date(2023, 2, 1), "2023-02-01 09:00")
     h.exit(b, new, "PACEA", date(2023, 9, 30), "alternance", "2023-09-30 09:00")
     h.exit(a, old, "CEJ", date(2023, 10, 31), "unknown", "2023-10-31 09:00")
@@ -173,11 +180,24 @@ def test_programmes_allowances_aids_and_referrals():
     h.aid(b, "faj", 5_000, "2023-04-02 09:00")
     h.referral_to_partner(b, "housing", "2023-04-02 09:00")
     f = figures(h.events)
-    assert f["programmes"]["CEJ"] == {"entries": 0, "active_youths": 1, "exits": 1, "positive_exits": 0,
-                                      "allowance_requested_cents": 105_600, "allowance_paid_cents": 52_800,
-                                      "allowance_youths": 1}
-    assert f["programmes"]["PACEA"] == {"entries": 1, "active_youths": 1, "exits": 1, "positive_exits": 1,
-                                        "allowance_requested_cents": 0, "allowance_paid_cents": 0, "allowance_youths": 0}
+    assert f["programmes"]["CEJ"] == {
+        "entries": 0,
+        "active_youths": 1,
+        "exits": 1,
+        "positive_exits": 0,
+        "allowance_requested_cents": 105_600,
+        "allowance_paid_cents": 52_800,
+        "allowance_youths": 1,
+    }
+    assert f["programmes"]["PACEA"] == {
+        "entries": 1,
+        "active_youths": 1,
+        "exits": 1,
+        "positive_exits": 1,
+        "allowance_requested_cents": 0,
+        "allowance_paid_cents": 0,
+        "allowance_youths": 0,
+    }
     assert len(f["programmes"]) == 13
     assert f["financial_aids"]["faj"] == {"count": 2, "amount_cents": 20_000, "youths": 2}
     assert f["social_referrals"]["housing"] == 1 and f["social_referrals"]["health"] == 0
@@ -195,5 +215,10 @@ def test_offers():
     h.close_offer(o2, "expired", "2023-05-10 09:00")
     offers = figures(h.events)["offers"]
     assert {k: offers[k] for k in ("received", "employers", "referrals", "hires", "filled")} == {
-        "received": 3, "employers": 2, "referrals": 2, "hires": 1, "filled": 1}
+        "received": 3,
+        "employers": 2,
+        "referrals": 2,
+        "hires": 1,
+        "filled": 1,
+    }
     assert (offers["by_sector"]["D"], offers["by_sector"]["N"], offers["by_sector"]["A"]) == (2, 1, 0)

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
 from relais_reporting.dashboard import dashboard_router
 from relais_runtime.settings import get_settings
 
@@ -34,7 +33,7 @@ def test_nothing_else_is_served(name):
 
 
 def test_without_the_npm_install_the_page_still_loads_and_the_missing_library_is_logged(tmp_path, caplog):
-    (tmp_path / "index.html").write_text("<!doctype html><html lang=\"fr\"></html>", encoding="utf-8")
+    (tmp_path / "index.html").write_text('<!doctype html><html lang="fr"></html>', encoding="utf-8")
     client = client_for(tmp_path)
     assert "npm ci" in caplog.text
     assert client.get("/").status_code == 200

@@ -7,7 +7,6 @@ from datetime import date
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from relais_cli.audit import clear_live, scratch_engine
 from relais_reporting.cache import IndicatorCache, give_tokens_to_known
 from relais_reporting.indicators import Query, compute
@@ -16,9 +15,13 @@ from relais_runtime.consumer import consumer_offsets
 from support.histories import random_history
 
 MLS = ("ML-A", "ML-B", "ML-C")
-QUERIES = [Query(date(2023, 1, 1), date(2023, 12, 31)), Query(date(2023, 1, 1), date(2023, 6, 30)),
-           Query(date(2023, 1, 1), date(2023, 12, 31), "ML-B"), Query(date(2023, 4, 1), date(2023, 9, 30), "ML-C"),
-           Query(date(2023, 1, 1), date(2023, 12, 31), "ML-NOBODY")]
+QUERIES = [
+    Query(date(2023, 1, 1), date(2023, 12, 31)),
+    Query(date(2023, 1, 1), date(2023, 6, 30)),
+    Query(date(2023, 1, 1), date(2023, 12, 31), "ML-B"),
+    Query(date(2023, 4, 1), date(2023, 9, 30), "ML-C"),
+    Query(date(2023, 1, 1), date(2023, 12, 31), "ML-NOBODY"),
+]
 
 
 def skipped_event(n: int, ml_id: str | None) -> tuple[bytes, str]:
@@ -40,7 +43,7 @@ def test_the_cache_always_answers_what_a_full_computation_answers(seed, data):
     engine, cache = scratch_engine(), IndicatorCache(periods=2)  # fewer periods than asked: some are forgotten
     consumer_offsets.create(engine)  # as in the live database, which `clear_live` also resets
     assert_cache_agrees(engine, cache)
-    for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(events)])):
+    for n, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(events)], strict=True)):
         with engine.begin() as conn:
             apply(conn, events[start:end])
             if data.draw(st.booleans()):

@@ -50,8 +50,9 @@ async def test_the_stream_ends_when_its_token_expires():
     async def disconnected():
         return False
 
-    stream = indicator_events(compute, version, disconnected, heartbeat=30, min_interval=0.01,
-                              expires_at=time.time() + 0.3)
+    stream = indicator_events(
+        compute, version, disconnected, heartbeat=30, min_interval=0.01, expires_at=time.time() + 0.3
+    )
     chunks = await asyncio.wait_for(_all(stream), 5)  # ends by itself, well before the heartbeat
     assert chunks[0].startswith("event: indicators")
     assert chunks[-1] == "event: expired\ndata: {}\n\n"

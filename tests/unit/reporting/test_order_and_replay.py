@@ -8,16 +8,16 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
-
 from relais_cli.audit import scratch_engine
 from relais_contracts import encode
 from relais_reporting.bootstrap import create_app
 from relais_reporting.projection import apply
 from relais_reporting.readmodel import READ_MODEL_TABLES
-from support.http import bearer, in_process, offline
+from sqlalchemy import select
 from support.histories import random_history
+from support.http import bearer, in_process, offline
 from support.reporting import document
+
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 10_000), data=st.data())
@@ -41,7 +41,7 @@ def test_a_replay_after_dropping_the_read_models_gives_identical_read_models():
     live = scratch_engine()
     for i in range(0, len(events), 17):  # folded as it arrived, batch by batch
         with live.begin() as conn:
-            apply(conn, events[i:i + 17])
+            apply(conn, events[i : i + 17])
     replayed = scratch_engine()
     again = events[::-1] + events[:10]
     with replayed.begin() as conn:
@@ -61,7 +61,9 @@ def test_the_live_api_and_the_cli_give_the_same_document(tmp_path, ml_id):
 
     export = tmp_path / "events.jsonl"
     export.write_bytes(b"".join(encode(e) + b"\n" for e in reversed(events)))
-    args = ["--events", str(export), "--from", "2023-01-01", "--to", "2023-12-31"] + (["--ml-id", ml_id] if ml_id else [])
+    args = ["--events", str(export), "--from", "2023-01-01", "--to", "2023-12-31"] + (
+        ["--ml-id", ml_id] if ml_id else []
+    )
     cli = subprocess.run([sys.executable, "-m", "relais_cli.main", "indicators", *args], capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout) == live.json()
@@ -73,7 +75,7 @@ def test_the_live_api_and_the_cli_give_the_same_document(tmp_path, ml_id):
     [
         (bearer("director", ("ML-A",)), {"ml_id": "ML-A"}, 200),
         (bearer("director", ("ML-A",)), {"ml_id": "ML-B"}, 403),
-        (bearer("director", ("ML-A",)), {}, 403),               # the network needs every Mission Locale
+        (bearer("director", ("ML-A",)), {}, 403),  # the network needs every Mission Locale
         (bearer("network_analyst", ("*",)), {}, 200),
         (bearer("auditor", ("*",)), {"ml_id": "ML-B", "as_of": "2023-06-01T00:00:00+02:00"}, 200),
         (bearer("network_analyst", ("*",)), {"from": "2023-12-31", "to": "2023-01-01"}, 422),

@@ -25,15 +25,21 @@ def test_the_csv_holds_every_figure_of_the_document_for_the_network_and_each_mis
     doc = client.get("/v1/indicators", params=PERIOD, headers=headers).json()
     r = client.get("/v1/indicators.csv", params=PERIOD, headers=headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    assert r.headers["content-disposition"] == 'attachment; filename="relais-indicateurs-reseau-2023-01-01-2023-12-31.csv"'
+    assert (
+        r.headers["content-disposition"] == 'attachment; filename="relais-indicateurs-reseau-2023-01-01-2023-12-31.csv"'
+    )
     assert r.text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")), delimiter=";"))
     value = {(row["mission_locale"], row["indicateur"]): row["valeur"] for row in rows}
     assert {ml for ml, _ in value} == {"Réseau", "ML-A", "ML-B"}
     assert value[("Réseau", "first_welcomes")] == str(doc["indicators"]["first_welcomes"])
-    assert value[("ML-B", "programmes.PACEA.entries")] == str(doc["by_ml"]["ML-B"]["indicators"]["programmes"]["PACEA"]["entries"])
+    assert value[("ML-B", "programmes.PACEA.entries")] == str(
+        doc["by_ml"]["ML-B"]["indicators"]["programmes"]["PACEA"]["entries"]
+    )
     rate = doc["by_ml"]["ML-A"]["indicators"]["situation_rate"]
-    assert value[("ML-A", "situation_rate")] == ("" if rate is None else str(rate).replace(".", ","))  # 0,5 for Excel FR
+    assert value[("ML-A", "situation_rate")] == (
+        "" if rate is None else str(rate).replace(".", ",")
+    )  # 0,5 for Excel FR
     figures = flatten(doc["by_ml"]["ML-A"]["indicators"])
     assert {k for (ml, k) in value if ml == "ML-A"} == {*figures, "events_considered", "events_skipped"}
     assert all(value[("ML-A", k)] == str(v) for k, v in figures.items() if isinstance(v, int))
@@ -50,5 +56,7 @@ def test_the_csv_follows_the_same_access_rules_as_the_document():
     mine = client.get("/v1/indicators.csv", params={**PERIOD, "ml_id": "ML-A"}, headers=director)
     assert mine.status_code == 200 and {line.split(";")[0] for line in mine.text.splitlines()[1:]} == {"ML-A"}
     assert client.get("/v1/indicators.csv", params={**PERIOD, "ml_id": "ML-B"}, headers=director).status_code == 403
-    bad = client.get("/v1/indicators.csv", params={"from": "2023-12-31", "to": "2023-01-01", "ml_id": "ML-A"}, headers=director)
+    bad = client.get(
+        "/v1/indicators.csv", params={"from": "2023-12-31", "to": "2023-01-01", "ml_id": "ML-A"}, headers=director
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.from"

@@ -4,8 +4,6 @@ invalid and unknown messages passed over without stopping the fold."""
 import orjson
 import pytest
 import sqlalchemy.exc
-from sqlalchemy import Column, Integer, MetaData, Table, insert, select
-
 from relais_contracts import encode
 from relais_runtime.consumer import (
     Backoff,
@@ -17,6 +15,7 @@ from relais_runtime.consumer import (
 )
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from support.samples import envelope_of, sample_payloads
 
 SAMPLES = sample_payloads()

@@ -4,7 +4,6 @@ import pytest
 from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
-
 from relais_runtime.app import ServiceParts, create_app
 from relais_runtime.auth import Principal, Role, issue_token, require
 from relais_runtime.errors import DomainRuleBroken
@@ -21,8 +20,11 @@ class Body(BaseModel):
 router = APIRouter()
 
 
+WRITE = require(Role.COUNSELOR, Role.DIRECTOR)
+
+
 @router.post("/v1/{ml_id}/things", status_code=201)
-def create_thing(ml_id: str, body: Body, who: Principal = Depends(require(Role.COUNSELOR, Role.DIRECTOR))):
+def create_thing(ml_id: str, body: Body, who: Principal = Depends(WRITE)):
     if body.age > 25:
         raise DomainRuleBroken("Le jeune doit avoir entre 16 et 25 ans.", rule="age-out-of-range")
     return {"ml_id": ml_id, "by": who.sub}
@@ -80,7 +82,19 @@ def test_a_counselor_writes_in_their_own_mission_locale():
     [
         ({}, 401, "unauthorized"),
         ({"Authorization": "Bearer not.a.jwt"}, 401, "unauthorized"),
-        ({"Authorization": "Bearer " + issue_token(Settings(jwt_secret="another-secret-that-is-long-enough-32b"), sub="u", role=Role.COUNSELOR, ml_ids=["ML-A"])}, 401, "unauthorized"),
+        (
+            {
+                "Authorization": "Bearer "
+                + issue_token(
+                    Settings(jwt_secret="another-secret-that-is-long-enough-32b"),
+                    sub="u",
+                    role=Role.COUNSELOR,
+                    ml_ids=["ML-A"],
+                )
+            },
+            401,
+            "unauthorized",
+        ),
         (auth(ml_ids=("ML-B",)), 403, "forbidden"),
         (auth(role=Role.NETWORK_ANALYST, ml_ids=("*",)), 403, "forbidden"),
         (auth(role=Role.AUDITOR), 403, "forbidden"),

@@ -6,7 +6,6 @@ import asyncio
 import orjson
 import pytest
 from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
-
 from relais_contracts import decode
 from relais_runtime import eventstore, published
 from relais_runtime.errors import DomainRuleBroken

@@ -4,7 +4,6 @@ position (tests/integration repeats this on PostgreSQL and Kafka)."""
 import asyncio
 
 import pytest
-
 from relais_contracts import decode
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.settings import Settings

@@ -2,7 +2,6 @@
 of its activity report within ±10 %. The expected figures are the reports' own, written out."""
 
 import pytest
-
 from relais_cli.simulation.generator import simulate
 from relais_cli.simulation.profiles import PROFILES
 from support.reporting import document
@@ -50,8 +49,11 @@ def figure(doc: dict, path: tuple[str, ...]):
 def test_a_simulated_year_finds_the_report_within_ten_percent(profile, report):
     chosen = PROFILES[profile]
     doc = document(list(simulate([chosen], 2023, seed=1)), ml_id=chosen.ml_code)
-    off = [(name, figure(doc, path), expected) for name, path, expected in report
-           if not 0.9 * expected <= figure(doc, path) <= 1.1 * expected]
+    off = [
+        (name, figure(doc, path), expected)
+        for name, path, expected in report
+        if not 0.9 * expected <= figure(doc, path) <= 1.1 * expected
+    ]
     assert off == [], "figures outside ±10 % of the report (name, simulated, reported)"
 
 

@@ -11,8 +11,15 @@ from relais_employment.api import ContractRequest, TrainingRequest
 from relais_intake.api import DossierEventRequest, WelcomeRequest
 from support.http import offline
 
-REQUESTS = {"youths": WelcomeRequest, "events": DossierEventRequest, "contracts": ContractRequest, "trainings": TrainingRequest,
-            "programmes": EnterRequest, "aids": AidRequest, "referrals": ReferralRequest}
+REQUESTS = {
+    "youths": WelcomeRequest,
+    "events": DossierEventRequest,
+    "contracts": ContractRequest,
+    "trainings": TrainingRequest,
+    "programmes": EnterRequest,
+    "aids": AidRequest,
+    "referrals": ReferralRequest,
+}
 
 
 def test_every_live_command_is_a_valid_request_and_welcomes_live_in_their_towns():

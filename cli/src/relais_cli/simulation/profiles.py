@@ -15,9 +15,9 @@ class Profile:
     accompanied: int
     interviews: int
     workshop_participations: int
-    youths_with_situation_rate: float     # of the accompanied
+    youths_with_situation_rate: float  # of the accompanied
     situation_entries_per_youth: float
-    situation_mix: dict[str, float]       # situation kind -> share of entries
+    situation_mix: dict[str, float]  # situation kind -> share of entries
     pacea_entries: int
     cej_entries: int
     cej_jr_entries: int
@@ -28,7 +28,7 @@ class Profile:
     hires: int
     recruitment_sessions: int
     recruitment_participants: int
-    communes: dict[str, float]            # INSEE code -> share of the young people
+    communes: dict[str, float]  # INSEE code -> share of the young people
     minors_rate: float
     qpv_rate: float
     rqth_rate: float
@@ -41,42 +41,82 @@ class Profile:
 
 
 INNOVAM = Profile(
-    name="innovam", ml_code="ML-INNOVAM",
-    first_welcomes=1073,               # « 1073 jeunes nouveaux »
-    accompanied=2228,                  # « accompagné 2228 jeunes »
-    interviews=15_600,                 # estimate: 7 interviews per accompanied, as in the Aube report
-    workshop_participations=4_300,     # estimate: 679 job-search workshop participations plus the CEJ collective offer
-    youths_with_situation_rate=0.55,   # « 55 % des jeunes accompagnés ont accédé à une situation »
+    name="innovam",
+    ml_code="ML-INNOVAM",
+    first_welcomes=1073,  # « 1073 jeunes nouveaux »
+    accompanied=2228,  # « accompagné 2228 jeunes »
+    interviews=15_600,  # estimate: 7 interviews per accompanied, as in the Aube report
+    workshop_participations=4_300,  # estimate: 679 job-search workshop participations plus the CEJ collective offer
+    youths_with_situation_rate=0.55,  # « 55 % des jeunes accompagnés ont accédé à une situation »
     situation_entries_per_youth=1564 / 1230,  # « 1564 entrées en situation pour 1230 jeunes »
-    situation_mix={"employment": 0.56, "alternance": 0.09, "training": 0.20, "schooling": 0.02,
-                   "immersion": 0.072, "volunteering": 0.058},  # 112 PMSMP of 1564; others estimated
-    pacea_entries=426,                 # « 426 contrats ont été signés »
-    cej_entries=325, cej_jr_entries=25,  # « 350 contractualisations dont 25 CEJ pour les jeunes en rupture »
+    situation_mix={
+        "employment": 0.56,
+        "alternance": 0.09,
+        "training": 0.20,
+        "schooling": 0.02,
+        "immersion": 0.072,
+        "volunteering": 0.058,
+    },  # 112 PMSMP of 1564; others estimated
+    pacea_entries=426,  # « 426 contrats ont été signés »
+    cej_entries=325,
+    cej_jr_entries=25,  # « 350 contractualisations dont 25 CEJ pour les jeunes en rupture »
     pacea_paid_cents_per_youth=43_300,  # « 184 837 € ... à 426 jeunes, soit moyenne de 433 € »
-    employers=112, offers=179, referrals=379, hires=126,  # « 112 entreprises ... 179 offres ... 379 ... 126 »
-    recruitment_sessions=15, recruitment_participants=107,  # « 15 recrutements collectifs ... 107 jeunes »
+    employers=112,
+    offers=179,
+    referrals=379,
+    hires=126,  # « 112 entreprises ... 179 offres ... 379 ... 126 »
+    recruitment_sessions=15,
+    recruitment_participants=107,  # « 15 recrutements collectifs ... 107 jeunes »
     communes={"94003": 0.15, "94016": 0.22, "94037": 0.11, "94043": 0.15, "94076": 0.37},  # accueillis by town
-    minors_rate=0.09, qpv_rate=0.25, rqth_rate=0.03, no_diploma_rate=0.33, neet_rate=0.85,  # estimates
+    minors_rate=0.09,
+    qpv_rate=0.25,
+    rqth_rate=0.03,
+    no_diploma_rate=0.33,
+    neet_rate=0.85,  # estimates
 )
 
 NORD_OUEST_AUBOIS = Profile(
-    name="nord-ouest-aubeois", ml_code="ML-NOA",
-    first_welcomes=420,                # « 420 Jeunes en 1er accueil »
-    accompanied=1022,                  # « 1 022 Jeunes accompagnés »
-    interviews=7168,                   # « 7 168 Entretiens individuels »
-    workshop_participations=5172,      # « 5 172 présents aux ateliers et informations collectives »
-    youths_with_situation_rate=0.52,   # estimate: 398 in employment, 151 in training, 52 in alternance
+    name="nord-ouest-aubeois",
+    ml_code="ML-NOA",
+    first_welcomes=420,  # « 420 Jeunes en 1er accueil »
+    accompanied=1022,  # « 1 022 Jeunes accompagnés »
+    interviews=7168,  # « 7 168 Entretiens individuels »
+    workshop_participations=5172,  # « 5 172 présents aux ateliers et informations collectives »
+    youths_with_situation_rate=0.52,  # estimate: 398 in employment, 151 in training, 52 in alternance
     situation_entries_per_youth=1.75,  # estimate: 622 contracts, 160 PMSMP, 151 trainings for ~530 youths
-    situation_mix={"employment": 0.60, "alternance": 0.055, "training": 0.135, "schooling": 0.024,
-                   "immersion": 0.17, "volunteering": 0.016},  # 622 contracts (52 alternance), 160 PMSMP, 129+22 trainings
-    pacea_entries=300,                 # estimate: « 627 jeunes en parcours » over about two years
-    cej_entries=287, cej_jr_entries=0,  # « 287 jeunes concernés »
+    situation_mix={
+        "employment": 0.60,
+        "alternance": 0.055,
+        "training": 0.135,
+        "schooling": 0.024,
+        "immersion": 0.17,
+        "volunteering": 0.016,
+    },  # 622 contracts (52 alternance), 160 PMSMP, 129+22 trainings
+    pacea_entries=300,  # estimate: « 627 jeunes en parcours » over about two years
+    cej_entries=287,
+    cej_jr_entries=0,  # « 287 jeunes concernés »
     pacea_paid_cents_per_youth=40_000,  # estimate
-    employers=98, offers=216, referrals=1047, hires=160,  # « 98 entreprises », « 216 offres », « 1 047 positionnements »; hires estimated
-    recruitment_sessions=6, recruitment_participants=40,  # estimate
-    communes={"10268": 0.38, "10323": 0.24, "10006": 0.10, "10245": 0.08, "10333": 0.06, "10362": 0.06,
-              "10034": 0.04, "10418": 0.04},  # estimate: Romilly, Nogent and the rural communes around
-    minors_rate=0.09, qpv_rate=0.07, rqth_rate=0.036, no_diploma_rate=0.33, neet_rate=0.91,  # « 9 % mineurs », « 7 % QPV », « 3,6 % RQTH », « 33 % sans diplôme », « 91 % NEET »
+    employers=98,
+    offers=216,
+    referrals=1047,
+    hires=160,  # « 98 entreprises », « 216 offres », « 1 047 positionnements »; hires estimated
+    recruitment_sessions=6,
+    recruitment_participants=40,  # estimate
+    communes={
+        "10268": 0.38,
+        "10323": 0.24,
+        "10006": 0.10,
+        "10245": 0.08,
+        "10333": 0.06,
+        "10362": 0.06,
+        "10034": 0.04,
+        "10418": 0.04,
+    },  # estimate: Romilly, Nogent and the rural communes around
+    minors_rate=0.09,
+    qpv_rate=0.07,
+    rqth_rate=0.036,
+    no_diploma_rate=0.33,
+    neet_rate=0.91,  # « 9 % mineurs », « 7 % QPV », « 3,6 % RQTH », « 33 % sans diplôme », « 91 % NEET »
 )
 
 PROFILES = {p.name: p for p in (INNOVAM, NORD_OUEST_AUBOIS)}

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import httpx
-
-from relais_cli.simulation.profiles import Profile
 from relais_runtime.auth import Role, issue_token
 from relais_runtime.calendar import add_months
 from relais_runtime.settings import SERVICE_PORTS, Settings
+
+from relais_cli.simulation.profiles import Profile
 
 YOUTH_FACTS_DELAY = 3.0  # seconds after a welcome before other services are asked about that young person
 FIRST_NAMES = ("Inès", "Lucas", "Yasmine", "Hugo", "Chloé", "Rayan", "Léa", "Nathan", "Sarah", "Adam")
@@ -39,12 +39,22 @@ class Stats:
     acknowledged: list[tuple[str, str, str]] = field(default_factory=list)
 
     def refusal_summary(self) -> str:
-        return ", ".join(f"{service} {status} {kind} ×{n}" for (service, status, kind), n in self.refusals.most_common(5))
+        return ", ".join(
+            f"{service} {status} {kind} ×{n}" for (service, status, kind), n in self.refusals.most_common(5)
+        )
 
 
 class Traffic:
-    def __init__(self, settings: Settings, profiles: dict[str, Profile], rate: float, seed: int, host: str = "127.0.0.1",
-                 ports: dict[str, int] | None = None, retry_for: float = 0.0):
+    def __init__(
+        self,
+        settings: Settings,
+        profiles: dict[str, Profile],
+        rate: float,
+        seed: int,
+        host: str = "127.0.0.1",
+        ports: dict[str, int] | None = None,
+        retry_for: float = 0.0,
+    ):
         """`profiles`: each Mission Locale's id → the profile its young people are drawn from.
         `retry_for`: as a careful client does, send each command with an Idempotency-Key and
         send it again (same key) while the service is unreachable or answers 5xx, for up to
@@ -67,14 +77,29 @@ class Traffic:
         r, p = self.rnd, self.profiles[ml]
         birth = date.today() - timedelta(days=365 * r.randint(16, 25) + r.randint(0, 364))
         return {
-            "first_name": r.choice(FIRST_NAMES), "last_name": r.choice(LAST_NAMES), "birth_date": birth.isoformat(),
-            "site": "SIEGE", "referral_source": r.choice(["self", "france_travail", "family_friends", "school"]),
-            "requests": ["employment"], "profile": {
+            "first_name": r.choice(FIRST_NAMES),
+            "last_name": r.choice(LAST_NAMES),
+            "birth_date": birth.isoformat(),
+            "site": "SIEGE",
+            "referral_source": r.choice(["self", "france_travail", "family_friends", "school"]),
+            "requests": ["employment"],
+            "profile": {
                 "sex": "F" if r.random() < p.female_rate else "M",
                 "commune_insee": r.choices(list(p.communes), weights=list(p.communes.values()))[0],
-                "qpv": r.random() < p.qpv_rate, "zrr": False, "education_level": r.choice([3, 3, 4, 5]),
-                "diploma": r.random() >= p.no_diploma_rate, "rqth": r.random() < p.rqth_rate, "housing": "parents", "driving_licence": r.random() < 0.3, "has_car": False,
-                "children": 0, "nationality_zone": "fr", "france_travail_registered": r.random() < 0.4, "neet": True}}
+                "qpv": r.random() < p.qpv_rate,
+                "zrr": False,
+                "education_level": r.choice([3, 3, 4, 5]),
+                "diploma": r.random() >= p.no_diploma_rate,
+                "rqth": r.random() < p.rqth_rate,
+                "housing": "parents",
+                "driving_licence": r.random() < 0.3,
+                "has_car": False,
+                "children": 0,
+                "nationality_zone": "fr",
+                "france_travail_registered": r.random() < 0.4,
+                "neet": True,
+            },
+        }
 
     def next_command(self) -> tuple[str, str, dict]:
         r = self.rnd
@@ -94,23 +119,55 @@ class Traffic:
             roll = 0.5  # nothing this young person may still enter: an interview instead
         if roll < 0.62:
             nature = r.choice(["individual_interview", "individual_interview", "workshop", "phone"])
-            return "intake", f"/v1/{ml}/youths/{jeune}/events", {"nature": nature, "mode": "on_site", "themes": ["employment"]}
+            return (
+                "intake",
+                f"/v1/{ml}/youths/{jeune}/events",
+                {"nature": nature, "mode": "on_site", "themes": ["employment"]},
+            )
         if roll < 0.72:
             contract_type = r.choice(["CDD", "CDD", "INTERIM", "CDI"])
             end = None if contract_type == "CDI" else (start + timedelta(days=90)).isoformat()
-            return "employment", f"/v1/{ml}/youths/{jeune}/contracts", {
-                "contract_type": contract_type, "start_date": start.isoformat(),
-                "end_date": end, "weekly_hours": 35, "sector": r.choice("DGHIN")}
+            return (
+                "employment",
+                f"/v1/{ml}/youths/{jeune}/contracts",
+                {
+                    "contract_type": contract_type,
+                    "start_date": start.isoformat(),
+                    "end_date": end,
+                    "weekly_hours": 35,
+                    "sector": r.choice("DGHIN"),
+                },
+            )
         if roll < 0.78:
-            return "employment", f"/v1/{ml}/youths/{jeune}/trainings", {
-                "training_type": "qualifying", "funder": "region", "regional_plan": True,
-                "start_date": start.isoformat(), "end_date": (start + timedelta(days=120)).isoformat()}
+            return (
+                "employment",
+                f"/v1/{ml}/youths/{jeune}/trainings",
+                {
+                    "training_type": "qualifying",
+                    "funder": "region",
+                    "regional_plan": True,
+                    "start_date": start.isoformat(),
+                    "end_date": (start + timedelta(days=120)).isoformat(),
+                },
+            )
         if roll < 0.93:
-            return "dispositifs", f"/v1/{ml}/youths/{jeune}/aids", {
-                "kind": r.choice(["mobility_voucher", "service_ticket", "faj", "faj", "housing"]),
-                "amount_cents": r.choice([5_000, 10_000, 15_000, 30_000]), "funder": r.choice(["departement", "region", "ml"])}
-        return "dispositifs", f"/v1/{ml}/youths/{jeune}/referrals", {
-            "domain": r.choice(["housing", "health", "mental_health", "rights", "justice"]), "partner": "partenaire-local"}
+            return (
+                "dispositifs",
+                f"/v1/{ml}/youths/{jeune}/aids",
+                {
+                    "kind": r.choice(["mobility_voucher", "service_ticket", "faj", "faj", "housing"]),
+                    "amount_cents": r.choice([5_000, 10_000, 15_000, 30_000]),
+                    "funder": r.choice(["departement", "region", "ml"]),
+                },
+            )
+        return (
+            "dispositifs",
+            f"/v1/{ml}/youths/{jeune}/referrals",
+            {
+                "domain": r.choice(["housing", "health", "mental_health", "rights", "justice"]),
+                "partner": "partenaire-local",
+            },
+        )
 
     def _programme_entry(self, ml: str, jeune: str, start: date) -> tuple[str, str, dict] | None:
         """A PACEA, or a CEJ for a young person far enough from 26 to do six months of it; each
@@ -151,7 +208,9 @@ class Traffic:
             if ok and self.retry_for:  # only a bounded run (the fault suite) keeps what was acknowledged
                 self.stats.acknowledged.append((service, r.json()["event_id"], path))
             if not ok:
-                kind = r.json().get("type", "").rsplit("/", 1)[-1] if "json" in r.headers.get("content-type", "") else ""
+                kind = (
+                    r.json().get("type", "").rsplit("/", 1)[-1] if "json" in r.headers.get("content-type", "") else ""
+                )
                 self.stats.refusals[(service, r.status_code, kind)] += 1
             if ok and path.endswith("/youths"):
                 self.youths[path.split("/")[2]].append(r.json()["id"])

@@ -20,16 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-from relais_cli.errors import CommandFailed
-from relais_cli.stack.process import port_open, read_pid, tail, terminate, wait_until
 from relais_contracts import ALL_TOPICS, dlq_topic
 from relais_runtime.settings import PROJECT_ROOT, Settings
 
+from relais_cli.errors import CommandFailed
+from relais_cli.stack.process import port_open, read_pid, tail, terminate, wait_until
+
 POM = PROJECT_ROOT / "deploy" / "local" / "pom.xml"
 JVM_FLAGS = [
-    "-Xmx512M", "-Xms512M", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-    "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+    "-Xmx512M",
+    "-Xms512M",
+    "-server",
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
     "-Djava.awt.headless=true",
 ]
 LOG4J2 = """\
@@ -93,7 +98,8 @@ def ensure_jars(paths: KafkaPaths) -> None:
     paths.libs.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         ["mvn", "-B", "-q", "-f", str(POM), "package", f"-Dkafka.libs.dir={paths.libs}"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise CommandFailed(
@@ -156,9 +162,14 @@ def _java(paths: KafkaPaths, main: str, *args: str) -> list[str]:
     if java is None:
         raise CommandFailed("Java 17+ is needed to run Kafka; install openjdk-17-jre-headless")
     return [
-        java, *JVM_FLAGS, f"-Dkafka.logs.dir={paths.home}",
+        java,
+        *JVM_FLAGS,
+        f"-Dkafka.logs.dir={paths.home}",
         f"-Dlog4j2.configurationFile={paths.log4j}",
-        "-cp", f"{paths.libs}/*", main, *args,
+        "-cp",
+        f"{paths.libs}/*",
+        main,
+        *args,
     ]
 
 
@@ -173,13 +184,16 @@ def format_storage(paths: KafkaPaths, cluster_id: str | None = None) -> None:
     if (paths.data / "meta.properties").exists():
         return
     result = subprocess.run(
-        _java(paths, "kafka.tools.StorageTool", "format", "-t", cluster_id or _cluster_id(),
-              "-c", str(paths.config), "-g"),
-        capture_output=True, text=True,
+        _java(
+            paths, "kafka.tools.StorageTool", "format", "-t", cluster_id or _cluster_id(), "-c", str(paths.config), "-g"
+        ),
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
-        raise CommandFailed("Kafka's storage tool could not format the data directory",
-                            details=(result.stdout + result.stderr)[-4000:])
+        raise CommandFailed(
+            "Kafka's storage tool could not format the data directory", details=(result.stdout + result.stderr)[-4000:]
+        )
 
 
 def running_pid(paths: KafkaPaths) -> int | None:
@@ -219,8 +233,11 @@ def start(settings: Settings, root: Path, timeout: float = 120, brokers: int | N
     if brokers > 1 and not cluster_id_file.exists():
         cluster_id_file.parent.mkdir(parents=True, exist_ok=True)
         cluster_id_file.write_text(_cluster_id())
-    started = [_start_node(n, settings, brokers, cluster_id_file.read_text() if brokers > 1 else None)
-               for n in nodes if not (running_pid(n) and port_open(host, ports(settings, n.node)[0]))]
+    started = [
+        _start_node(n, settings, brokers, cluster_id_file.read_text() if brokers > 1 else None)
+        for n in nodes
+        if not (running_pid(n) and port_open(host, ports(settings, n.node)[0]))
+    ]
     for proc, paths, log_start in started:
         _wait_started(proc, paths, log_start, host, ports(settings, paths.node)[0], timeout)
     _brokers_file(root).write_text(str(brokers))
@@ -240,14 +257,18 @@ def _start_node(paths: KafkaPaths, settings: Settings, brokers: int, cluster_id:
     log = paths.log.open("ab")
     proc = subprocess.Popen(
         _java(paths, "kafka.Kafka", str(paths.config)),
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     paths.pid.write_text(str(proc.pid))
     return proc, paths, paths.log.stat().st_size
 
 
-def _wait_started(proc: subprocess.Popen, paths: KafkaPaths, log_start: int, host: str, port: int,
-                  timeout: float) -> None:
+def _wait_started(
+    proc: subprocess.Popen, paths: KafkaPaths, log_start: int, host: str, port: int, timeout: float
+) -> None:
     def started() -> bool:
         if proc.poll() is not None:
             return True
@@ -271,9 +292,14 @@ async def ensure_topics(settings: Settings, replicas: int = 1) -> list[str]:
         existing = set(await admin.list_topics())
         wanted = [t for name in ALL_TOPICS for t in (name, dlq_topic(name))]
         missing = [
-            NewTopic(name=t, num_partitions=settings.kafka_partitions, replication_factor=replicas,
-                     topic_configs={"retention.ms": "-1", "min.insync.replicas": str(max(1, replicas - 1))})
-            for t in wanted if t not in existing
+            NewTopic(
+                name=t,
+                num_partitions=settings.kafka_partitions,
+                replication_factor=replicas,
+                topic_configs={"retention.ms": "-1", "min.insync.replicas": str(max(1, replicas - 1))},
+            )
+            for t in wanted
+            if t not in existing
         ]
         if missing:
             await admin.create_topics(missing)
@@ -309,6 +335,9 @@ def status(settings: Settings, root: Path) -> tuple[bool, str]:
             lines.append(f"{name:<12}running  pid {pid}  {host}:{port}  data {paths.data}")
         else:
             ok = False
-            lines.append(f"{name:<12}starting pid {pid}  ({host}:{port} not answering)" if pid
-                         else f"{name:<12}stopped  ({host}:{port})")
+            lines.append(
+                f"{name:<12}starting pid {pid}  ({host}:{port} not answering)"
+                if pid
+                else f"{name:<12}stopped  ({host}:{port})"
+            )
     return ok, "\n".join(lines)

@@ -13,10 +13,10 @@ import subprocess
 from pathlib import Path
 
 import psycopg
+from relais_runtime.settings import DATABASES, Settings
 
 from relais_cli.errors import CommandFailed
 from relais_cli.stack.process import port_open, read_pid, tail
-from relais_runtime.settings import DATABASES, Settings
 
 
 def bin_dir(install: bool = True) -> Path:
@@ -29,8 +29,9 @@ def bin_dir(install: bool = True) -> Path:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise CommandFailed("PostgreSQL server is not installed: run `sudo apt-get install postgresql`")
     for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "postgresql"]):
-        result = subprocess.run(cmd, capture_output=True, text=True,
-                                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        result = subprocess.run(
+            cmd, capture_output=True, text=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        )
         if result.returncode != 0:
             raise CommandFailed(f"`{' '.join(cmd)}` failed", details=result.stderr[-3000:])
     return bin_dir(install=False)
@@ -52,8 +53,9 @@ class Cluster:
     def _run(self, *args: str, what: str) -> None:
         result = subprocess.run(self._cmd(*args), capture_output=True, text=True)
         if result.returncode != 0:
-            raise CommandFailed(f"PostgreSQL: {what} failed",
-                                details=(result.stdout + result.stderr)[-3000:] + "\n" + tail(self.log))
+            raise CommandFailed(
+                f"PostgreSQL: {what} failed", details=(result.stdout + result.stderr)[-3000:] + "\n" + tail(self.log)
+            )
 
     def pid(self) -> int | None:
         return read_pid(self.data / "postmaster.pid")
@@ -66,7 +68,7 @@ class Cluster:
         self.run_dir.mkdir(exist_ok=True)
         if self.as_root:
             ids = pwd.getpwnam("postgres")
-            for p in (self.home, self.run_dir, *( [self.data] if self.data.exists() else [])):
+            for p in (self.home, self.run_dir, *([self.data] if self.data.exists() else [])):
                 os.chown(p, ids.pw_uid, ids.pw_gid)
             # The postgres user must be able to traverse every parent of the data directory.
             for parent in self.home.parents:
@@ -84,9 +86,18 @@ class Cluster:
             os.chown(pwfile, ids.pw_uid, ids.pw_gid)
         try:
             self._run(
-                str(bins / "initdb"), "-D", str(self.data), "-U", self.settings.pg_user,
-                f"--pwfile={pwfile}", "--auth-local=trust", "--auth-host=scram-sha-256",
-                "-E", "UTF8", "--locale=C.UTF-8", what="initdb",
+                str(bins / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                self.settings.pg_user,
+                f"--pwfile={pwfile}",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                what="initdb",
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -105,15 +116,29 @@ class Cluster:
             f"-c port={s.pg_port} -c listen_addresses={s.pg_host} "
             f"-c unix_socket_directories={self.run_dir} -c max_connections=200"
         )
-        self._run(str(bins / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
-                  "-o", options, "-w", "-t", "60", "start", what="start")
+        self._run(
+            str(bins / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+            what="start",
+        )
         self.create_databases()
         return f"PostgreSQL running (pid {self.pid()}) on {s.pg_host}:{s.pg_port}"
 
     def create_databases(self) -> None:
         s = self.settings
-        conninfo = (f"host={s.pg_host} port={s.pg_port} user={s.pg_user} "
-                    f"password={s.pg_password} dbname=postgres connect_timeout=5")
+        conninfo = (
+            f"host={s.pg_host} port={s.pg_port} user={s.pg_user} "
+            f"password={s.pg_password} dbname=postgres connect_timeout=5"
+        )
         with psycopg.connect(conninfo, autocommit=True) as conn:
             existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
             for service in DATABASES:
@@ -125,8 +150,7 @@ class Cluster:
         pid = self.pid()
         if pid is None:
             return "PostgreSQL not running"
-        self._run(str(bin_dir(install=False) / "pg_ctl"), "-D", str(self.data), "-m", "fast",
-                  "-w", "stop", what="stop")
+        self._run(str(bin_dir(install=False) / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", what="stop")
         return f"PostgreSQL stopped (pid {pid})"
 
     def status(self) -> tuple[bool, str]:

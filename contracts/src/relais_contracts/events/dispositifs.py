@@ -8,21 +8,35 @@ from relais_contracts.envelope import Payload
 from relais_contracts.types import Cents, Code, Day, Month, Uuid, WeeklyHours
 
 Programme = Literal[
-    "PACEA", "CEJ", "CEJ_JR", "PPAE", "PIAL", "PRIJ", "POP", "SPONSORSHIP", "TRAINING_OBLIGATION",
-    "INTL_MOBILITY", "JUSTICE_FOLLOWUP", "OUTREACH", "RSA_SUPPORT",
+    "PACEA",
+    "CEJ",
+    "CEJ_JR",
+    "PPAE",
+    "PIAL",
+    "PRIJ",
+    "POP",
+    "SPONSORSHIP",
+    "TRAINING_OBLIGATION",
+    "INTL_MOBILITY",
+    "JUSTICE_FOLLOWUP",
+    "OUTREACH",
+    "RSA_SUPPORT",
 ]
 AllowanceProgramme = Literal["PACEA", "CEJ"]
 ExitReason = Literal[
-    "completed", "employment", "training", "alternance", "moved", "abandonment", "age_limit",
-    "sanction", "other",
+    "completed",
+    "employment",
+    "training",
+    "alternance",
+    "moved",
+    "abandonment",
+    "age_limit",
+    "sanction",
+    "other",
 ]
-ExitSituation = Literal[
-    "employment", "alternance", "training", "schooling", "volunteering", "none", "unknown"
-]
+ExitSituation = Literal["employment", "alternance", "training", "schooling", "volunteering", "none", "unknown"]
 AidKind = Literal["mobility_voucher", "service_ticket", "faj", "housing", "other"]
-ReferralDomain = Literal[
-    "housing", "emergency_housing", "health", "mental_health", "disability", "justice", "rights"
-]
+ReferralDomain = Literal["housing", "emergency_housing", "health", "mental_health", "disability", "justice", "rights"]
 
 
 class ProgrammeEntered(Payload):
@@ -100,6 +114,13 @@ class SocialReferralMade(Payload):
 
 
 PAYLOADS: list[type[Payload]] = [
-    ProgrammeEntered, ProgrammeSuspended, ProgrammeResumed, ProgrammeExtended, ProgrammeExited,
-    AllowanceRequested, AllowancePaid, FinancialAidGranted, SocialReferralMade,
+    ProgrammeEntered,
+    ProgrammeSuspended,
+    ProgrammeResumed,
+    ProgrammeExtended,
+    ProgrammeExited,
+    AllowanceRequested,
+    AllowancePaid,
+    FinancialAidGranted,
+    SocialReferralMade,
 ]

@@ -10,20 +10,33 @@ from relais_contracts.types import Bool, Day, InseeCode, Positions, Uuid, Weekly
 RomeDomain = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N"]
 SizeBand = Literal["0-9", "10-49", "50-249", "250+"]
 ContractType = Literal[
-    "CDI", "CDD", "INTERIM", "SEASONAL", "APPRENTICESHIP", "PROFESSIONALISATION", "CAE", "CIE",
+    "CDI",
+    "CDD",
+    "INTERIM",
+    "SEASONAL",
+    "APPRENTICESHIP",
+    "PROFESSIONALISATION",
+    "CAE",
+    "CIE",
     "IAE",
 ]
 OfferOutcome = Literal["filled", "cancelled", "expired"]
 ReferralOutcome = Literal["hired", "rejected", "withdrawn", "no_answer"]
 ImmersionObjective = Literal["discover", "confirm", "recruit"]
 TrainingType = Literal[
-    "qualifying", "pre_qualifying", "certifying", "language", "e2c", "epide", "poei", "poec",
-    "schooling", "higher_education",
+    "qualifying",
+    "pre_qualifying",
+    "certifying",
+    "language",
+    "e2c",
+    "epide",
+    "poei",
+    "poec",
+    "schooling",
+    "higher_education",
 ]
 Funder = Literal["region", "state", "france_travail", "opco", "other"]
-EndReason = Literal[
-    "completed", "early_termination", "dismissal", "resignation", "abandonment", "other"
-]
+EndReason = Literal["completed", "early_termination", "dismissal", "resignation", "abandonment", "other"]
 # An employer's trade name: a company, not a person, so it may travel.
 EmployerName = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
 
@@ -126,7 +139,15 @@ class RecruitmentSessionHeld(Payload):
 
 
 PAYLOADS: list[type[Payload]] = [
-    EmployerRegistered, JobOfferReceived, JobOfferClosed, CandidateReferred,
-    ReferralOutcomeRecorded, ContractSigned, ImmersionStarted, TrainingEntered,
-    CivicServiceStarted, SituationEnded, RecruitmentSessionHeld,
+    EmployerRegistered,
+    JobOfferReceived,
+    JobOfferClosed,
+    CandidateReferred,
+    ReferralOutcomeRecorded,
+    ContractSigned,
+    ImmersionStarted,
+    TrainingEntered,
+    CivicServiceStarted,
+    SituationEnded,
+    RecruitmentSessionHeld,
 ]

@@ -8,27 +8,59 @@ from relais_contracts.envelope import Payload
 from relais_contracts.types import Bool, Children, Code, InseeCode, Minutes, Month, UniqueList, Uuid
 
 ReferralSource = Literal[
-    "self", "family_friends", "france_travail", "school", "cio_psad", "social_services",
-    "justice", "prij", "housing_partner", "association", "employer", "city_services", "other",
+    "self",
+    "family_friends",
+    "france_travail",
+    "school",
+    "cio_psad",
+    "social_services",
+    "justice",
+    "prij",
+    "housing_partner",
+    "association",
+    "employer",
+    "city_services",
+    "other",
 ]
 Request = Literal[
-    "employment", "training", "orientation", "housing", "health", "mobility", "finance",
-    "rights_access", "citizenship_leisure",
+    "employment",
+    "training",
+    "orientation",
+    "housing",
+    "health",
+    "mobility",
+    "finance",
+    "rights_access",
+    "citizenship_leisure",
 ]
 Sex = Literal["F", "M", "X"]
-Housing = Literal[
-    "parents", "own", "hosted", "precarious", "homeless", "collective_residence", "other"
-]
+Housing = Literal["parents", "own", "hosted", "precarious", "homeless", "collective_residence", "other"]
 NationalityZone = Literal["fr", "eu", "non_eu"]
 EducationLevel = Literal[1, 2, 3, 4, 5, 6, 7, 8]
 Nature = Literal[
-    "individual_interview", "workshop", "group_information", "phone", "email", "sms", "letter",
-    "visit", "administrative", "correction",
+    "individual_interview",
+    "workshop",
+    "group_information",
+    "phone",
+    "email",
+    "sms",
+    "letter",
+    "visit",
+    "administrative",
+    "correction",
 ]
 Mode = Literal["on_site", "remote", "outreach"]
 Theme = Literal[
-    "employment", "training", "project", "health", "housing", "mobility", "finance",
-    "rights_access", "citizenship", "leisure_culture_sport",
+    "employment",
+    "training",
+    "project",
+    "health",
+    "housing",
+    "mobility",
+    "finance",
+    "rights_access",
+    "citizenship",
+    "leisure_culture_sport",
 ]
 CloseReason = Literal["moved", "age_limit", "no_contact", "autonomous", "other"]
 CancelReason = Literal["entry_error", "duplicate", "did_not_happen", "wrong_youth", "other"]
@@ -130,6 +162,10 @@ class DossierReopened(Payload):
 
 
 PAYLOADS: list[type[Payload]] = [
-    FirstWelcomeRecorded, ProfileUpdated, DossierEventRecorded, DossierEventCancelled,
-    DossierClosed, DossierReopened,
+    FirstWelcomeRecorded,
+    ProfileUpdated,
+    DossierEventRecorded,
+    DossierEventCancelled,
+    DossierClosed,
+    DossierReopened,
 ]

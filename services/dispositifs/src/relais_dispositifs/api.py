@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
-
 from relais_contracts.events import dispositifs as contract
 from relais_contracts.types import Cents, Month, ReferenceCode, WeeklyHours
-from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.auth import Principal, Role, require
+from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
+
 from relais_dispositifs.application import DispositifsApplication
 from relais_dispositifs.domain import Enrolment
 
@@ -77,7 +77,6 @@ class ReferralRequest(BaseModel):
     occurred_at: RecentInstant | None = None
 
 
-
 class EnrolmentView(BaseModel):
     id: uuid.UUID
     jeune_id: uuid.UUID
@@ -91,7 +90,9 @@ class EnrolmentView(BaseModel):
 
 WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
 READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
-ERRORS = command_errors("Introuvable dans cette Mission Locale", "Données invalides, jeune inconnu, ou règle du programme enfreinte")
+ERRORS = command_errors(
+    "Introuvable dans cette Mission Locale", "Données invalides, jeune inconnu, ou règle du programme enfreinte"
+)
 
 
 _answer = CommandAnswer.of
@@ -99,8 +100,13 @@ _answer = CommandAnswer.of
 
 def _view(e: Enrolment) -> EnrolmentView:
     return EnrolmentView(
-        id=e.id, jeune_id=e.jeune_id, programme=e.programme, status=e.status,
-        start_date=e.start_date, planned_end_date=e.planned_end_date, exit_date=e.exit_date,
+        id=e.id,
+        jeune_id=e.jeune_id,
+        programme=e.programme,
+        status=e.status,
+        start_date=e.start_date,
+        planned_end_date=e.planned_end_date,
+        exit_date=e.exit_date,
         allowances=[
             {"allowance_id": str(i), "month": m, "amount_cents": a, "paid": i in e.paid}
             for i, (m, a) in e.requests.items()
@@ -112,47 +118,83 @@ def build_router(app: DispositifsApplication) -> APIRouter:
     r = APIRouter(prefix="/v1/{ml_id}", tags=["dispositifs"], responses=ERRORS)
 
     @r.post("/youths/{jeune_id}/programmes", status_code=201, summary="Entrée dans un programme")
-    def enter(ml_id: str, jeune_id: uuid.UUID, body: EnterRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def enter(
+        ml_id: str, jeune_id: uuid.UUID, body: EnterRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "enter"):
             return _answer(app.enter(command_context(request, who, body), jeune_id, **body.model_dump()))
 
     @r.post("/enrolments/{enrolment_id}/suspend", status_code=201, summary="Suspendre")
-    def suspend(ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def suspend(
+        ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "suspend"):
-            return _answer(app.suspend(command_context(request, who, body), enrolment_id, on=body.date, reason=body.reason, occurred_at=body.occurred_at))
+            return _answer(
+                app.suspend(
+                    command_context(request, who, body),
+                    enrolment_id,
+                    on=body.date,
+                    reason=body.reason,
+                    occurred_at=body.occurred_at,
+                )
+            )
 
     @r.post("/enrolments/{enrolment_id}/resume", status_code=201, summary="Reprendre")
-    def resume(ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def resume(
+        ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "resume"):
-            return _answer(app.resume(command_context(request, who, body), enrolment_id, on=body.date, reason=body.reason, occurred_at=body.occurred_at))
+            return _answer(
+                app.resume(
+                    command_context(request, who, body),
+                    enrolment_id,
+                    on=body.date,
+                    reason=body.reason,
+                    occurred_at=body.occurred_at,
+                )
+            )
 
     @r.post("/enrolments/{enrolment_id}/extend", status_code=201, summary="Prolonger")
-    def extend(ml_id: str, enrolment_id: uuid.UUID, body: ExtendRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def extend(
+        ml_id: str, enrolment_id: uuid.UUID, body: ExtendRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "extend"):
             return _answer(app.extend(command_context(request, who, body), enrolment_id, **body.model_dump()))
 
     @r.post("/enrolments/{enrolment_id}/exit", status_code=201, summary="Sortie du programme")
-    def exit_(ml_id: str, enrolment_id: uuid.UUID, body: ExitRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def exit_(
+        ml_id: str, enrolment_id: uuid.UUID, body: ExitRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "exit"):
             return _answer(app.exit(command_context(request, who, body), enrolment_id, **body.model_dump()))
 
     @r.post("/enrolments/{enrolment_id}/allowances", status_code=201, summary="Demander l'allocation d'un mois")
-    def request_allowance(ml_id: str, enrolment_id: uuid.UUID, body: AllowanceRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def request_allowance(
+        ml_id: str, enrolment_id: uuid.UUID, body: AllowanceRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "request_allowance"):
-            return _answer(app.request_allowance(command_context(request, who, body), enrolment_id, **body.model_dump()))
+            return _answer(
+                app.request_allowance(command_context(request, who, body), enrolment_id, **body.model_dump())
+            )
 
     @r.post("/allowances/{allowance_id}/payment", status_code=201, summary="Enregistrer le versement d'une allocation")
-    def pay(ml_id: str, allowance_id: uuid.UUID, body: PaymentRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def pay(
+        ml_id: str, allowance_id: uuid.UUID, body: PaymentRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "pay_allowance"):
             return _answer(app.pay_allowance(command_context(request, who, body), allowance_id, **body.model_dump()))
 
     @r.post("/youths/{jeune_id}/aids", status_code=201, summary="Accorder une aide financière")
-    def aid(ml_id: str, jeune_id: uuid.UUID, body: AidRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def aid(
+        ml_id: str, jeune_id: uuid.UUID, body: AidRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "grant_aid"):
             return _answer(app.grant_aid(command_context(request, who, body), jeune_id, **body.model_dump()))
 
     @r.post("/youths/{jeune_id}/referrals", status_code=201, summary="Orienter vers un partenaire social")
-    def referral(ml_id: str, jeune_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def referral(
+        ml_id: str, jeune_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("dispositifs", "refer"):
             return _answer(app.refer(command_context(request, who, body), jeune_id, **body.model_dump()))
 

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from sqlalchemy import Column, Connection, MetaData, String, Table, Uuid, insert, select
-
+from relais_contracts import event_id_for
 from relais_runtime.commands import CommandContext
 from relais_runtime.errors import NotFound
 from relais_runtime.eventstore import Answer, RelaisApplication
@@ -17,8 +16,9 @@ from relais_runtime.follower import LogFollower
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
+from sqlalchemy import Column, Connection, MetaData, String, Table, Uuid, insert, select
+
 from relais_dispositifs.domain import Enrolment, FinancialAid, SocialReferral, YouthEnrolments
-from relais_contracts import event_id_for
 
 metadata = MetaData()
 # Which enrolment an allowance request belongs to (api.md pays allowances by their own id).
@@ -52,19 +52,29 @@ class DispositifsApplication(RelaisApplication):
 
         return self.create(ctx, "enrolment", build)
 
-    def suspend(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None) -> Answer:
+    def suspend(
+        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None
+    ) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         return self.execute(ctx, e, lambda: e.suspend(ctx, on=on, reason=reason, occurred_at=occurred_at))
 
-    def resume(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None) -> Answer:
+    def resume(
+        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None
+    ) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         return self.execute(ctx, e, lambda: e.resume(ctx, on=on, reason=reason, occurred_at=occurred_at))
 
-    def extend(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, new_planned_end_date: date, occurred_at: datetime | None) -> Answer:
+    def extend(
+        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, new_planned_end_date: date, occurred_at: datetime | None
+    ) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
-        return self.execute(ctx, e, lambda: e.extend(ctx, new_planned_end_date=new_planned_end_date, occurred_at=occurred_at))
+        return self.execute(
+            ctx, e, lambda: e.extend(ctx, new_planned_end_date=new_planned_end_date, occurred_at=occurred_at)
+        )
 
-    def exit(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+    def exit(
+        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any
+    ) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         registry = self._registry(e.jeune_id)
 
@@ -76,39 +86,61 @@ class DispositifsApplication(RelaisApplication):
 
     # --- allowances -------------------------------------------------------------------------
 
-    def request_allowance(self, ctx: CommandContext, enrolment_id: uuid.UUID, *, month: str, amount_cents: int,
-                          occurred_at: datetime | None) -> Answer:
+    def request_allowance(
+        self,
+        ctx: CommandContext,
+        enrolment_id: uuid.UUID,
+        *,
+        month: str,
+        amount_cents: int,
+        occurred_at: datetime | None,
+    ) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         youth = self.youths.known(ctx.ml_id, e.jeune_id)
         answer = self.execute(
-            ctx, e, lambda: e.request_allowance(ctx, youth, month=month, amount_cents=amount_cents, occurred_at=occurred_at),
+            ctx,
+            e,
+            lambda: e.request_allowance(ctx, youth, month=month, amount_cents=amount_cents, occurred_at=occurred_at),
             answer_event=True,
         )
         self.allowance_index.catch_up()
         return answer
 
-    def pay_allowance(self, ctx: CommandContext, allowance_id: uuid.UUID, *, amount_cents: int | None,
-                      occurred_at: datetime | None) -> Answer:
+    def pay_allowance(
+        self, ctx: CommandContext, allowance_id: uuid.UUID, *, amount_cents: int | None, occurred_at: datetime | None
+    ) -> Answer:
         self.allowance_index.catch_up()
         with self.tables.connect() as conn:
-            row = conn.execute(select(allowance_requests).where(allowance_requests.c.allowance_id == allowance_id)).first()
+            row = conn.execute(
+                select(allowance_requests).where(allowance_requests.c.allowance_id == allowance_id)
+            ).first()
         if row is None or row.ml_id != ctx.ml_id:
             raise NotFound("Demande d'allocation introuvable dans cette Mission Locale.")
         e = self.enrolment(ctx.ml_id, row.enrolment_id)
         return self.execute(
-            ctx, e, lambda: e.pay_allowance(ctx, request_event_id=allowance_id, amount_cents=amount_cents, occurred_at=occurred_at),
+            ctx,
+            e,
+            lambda: e.pay_allowance(
+                ctx, request_event_id=allowance_id, amount_cents=amount_cents, occurred_at=occurred_at
+            ),
             answer_event=True,
         )
 
     # --- aids and referrals -----------------------------------------------------------------
 
-    def grant_aid(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+    def grant_aid(
+        self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any
+    ) -> Answer:
         youth = self.youths.known(ctx.ml_id, jeune_id)
-        return self.create(ctx, "aid", lambda aid_id: [FinancialAid.grant(aid_id, ctx, youth, occurred_at=occurred_at, **fields)])
+        return self.create(
+            ctx, "aid", lambda aid_id: [FinancialAid.grant(aid_id, ctx, youth, occurred_at=occurred_at, **fields)]
+        )
 
     def refer(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
         youth = self.youths.known(ctx.ml_id, jeune_id)
-        return self.create(ctx, "referral", lambda ref_id: [SocialReferral.make(ref_id, ctx, youth, occurred_at=occurred_at, **fields)])
+        return self.create(
+            ctx, "referral", lambda ref_id: [SocialReferral.make(ref_id, ctx, youth, occurred_at=occurred_at, **fields)]
+        )
 
     # --- queries ------------------------------------------------------------------------------
 
@@ -133,7 +165,12 @@ class DispositifsApplication(RelaisApplication):
 def _index_allowance(conn: Connection, event: object) -> None:
     if isinstance(event, Enrolment.AllowanceRequested):
         allowance_id = event_id_for("dispositifs", event.originator_id, event.originator_version)
-        exists = conn.execute(select(allowance_requests.c.allowance_id).where(allowance_requests.c.allowance_id == allowance_id)).first()
+        exists = conn.execute(
+            select(allowance_requests.c.allowance_id).where(allowance_requests.c.allowance_id == allowance_id)
+        ).first()
         if exists is None:
-            conn.execute(insert(allowance_requests).values(
-                allowance_id=allowance_id, enrolment_id=event.originator_id, ml_id=event.ml_id))
+            conn.execute(
+                insert(allowance_requests).values(
+                    allowance_id=allowance_id, enrolment_id=event.originator_id, ml_id=event.ml_id
+                )
+            )

@@ -2,9 +2,9 @@
 HTTP API and relay."""
 
 from fastapi import FastAPI
-
 from relais_runtime.service import producing_service_app
 from relais_runtime.settings import Settings, get_settings
+
 from relais_dispositifs.api import build_router
 from relais_dispositifs.application import DispositifsApplication
 

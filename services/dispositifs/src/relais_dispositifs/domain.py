@@ -36,7 +36,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from eventsourcing.domain import Aggregate
-
 from relais_contracts import event_id_for
 from relais_contracts.events import dispositifs as contract
 from relais_runtime.calendar import add_months
@@ -44,6 +43,7 @@ from relais_runtime.commands import CommandContext, RemembersCommands
 from relais_runtime.errors import DomainRuleBroken
 from relais_runtime.published import CommandEvent
 from relais_runtime.youth_facts import YouthFacts
+
 from relais_dispositifs import reference_amounts as amounts
 
 MIN_AGE, MAX_AGE, MAX_AGE_RQTH = 16, 25, 29
@@ -168,15 +168,26 @@ class Enrolment(Aggregate, RemembersCommands):
 
     @classmethod
     def enter(
-        cls, enrolment_id: uuid.UUID, ctx: CommandContext, youth: YouthFacts, *, programme: str,
-        start_date: date, planned_end_date: date | None, partner: str | None,
-        weekly_hours: int | None, occurred_at: datetime | None,
+        cls,
+        enrolment_id: uuid.UUID,
+        ctx: CommandContext,
+        youth: YouthFacts,
+        *,
+        programme: str,
+        start_date: date,
+        planned_end_date: date | None,
+        partner: str | None,
+        weekly_hours: int | None,
+        occurred_at: datetime | None,
     ) -> "Enrolment":
         age = youth.age_on(start_date)
         limit = MAX_AGE_RQTH if youth.rqth else MAX_AGE
         if not MIN_AGE <= age <= limit:
-            raise broken(f"Ce programme s'adresse aux jeunes de {MIN_AGE} à {MAX_AGE} ans ({MAX_AGE_RQTH} avec une RQTH) ; "
-                         f"ce jeune aura {age} ans à l'entrée.", "age-out-of-range")
+            raise broken(
+                f"Ce programme s'adresse aux jeunes de {MIN_AGE} à {MAX_AGE} ans ({MAX_AGE_RQTH} avec une RQTH) ; "
+                f"ce jeune aura {age} ans à l'entrée.",
+                "age-out-of-range",
+            )
         if programme == "TRAINING_OBLIGATION" and not 16 <= age <= 17:
             raise broken("L'obligation de formation concerne les jeunes de 16 et 17 ans.", "training-obligation-age")
         if planned_end_date is not None and planned_end_date < start_date:
@@ -184,12 +195,23 @@ class Enrolment(Aggregate, RemembersCommands):
         age_limit_date = add_months(youth.birthday, 12 * (limit + 1)) - timedelta(days=1)
         if programme in CEJ_FAMILY:
             _check_cej(start_date, planned_end_date, weekly_hours, age_limit_date)
-        if programme == "PACEA" and planned_end_date and planned_end_date > add_months(start_date, 24) - timedelta(days=1):
+        if (
+            programme == "PACEA"
+            and planned_end_date
+            and planned_end_date > add_months(start_date, 24) - timedelta(days=1)
+        ):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
         return cls._create(
-            cls.Entered, id=enrolment_id, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id,
-            programme=programme, start_date=start_date, planned_end_date=planned_end_date,
-            partner=partner, weekly_hours=weekly_hours, age_limit_date=age_limit_date,
+            cls.Entered,
+            id=enrolment_id,
+            **ctx.metadata(occurred_at),
+            jeune_id=youth.jeune_id,
+            programme=programme,
+            start_date=start_date,
+            planned_end_date=planned_end_date,
+            partner=partner,
+            weekly_hours=weekly_hours,
+            age_limit_date=age_limit_date,
         )
 
     def suspend(self, ctx: CommandContext, *, on: date, reason: str, occurred_at: datetime | None) -> None:
@@ -215,19 +237,29 @@ class Enrolment(Aggregate, RemembersCommands):
             if new_planned_end_date > add_months(self.start_date, 18) - timedelta(days=1):
                 raise broken("Un CEJ, prolongations comprises, dure au plus 18 mois.", "cej-extension-limit")
             if new_planned_end_date > self.age_limit_date:
-                raise broken("Un CEJ prend fin au plus tard la veille des 26 ans (30 ans avec une RQTH).", "cej-beyond-age-limit")
+                raise broken(
+                    "Un CEJ prend fin au plus tard la veille des 26 ans (30 ans avec une RQTH).", "cej-beyond-age-limit"
+                )
         if self.programme == "PACEA" and new_planned_end_date > add_months(self.start_date, 24) - timedelta(days=1):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
         self.trigger_event(self.Extended, **self._common(ctx, occurred_at), new_planned_end_date=new_planned_end_date)
 
-    def exit(self, ctx: CommandContext, *, exit_date: date, reason: str, exit_situation: str, occurred_at: datetime | None) -> None:
+    def exit(
+        self, ctx: CommandContext, *, exit_date: date, reason: str, exit_situation: str, occurred_at: datetime | None
+    ) -> None:
         self._check_not_exited()
         self._check_after_entry(exit_date)
-        self.trigger_event(self.Exited, **self._common(ctx, occurred_at), exit_date=exit_date,
-                           reason=reason, exit_situation=exit_situation)
+        self.trigger_event(
+            self.Exited,
+            **self._common(ctx, occurred_at),
+            exit_date=exit_date,
+            reason=reason,
+            exit_situation=exit_situation,
+        )
 
-    def request_allowance(self, ctx: CommandContext, youth: YouthFacts, *, month: str, amount_cents: int,
-                          occurred_at: datetime | None) -> None:
+    def request_allowance(
+        self, ctx: CommandContext, youth: YouthFacts, *, month: str, amount_cents: int, occurred_at: datetime | None
+    ) -> None:
         paid_as = ALLOWANCE_PROGRAMMES.get(self.programme)
         if paid_as is None:
             raise broken("Une allocation ne se demande que dans un PACEA ou un CEJ.", "allowance-not-for-programme")
@@ -235,25 +267,37 @@ class Enrolment(Aggregate, RemembersCommands):
         last = add_months(first, 1) - timedelta(days=1)
         end = self.exit_date or self.planned_end_date
         if last < self.start_date or (end is not None and first > end) or self.suspended:
-            raise broken("Ce mois n'est pas couvert par un accompagnement actif de ce programme.", "allowance-outside-enrolment")
+            raise broken(
+                "Ce mois n'est pas couvert par un accompagnement actif de ce programme.", "allowance-outside-enrolment"
+            )
         if month in self.months:
             raise broken("Une allocation a déjà été demandée pour ce mois.", "allowance-month-already-requested")
         if amount_cents <= 0:
             raise broken("Le montant d'une allocation est positif.", "allowance-amount")
         cap = _monthly_cap(paid_as, youth, first)
         if cap is None or amount_cents > cap:
-            raise broken(f"Le montant dépasse le plafond mensuel en vigueur ({(cap or 0) / 100:.2f} €).", "allowance-above-monthly-cap")
+            raise broken(
+                f"Le montant dépasse le plafond mensuel en vigueur ({(cap or 0) / 100:.2f} €).",
+                "allowance-above-monthly-cap",
+            )
         if paid_as == "PACEA":
             rsa = amounts.in_force(amounts.RSA_SINGLE, first) or 0
             window = {add_months(first, -i).strftime("%Y-%m") for i in range(12)}
             total = sum(a for m, a in self.months.items() if m in window) + amount_cents
             if total > amounts.PACEA_YEARLY_RSA_MULTIPLE * rsa:
                 raise broken("Sur douze mois, l'allocation PACEA ne peut dépasser six fois le RSA.", "pacea-yearly-cap")
-        self.trigger_event(self.AllowanceRequested, **self._common(ctx, occurred_at, paid_as), month=month,
-                           amount_cents=amount_cents)
+        self.trigger_event(
+            self.AllowanceRequested, **self._common(ctx, occurred_at, paid_as), month=month, amount_cents=amount_cents
+        )
 
-    def pay_allowance(self, ctx: CommandContext, *, request_event_id: uuid.UUID, amount_cents: int | None,
-                      occurred_at: datetime | None) -> None:
+    def pay_allowance(
+        self,
+        ctx: CommandContext,
+        *,
+        request_event_id: uuid.UUID,
+        amount_cents: int | None,
+        occurred_at: datetime | None,
+    ) -> None:
         request = self.requests.get(request_event_id)
         if request is None:
             raise broken("Cette demande d'allocation n'existe pas.", "allowance-request-unknown")
@@ -263,12 +307,19 @@ class Enrolment(Aggregate, RemembersCommands):
         amount = requested if amount_cents is None else amount_cents
         if not 0 < amount <= requested:
             raise broken("Le versement ne peut dépasser le montant demandé.", "payment-above-request")
-        self.trigger_event(self.AllowancePaid, **self._common(ctx, occurred_at, ALLOWANCE_PROGRAMMES[self.programme]),
-                           month=month, amount_cents=amount, request_event_id=request_event_id)
+        self.trigger_event(
+            self.AllowancePaid,
+            **self._common(ctx, occurred_at, ALLOWANCE_PROGRAMMES[self.programme]),
+            month=month,
+            amount_cents=amount,
+            request_event_id=request_event_id,
+        )
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _common(self, ctx: CommandContext, occurred_at: datetime | None, programme: str | None = None) -> dict[str, Any]:
+    def _common(
+        self, ctx: CommandContext, occurred_at: datetime | None, programme: str | None = None
+    ) -> dict[str, Any]:
         # Allowance events name the programme that pays (a CEJ_JR allowance is a CEJ one).
         return {**ctx.metadata(occurred_at), "jeune_id": self.jeune_id, "programme": programme or self.programme}
 
@@ -285,11 +336,15 @@ def _check_cej(start: date, planned_end: date | None, weekly_hours: int | None, 
     if planned_end is None or not (
         add_months(start, 6) - timedelta(days=1) <= planned_end <= add_months(start, 12) - timedelta(days=1)
     ):
-        raise broken("Un CEJ est conclu pour six à douze mois : indiquez une fin prévue dans cet intervalle.", "cej-duration")
+        raise broken(
+            "Un CEJ est conclu pour six à douze mois : indiquez une fin prévue dans cet intervalle.", "cej-duration"
+        )
     if weekly_hours is None or not 15 <= weekly_hours <= 20:
         raise broken("Un CEJ engage le jeune sur 15 à 20 heures d'activité par semaine.", "cej-weekly-hours")
     if planned_end > age_limit_date:
-        raise broken("Un CEJ prend fin au plus tard la veille des 26 ans (30 ans avec une RQTH).", "cej-beyond-age-limit")
+        raise broken(
+            "Un CEJ prend fin au plus tard la veille des 26 ans (30 ans avec une RQTH).", "cej-beyond-age-limit"
+        )
 
 
 def _monthly_cap(paid_as: str, youth: YouthFacts, first_day: date) -> int | None:
@@ -359,12 +414,28 @@ class FinancialAid(Aggregate, RemembersCommands):
             aid.ml_id, aid.jeune_id = self.ml_id, self.jeune_id
 
     @classmethod
-    def grant(cls, aid_id: uuid.UUID, ctx: CommandContext, youth: YouthFacts, *, kind: str,
-              amount_cents: int, funder: str, occurred_at: datetime | None) -> "FinancialAid":
+    def grant(
+        cls,
+        aid_id: uuid.UUID,
+        ctx: CommandContext,
+        youth: YouthFacts,
+        *,
+        kind: str,
+        amount_cents: int,
+        funder: str,
+        occurred_at: datetime | None,
+    ) -> "FinancialAid":
         if amount_cents <= 0:
             raise broken("Le montant d'une aide est positif.", "aid-amount")
-        return cls._create(cls.Granted, id=aid_id, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id,
-                           kind=kind, amount_cents=amount_cents, funder=funder)
+        return cls._create(
+            cls.Granted,
+            id=aid_id,
+            **ctx.metadata(occurred_at),
+            jeune_id=youth.jeune_id,
+            kind=kind,
+            amount_cents=amount_cents,
+            funder=funder,
+        )
 
 
 class SocialReferral(Aggregate, RemembersCommands):
@@ -378,7 +449,21 @@ class SocialReferral(Aggregate, RemembersCommands):
             referral.ml_id, referral.jeune_id = self.ml_id, self.jeune_id
 
     @classmethod
-    def make(cls, referral_id: uuid.UUID, ctx: CommandContext, youth: YouthFacts, *, domain: str,
-             partner: str, occurred_at: datetime | None) -> "SocialReferral":
-        return cls._create(cls.Made, id=referral_id, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id,
-                           domain=domain, partner=partner)
+    def make(
+        cls,
+        referral_id: uuid.UUID,
+        ctx: CommandContext,
+        youth: YouthFacts,
+        *,
+        domain: str,
+        partner: str,
+        occurred_at: datetime | None,
+    ) -> "SocialReferral":
+        return cls._create(
+            cls.Made,
+            id=referral_id,
+            **ctx.metadata(occurred_at),
+            jeune_id=youth.jeune_id,
+            domain=domain,
+            partner=partner,
+        )

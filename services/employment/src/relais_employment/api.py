@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-
 from relais_contracts.events import employment as contract
 from relais_contracts.types import InseeCode, Positions, WeeklyHours
-from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.auth import Principal, Role, require
+from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
+
 from relais_employment.application import EmploymentApplication
 
 _STRICT = ConfigDict(extra="forbid")
@@ -91,7 +91,6 @@ class SessionRequest(Command):
     participants: list[uuid.UUID] = Field(min_length=1, max_length=500)
 
 
-
 class OfferView(BaseModel):
     offer_id: uuid.UUID
     employer_id: uuid.UUID
@@ -115,8 +114,15 @@ class SituationView(BaseModel):
 
 WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
 READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
-ERRORS = command_errors("Introuvable dans cette Mission Locale", "Données invalides, jeune ou employeur inconnu, ou règle enfreinte")
-SITUATION_KINDS = {"contracts": "contract", "immersions": "immersion", "trainings": "training", "civic-services": "civic_service"}
+ERRORS = command_errors(
+    "Introuvable dans cette Mission Locale", "Données invalides, jeune ou employeur inconnu, ou règle enfreinte"
+)
+SITUATION_KINDS = {
+    "contracts": "contract",
+    "immersions": "immersion",
+    "trainings": "training",
+    "civic-services": "civic_service",
+}
 
 
 _answer = CommandAnswer.of
@@ -136,40 +142,79 @@ def build_router(app: EmploymentApplication) -> APIRouter:
             return _answer(app.receive_offer(command_context(request, who, body), **body.model_dump()))
 
     @r.post("/offers/{offer_id}/close", status_code=201, summary="Clore une offre")
-    def close(ml_id: str, offer_id: uuid.UUID, body: CloseOfferRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def close(
+        ml_id: str, offer_id: uuid.UUID, body: CloseOfferRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("employment", "close_offer"):
             return _answer(app.close_offer(command_context(request, who, body), offer_id, **body.model_dump()))
 
     @r.post("/offers/{offer_id}/referrals", status_code=201, summary="Mettre un jeune en relation avec l'offre")
-    def refer(ml_id: str, offer_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def refer(
+        ml_id: str, offer_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("employment", "refer"):
-            return _answer(app.refer(command_context(request, who, body), offer_id, body.jeune_id, occurred_at=body.occurred_at))
+            return _answer(
+                app.refer(command_context(request, who, body), offer_id, body.jeune_id, occurred_at=body.occurred_at)
+            )
 
-    @r.post("/offers/{offer_id}/referrals/{jeune_id}/outcome", status_code=201, summary="Résultat d'une mise en relation")
-    def outcome(ml_id: str, offer_id: uuid.UUID, jeune_id: uuid.UUID, body: OutcomeRequest, request: Request,
-                who: Principal = Depends(WRITE)) -> CommandAnswer:
+    @r.post(
+        "/offers/{offer_id}/referrals/{jeune_id}/outcome", status_code=201, summary="Résultat d'une mise en relation"
+    )
+    def outcome(
+        ml_id: str,
+        offer_id: uuid.UUID,
+        jeune_id: uuid.UUID,
+        body: OutcomeRequest,
+        request: Request,
+        who: Principal = Depends(WRITE),
+    ) -> CommandAnswer:
         with counted("employment", "record_outcome"):
-            return _answer(app.record_outcome(command_context(request, who, body), offer_id, jeune_id, **body.model_dump()))
+            return _answer(
+                app.record_outcome(command_context(request, who, body), offer_id, jeune_id, **body.model_dump())
+            )
 
     def situation_route(path: str, model: type[Command]) -> None:
         kind = SITUATION_KINDS[path]
 
-        def begin(ml_id: str, jeune_id: uuid.UUID, body: model, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:  # type: ignore[valid-type]
+        def begin(
+            ml_id: str, jeune_id: uuid.UUID, body: model, request: Request, who: Principal = Depends(WRITE)
+        ) -> CommandAnswer:  # type: ignore[valid-type]
             with counted("employment", f"begin_{kind}"):
-                return _answer(app.begin_situation(command_context(request, who, body), jeune_id, kind, **body.model_dump()))
+                return _answer(
+                    app.begin_situation(command_context(request, who, body), jeune_id, kind, **body.model_dump())
+                )
 
-        r.add_api_route(f"/youths/{{jeune_id}}/{path}", begin, methods=["POST"], status_code=201,
-                        summary=f"Début de situation : {path}", name=f"begin_{kind}", response_model=CommandAnswer)
+        r.add_api_route(
+            f"/youths/{{jeune_id}}/{path}",
+            begin,
+            methods=["POST"],
+            status_code=201,
+            summary=f"Début de situation : {path}",
+            name=f"begin_{kind}",
+            response_model=CommandAnswer,
+        )
 
-    for path, model in (("contracts", ContractRequest), ("immersions", ImmersionRequest),
-                        ("trainings", TrainingRequest), ("civic-services", CivicServiceRequest)):
+    for path, model in (
+        ("contracts", ContractRequest),
+        ("immersions", ImmersionRequest),
+        ("trainings", TrainingRequest),
+        ("civic-services", CivicServiceRequest),
+    ):
         situation_route(path, model)
 
     @r.post("/youths/{jeune_id}/situations/{situation_id}/end", status_code=201, summary="Fin d'une situation")
-    def end(ml_id: str, jeune_id: uuid.UUID, situation_id: uuid.UUID, body: EndRequest, request: Request,
-            who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def end(
+        ml_id: str,
+        jeune_id: uuid.UUID,
+        situation_id: uuid.UUID,
+        body: EndRequest,
+        request: Request,
+        who: Principal = Depends(WRITE),
+    ) -> CommandAnswer:
         with counted("employment", "end_situation"):
-            return _answer(app.end_situation(command_context(request, who, body), jeune_id, situation_id, **body.model_dump()))
+            return _answer(
+                app.end_situation(command_context(request, who, body), jeune_id, situation_id, **body.model_dump())
+            )
 
     @r.post("/recruitment-sessions", status_code=201, summary="Session de recrutement collectif")
     def session(ml_id: str, body: SessionRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
@@ -177,8 +222,11 @@ def build_router(app: EmploymentApplication) -> APIRouter:
             return _answer(app.hold_session(command_context(request, who, body), **body.model_dump()))
 
     @r.get("/offers", summary="Les offres de la Mission Locale")
-    def offers(ml_id: str, status: Annotated[str | None, Query(pattern="^(open|filled|cancelled|expired)$")] = None,
-               who: Principal = Depends(READ)) -> list[OfferView]:
+    def offers(
+        ml_id: str,
+        status: Annotated[str | None, Query(pattern="^(open|filled|cancelled|expired)$")] = None,
+        who: Principal = Depends(READ),
+    ) -> list[OfferView]:
         return [OfferView(**row) for row in app.offers(ml_id, status)]
 
     @r.get("/youths/{jeune_id}/situations", summary="Les situations d'un jeune")
@@ -188,8 +236,11 @@ def build_router(app: EmploymentApplication) -> APIRouter:
             return []
         return [
             SituationView(
-                situation_id=sid, kind=type(event).__name__, start_date=event.start_date,
-                end_date=getattr(event, "end_date", None), ended_on=career.ended.get(sid),
+                situation_id=sid,
+                kind=type(event).__name__,
+                start_date=event.start_date,
+                end_date=getattr(event, "end_date", None),
+                ended_on=career.ended.get(sid),
                 details=event.to_envelope().payload.model_dump(mode="json"),
             )
             for sid, event in career.situations.items()

@@ -5,8 +5,6 @@ from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Uuid, insert, select, update
-
 from relais_runtime.commands import CommandContext
 from relais_runtime.errors import DomainRuleBroken
 from relais_runtime.eventstore import Answer, RelaisApplication
@@ -14,6 +12,8 @@ from relais_runtime.follower import LogFollower
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Uuid, insert, select, update
+
 from relais_employment.domain import Career, Employer, Offer, RecruitmentSession
 
 metadata = MetaData()
@@ -47,36 +47,74 @@ class EmploymentApplication(RelaisApplication):
     def register_employer(self, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any) -> Answer:
         return self.create(ctx, "employer", lambda i: [Employer.register(i, ctx, occurred_at=occurred_at, **fields)])
 
-    def receive_offer(self, ctx: CommandContext, *, employer_id: uuid.UUID, occurred_at: datetime | None, **fields: Any) -> Answer:
+    def receive_offer(
+        self, ctx: CommandContext, *, employer_id: uuid.UUID, occurred_at: datetime | None, **fields: Any
+    ) -> Answer:
         employer = self._employer_or_none(employer_id)
-        answer = self.create(ctx, "offer", lambda i: [Offer.receive(i, ctx, employer, occurred_at=occurred_at, **fields)])
+        answer = self.create(
+            ctx, "offer", lambda i: [Offer.receive(i, ctx, employer, occurred_at=occurred_at, **fields)]
+        )
         self.offer_index.catch_up()
         return answer
 
-    def close_offer(self, ctx: CommandContext, offer_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None) -> Answer:
+    def close_offer(
+        self, ctx: CommandContext, offer_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None
+    ) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
-        return self._listed(self.execute(ctx, offer, lambda: offer.close(ctx, outcome=outcome, occurred_at=occurred_at)))
+        return self._listed(
+            self.execute(ctx, offer, lambda: offer.close(ctx, outcome=outcome, occurred_at=occurred_at))
+        )
 
-    def refer(self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, *, occurred_at: datetime | None) -> Answer:
+    def refer(
+        self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, *, occurred_at: datetime | None
+    ) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
         youth = self.youths.known(ctx.ml_id, jeune_id)
-        return self._listed(self.execute(ctx, offer, lambda: offer.refer(ctx, youth, occurred_at=occurred_at), answer_event=True))
+        return self._listed(
+            self.execute(ctx, offer, lambda: offer.refer(ctx, youth, occurred_at=occurred_at), answer_event=True)
+        )
 
-    def record_outcome(self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, *, outcome: str,
-                       occurred_at: datetime | None) -> Answer:
+    def record_outcome(
+        self,
+        ctx: CommandContext,
+        offer_id: uuid.UUID,
+        jeune_id: uuid.UUID,
+        *,
+        outcome: str,
+        occurred_at: datetime | None,
+    ) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
-        return self._listed(self.execute(
-            ctx, offer, lambda: offer.record_outcome(ctx, jeune_id, outcome=outcome, occurred_at=occurred_at), answer_event=True
-        ))
+        return self._listed(
+            self.execute(
+                ctx,
+                offer,
+                lambda: offer.record_outcome(ctx, jeune_id, outcome=outcome, occurred_at=occurred_at),
+                answer_event=True,
+            )
+        )
 
-    def hold_session(self, ctx: CommandContext, *, employer_ids: list[uuid.UUID], participants: list[uuid.UUID],
-                     occurred_at: datetime | None, **fields: Any) -> Answer:
+    def hold_session(
+        self,
+        ctx: CommandContext,
+        *,
+        employer_ids: list[uuid.UUID],
+        participants: list[uuid.UUID],
+        occurred_at: datetime | None,
+        **fields: Any,
+    ) -> Answer:
         for employer_id in employer_ids:
             self._employer_here(ctx.ml_id, employer_id)
         for jeune_id in participants:
             self.youths.known(ctx.ml_id, jeune_id)
-        return self.create(ctx, "session", lambda i: [RecruitmentSession.hold(
-            i, ctx, occurred_at=occurred_at, employer_ids=employer_ids, participants=participants, **fields)])
+        return self.create(
+            ctx,
+            "session",
+            lambda i: [
+                RecruitmentSession.hold(
+                    i, ctx, occurred_at=occurred_at, employer_ids=employer_ids, participants=participants, **fields
+                )
+            ],
+        )
 
     # --- situations -------------------------------------------------------------------------
 
@@ -96,11 +134,23 @@ class EmploymentApplication(RelaisApplication):
         }
         return self.execute(ctx, career, actions[kind], answer_event=True)
 
-    def end_situation(self, ctx: CommandContext, jeune_id: uuid.UUID, situation_id: uuid.UUID, *, end_date: date,
-                      reason: str, occurred_at: datetime | None) -> Answer:
+    def end_situation(
+        self,
+        ctx: CommandContext,
+        jeune_id: uuid.UUID,
+        situation_id: uuid.UUID,
+        *,
+        end_date: date,
+        reason: str,
+        occurred_at: datetime | None,
+    ) -> Answer:
         career = self.load(jeune_id, ctx.ml_id, Career, "Situations du jeune")
-        return self.execute(ctx, career, lambda: career.end_situation(
-            ctx, situation_id, end_date=end_date, reason=reason, occurred_at=occurred_at), answer_event=True)
+        return self.execute(
+            ctx,
+            career,
+            lambda: career.end_situation(ctx, situation_id, end_date=end_date, reason=reason, occurred_at=occurred_at),
+            answer_event=True,
+        )
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -141,8 +191,11 @@ class EmploymentApplication(RelaisApplication):
         """The employer, registered in this Mission Locale: another's is as unknown as none."""
         employer = self._employer_or_none(employer_id)
         if employer is None or employer.ml_id != ml_id:
-            raise DomainRuleBroken("Cet employeur n'est pas enregistré dans cette Mission Locale.",
-                                   rule="employer-unknown", errors=[{"field": "employer_id", "message": "unknown"}])
+            raise DomainRuleBroken(
+                "Cet employeur n'est pas enregistré dans cette Mission Locale.",
+                rule="employer-unknown",
+                errors=[{"field": "employer_id", "message": "unknown"}],
+            )
         return employer
 
     def _offer_here(self, ml_id: str, offer_id: uuid.UUID) -> None:
@@ -151,8 +204,11 @@ class EmploymentApplication(RelaisApplication):
         except AggregateNotFoundError:
             found = None
         if not isinstance(found, Offer) or found.ml_id != ml_id:
-            raise DomainRuleBroken("Cette offre n'est pas enregistrée dans cette Mission Locale.",
-                                   rule="offer-unknown", errors=[{"field": "offer_id", "message": "unknown"}])
+            raise DomainRuleBroken(
+                "Cette offre n'est pas enregistrée dans cette Mission Locale.",
+                rule="offer-unknown",
+                errors=[{"field": "offer_id", "message": "unknown"}],
+            )
 
     def _listed(self, answer: Answer) -> Answer:
         self.offer_index.catch_up()
@@ -164,15 +220,31 @@ def _index_offers(conn: Connection, event: object) -> None:
     if isinstance(event, Offer.Received):
         exists = conn.execute(select(offer_list.c.offer_id).where(offer_list.c.offer_id == event.originator_id)).first()
         if exists is None:
-            conn.execute(insert(offer_list).values(
-                offer_id=event.originator_id, ml_id=event.ml_id, employer_id=event.employer_id, sector=event.sector,
-                contract_type=event.contract_type, positions=event.positions, commune_insee=event.commune_insee,
-                referrals=0, hires=0, status="open"))
+            conn.execute(
+                insert(offer_list).values(
+                    offer_id=event.originator_id,
+                    ml_id=event.ml_id,
+                    employer_id=event.employer_id,
+                    sector=event.sector,
+                    contract_type=event.contract_type,
+                    positions=event.positions,
+                    commune_insee=event.commune_insee,
+                    referrals=0,
+                    hires=0,
+                    status="open",
+                )
+            )
     elif isinstance(event, Offer.Referred):
-        conn.execute(update(offer_list).where(offer_list.c.offer_id == event.originator_id)
-                     .values(referrals=offer_list.c.referrals + 1))
+        conn.execute(
+            update(offer_list)
+            .where(offer_list.c.offer_id == event.originator_id)
+            .values(referrals=offer_list.c.referrals + 1)
+        )
     elif isinstance(event, Offer.OutcomeRecorded) and event.outcome == "hired":
-        conn.execute(update(offer_list).where(offer_list.c.offer_id == event.originator_id)
-                     .values(hires=offer_list.c.hires + 1))
+        conn.execute(
+            update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(hires=offer_list.c.hires + 1)
+        )
     elif isinstance(event, Offer.Closed):
-        conn.execute(update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(status=event.outcome))
+        conn.execute(
+            update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(status=event.outcome)
+        )

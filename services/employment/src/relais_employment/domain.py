@@ -28,7 +28,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from eventsourcing.domain import Aggregate
-
 from relais_contracts import event_id_for
 from relais_contracts.events import employment as contract
 from relais_runtime.calendar import add_months
@@ -58,7 +57,9 @@ class Employer(Aggregate, RemembersCommands):
             employer.ml_id, employer.name = self.ml_id, self.name
 
     @classmethod
-    def register(cls, employer_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any) -> "Employer":
+    def register(
+        cls, employer_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any
+    ) -> "Employer":
         return cls._create(cls.Registered, id=employer_id, **ctx.metadata(occurred_at), **fields)
 
 
@@ -111,8 +112,15 @@ class Offer(Aggregate, RemembersCommands):
         return sum(1 for outcome in self.referrals.values() if outcome == "hired")
 
     @classmethod
-    def receive(cls, offer_id: uuid.UUID, ctx: CommandContext, employer: Employer | None, *,
-                occurred_at: datetime | None, **fields: Any) -> "Offer":
+    def receive(
+        cls,
+        offer_id: uuid.UUID,
+        ctx: CommandContext,
+        employer: Employer | None,
+        *,
+        occurred_at: datetime | None,
+        **fields: Any,
+    ) -> "Offer":
         if employer is None or employer.ml_id != ctx.ml_id:
             raise broken("Cet employeur n'est pas enregistré dans cette Mission Locale.", "employer-unknown")
         return cls._create(cls.Received, id=offer_id, **ctx.metadata(occurred_at), employer_id=employer.id, **fields)
@@ -124,7 +132,9 @@ class Offer(Aggregate, RemembersCommands):
             raise broken("Ce jeune a déjà été mis en relation sur cette offre.", "already-referred")
         self.trigger_event(self.Referred, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id)
 
-    def record_outcome(self, ctx: CommandContext, jeune_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None) -> None:
+    def record_outcome(
+        self, ctx: CommandContext, jeune_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None
+    ) -> None:
         if jeune_id not in self.referrals:
             raise broken("Ce jeune n'a pas été mis en relation sur cette offre.", "not-referred")
         if self.referrals[jeune_id] is not None:
@@ -207,8 +217,17 @@ class Career(Aggregate, RemembersCommands):
     def open(cls, jeune_id: uuid.UUID, ml_id: str) -> "Career":
         return cls._create(cls.Opened, id=jeune_id, ml_id=ml_id)
 
-    def sign_contract(self, ctx: CommandContext, youth: YouthFacts, *, occurred_at: datetime | None,
-                      contract_type: str, start_date: date, end_date: date | None, **fields: Any) -> None:
+    def sign_contract(
+        self,
+        ctx: CommandContext,
+        youth: YouthFacts,
+        *,
+        occurred_at: datetime | None,
+        contract_type: str,
+        start_date: date,
+        end_date: date | None,
+        **fields: Any,
+    ) -> None:
         if contract_type == "CDI" and end_date is not None:
             raise broken("Un CDI n'a pas de date de fin.", "cdi-has-no-end")
         if contract_type in FIXED_TERM_WITH_END and end_date is None:
@@ -218,39 +237,94 @@ class Career(Aggregate, RemembersCommands):
         age = youth.age_on(start_date)
         if contract_type == "APPRENTICESHIP":
             if age < 16 or (age > 29 and not youth.rqth):
-                raise broken("L'apprentissage est ouvert de 16 à 29 ans révolus (sans limite avec une RQTH).", "apprenticeship-age")
-            if not add_months(start_date, 6) - timedelta(days=1) <= end_date <= add_months(start_date, 36) - timedelta(days=1):
+                raise broken(
+                    "L'apprentissage est ouvert de 16 à 29 ans révolus (sans limite avec une RQTH).",
+                    "apprenticeship-age",
+                )
+            if (
+                not add_months(start_date, 6) - timedelta(days=1)
+                <= end_date
+                <= add_months(start_date, 36) - timedelta(days=1)
+            ):
                 raise broken("Un contrat d'apprentissage dure de six mois à trois ans.", "apprenticeship-duration")
         if contract_type == "PROFESSIONALISATION":
             if age < 16:
                 raise broken("Le contrat de professionnalisation est ouvert dès 16 ans.", "professionalisation-age")
-            if not add_months(start_date, 6) - timedelta(days=1) <= end_date <= add_months(start_date, 24) - timedelta(days=1):
-                raise broken("Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.", "professionalisation-duration")
-        self.trigger_event(self.ContractSigned, **ctx.metadata(occurred_at), contract_type=contract_type,
-                           start_date=start_date, end_date=end_date, **fields)
+            if (
+                not add_months(start_date, 6) - timedelta(days=1)
+                <= end_date
+                <= add_months(start_date, 24) - timedelta(days=1)
+            ):
+                raise broken(
+                    "Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.",
+                    "professionalisation-duration",
+                )
+        self.trigger_event(
+            self.ContractSigned,
+            **ctx.metadata(occurred_at),
+            contract_type=contract_type,
+            start_date=start_date,
+            end_date=end_date,
+            **fields,
+        )
 
-    def start_immersion(self, ctx: CommandContext, *, occurred_at: datetime | None, employer_id: uuid.UUID,
-                        start_date: date, end_date: date, objective: str) -> None:
+    def start_immersion(
+        self,
+        ctx: CommandContext,
+        *,
+        occurred_at: datetime | None,
+        employer_id: uuid.UUID,
+        start_date: date,
+        end_date: date,
+        objective: str,
+    ) -> None:
         _check_dates(start_date, end_date)
         if end_date > add_months(start_date, 1) - timedelta(days=1):
             raise broken("Une PMSMP dure au plus un mois.", "pmsmp-duration")
-        same = [s for s in self.situations.values() if isinstance(s, Career.ImmersionStarted)
-                and s.employer_id == employer_id and s.objective == objective]
+        same = [
+            s
+            for s in self.situations.values()
+            if isinstance(s, Career.ImmersionStarted) and s.employer_id == employer_id and s.objective == objective
+        ]
         if len(same) >= 2:
-            raise broken("Une PMSMP n'est renouvelable qu'une fois avec le même employeur et le même objectif.", "pmsmp-renewal-limit")
-        self.trigger_event(self.ImmersionStarted, **ctx.metadata(occurred_at), employer_id=employer_id,
-                           start_date=start_date, end_date=end_date, objective=objective)
+            raise broken(
+                "Une PMSMP n'est renouvelable qu'une fois avec le même employeur et le même objectif.",
+                "pmsmp-renewal-limit",
+            )
+        self.trigger_event(
+            self.ImmersionStarted,
+            **ctx.metadata(occurred_at),
+            employer_id=employer_id,
+            start_date=start_date,
+            end_date=end_date,
+            objective=objective,
+        )
 
-    def enter_training(self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date, **fields: Any) -> None:
+    def enter_training(
+        self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date, **fields: Any
+    ) -> None:
         _check_dates(start_date, end_date)
-        self.trigger_event(self.TrainingEntered, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date, **fields)
+        self.trigger_event(
+            self.TrainingEntered, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date, **fields
+        )
 
-    def start_civic_service(self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date) -> None:
+    def start_civic_service(
+        self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date
+    ) -> None:
         _check_dates(start_date, end_date)
-        self.trigger_event(self.CivicServiceStarted, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date)
+        self.trigger_event(
+            self.CivicServiceStarted, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date
+        )
 
-    def end_situation(self, ctx: CommandContext, situation_event_id: uuid.UUID, *, end_date: date, reason: str,
-                      occurred_at: datetime | None) -> None:
+    def end_situation(
+        self,
+        ctx: CommandContext,
+        situation_event_id: uuid.UUID,
+        *,
+        end_date: date,
+        reason: str,
+        occurred_at: datetime | None,
+    ) -> None:
         began = self.situations.get(situation_event_id)
         if began is None:
             raise broken("Cette situation n'existe pas pour ce jeune.", "situation-unknown")
@@ -258,8 +332,13 @@ class Career(Aggregate, RemembersCommands):
             raise broken("Cette situation est déjà terminée.", "situation-already-ended")
         if end_date < began.start_date:
             raise broken("La fin de la situation précède son début.", "end-before-start")
-        self.trigger_event(self.SituationEnded, **ctx.metadata(occurred_at), situation_event_id=situation_event_id,
-                           end_date=end_date, reason=reason)
+        self.trigger_event(
+            self.SituationEnded,
+            **ctx.metadata(occurred_at),
+            situation_event_id=situation_event_id,
+            end_date=end_date,
+            reason=reason,
+        )
 
 
 def _check_dates(start: date, end: date) -> None:
@@ -280,5 +359,7 @@ class RecruitmentSession(Aggregate, RemembersCommands):
             session.ml_id = self.ml_id
 
     @classmethod
-    def hold(cls, session_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any) -> "RecruitmentSession":
+    def hold(
+        cls, session_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any
+    ) -> "RecruitmentSession":
         return cls._create(cls.Held, id=session_id, **ctx.metadata(occurred_at), **fields)

@@ -6,13 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model, field_validator
-
 from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
 from relais_contracts.types import Minutes, ReferenceCode, UniqueList
-from relais_runtime.bounds import BirthDate, RecentInstant
 from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
+from relais_runtime.bounds import BirthDate, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
+
 from relais_intake.application import IntakeApplication
 from relais_intake.domain import Dossier
 from relais_intake.personal import PERSONAL_FIELDS, PersonalData
@@ -25,11 +25,13 @@ Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 _STRICT = ConfigDict(extra="forbid")
 # The profile a counselor enters: the contract's, less birth_month (derived from birth_date).
 WelcomeProfile = create_model(
-    "WelcomeProfile", __config__=_STRICT,
+    "WelcomeProfile",
+    __config__=_STRICT,
     **{n: (f.annotation, f) for n, f in contract.Profile.model_fields.items() if n != "birth_month"},
 )
 ProfilePatch = create_model(
-    "ProfilePatch", __config__=_STRICT,
+    "ProfilePatch",
+    __config__=_STRICT,
     **{n: (f.annotation, f) for n, f in contract.ProfileChange.model_fields.items() if n != "birth_month"},
 )
 
@@ -95,11 +97,11 @@ class ReopenRequest(BaseModel):
     occurred_at: RecentInstant | None = None
 
 
-
 class EraseRequest(BaseModel):
     model_config = _STRICT
     reason: Literal["youth_request", "retention_period_expired", "other"] = Field(
-        description="À la demande du jeune (RGPD, art. 17), fin de la durée de conservation, ou autre")
+        description="À la demande du jeune (RGPD, art. 17), fin de la durée de conservation, ou autre"
+    )
 
 
 class TimelineEntry(BaseModel):
@@ -137,7 +139,9 @@ WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
 READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
 SEARCH = require(*PERSONAL_DATA_READERS)
 ERASE = require(Role.DIRECTOR, Role.ADMIN)
-ERRORS = command_errors("Dossier introuvable dans cette Mission Locale", "Données invalides, ou règle du domaine enfreinte")
+ERRORS = command_errors(
+    "Dossier introuvable dans cette Mission Locale", "Données invalides, ou règle du domaine enfreinte"
+)
 
 
 def build_router(intake: IntakeApplication) -> APIRouter:
@@ -146,53 +150,103 @@ def build_router(intake: IntakeApplication) -> APIRouter:
     answer = CommandAnswer.of
 
     @router.post("", status_code=201, summary="Premier accueil d'un jeune")
-    def first_welcome(ml_id: str, body: WelcomeRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def first_welcome(
+        ml_id: str, body: WelcomeRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         personal = PersonalData(**body.model_dump(include=PERSONAL_FIELDS))
         with counted("intake", "first_welcome"):
-            return answer(intake.welcome(
-                command_context(request, who, body, personal=PERSONAL_FIELDS), personal, occurred_at=body.occurred_at,
-                site=body.site, referral_source=body.referral_source, requests=list(body.requests),
-                profile=body.profile.model_dump(),
-            ))
+            return answer(
+                intake.welcome(
+                    command_context(request, who, body, personal=PERSONAL_FIELDS),
+                    personal,
+                    occurred_at=body.occurred_at,
+                    site=body.site,
+                    referral_source=body.referral_source,
+                    requests=list(body.requests),
+                    profile=body.profile.model_dump(),
+                )
+            )
 
     @router.patch("/{jeune_id}", summary="Mise à jour du profil et des données personnelles")
-    def update(ml_id: str, jeune_id: uuid.UUID, body: UpdateRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def update(
+        ml_id: str, jeune_id: uuid.UUID, body: UpdateRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         personal = body.model_dump(include=PERSONAL_FIELDS, exclude_unset=True)
         profile = body.profile.model_dump(exclude_unset=True) if body.profile else {}
         with counted("intake", "update_profile"):
-            return answer(intake.update(
-                command_context(request, who, body, personal=PERSONAL_FIELDS), jeune_id, occurred_at=body.occurred_at,
-                profile=profile, personal_changes=personal,
-            ))
+            return answer(
+                intake.update(
+                    command_context(request, who, body, personal=PERSONAL_FIELDS),
+                    jeune_id,
+                    occurred_at=body.occurred_at,
+                    profile=profile,
+                    personal_changes=personal,
+                )
+            )
 
     @router.post("/{jeune_id}/events", status_code=201, summary="Enregistrer un événement du dossier")
-    def record_event(ml_id: str, jeune_id: uuid.UUID, body: DossierEventRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def record_event(
+        ml_id: str, jeune_id: uuid.UUID, body: DossierEventRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("intake", "record_event"):
-            return answer(intake.record_event(
-                command_context(request, who, body), jeune_id, occurred_at=body.occurred_at,
-                nature=body.nature, mode=body.mode, themes=list(body.themes),
-                session_id=body.session_id, duration_minutes=body.duration_minutes,
-            ))
+            return answer(
+                intake.record_event(
+                    command_context(request, who, body),
+                    jeune_id,
+                    occurred_at=body.occurred_at,
+                    nature=body.nature,
+                    mode=body.mode,
+                    themes=list(body.themes),
+                    session_id=body.session_id,
+                    duration_minutes=body.duration_minutes,
+                )
+            )
 
     @router.post("/{jeune_id}/events/{event_id}/cancel", status_code=201, summary="Annuler un événement du dossier")
-    def cancel_event(ml_id: str, jeune_id: uuid.UUID, event_id: uuid.UUID, body: CancelRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def cancel_event(
+        ml_id: str,
+        jeune_id: uuid.UUID,
+        event_id: uuid.UUID,
+        body: CancelRequest,
+        request: Request,
+        who: Principal = Depends(WRITE),
+    ) -> CommandAnswer:
         with counted("intake", "cancel_event"):
             return answer(intake.cancel_event(command_context(request, who, body), jeune_id, event_id, body.reason))
 
     @router.post("/{jeune_id}/close", status_code=201, summary="Clore le dossier")
-    def close(ml_id: str, jeune_id: uuid.UUID, body: CloseRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def close(
+        ml_id: str, jeune_id: uuid.UUID, body: CloseRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
         with counted("intake", "close"):
-            return answer(intake.close_dossier(command_context(request, who, body), jeune_id, occurred_at=body.occurred_at, reason=body.reason))
+            return answer(
+                intake.close_dossier(
+                    command_context(request, who, body), jeune_id, occurred_at=body.occurred_at, reason=body.reason
+                )
+            )
 
     @router.post("/{jeune_id}/reopen", status_code=201, summary="Rouvrir le dossier")
-    def reopen(ml_id: str, jeune_id: uuid.UUID, request: Request, body: ReopenRequest | None = None, who: Principal = Depends(WRITE)) -> CommandAnswer:
+    def reopen(
+        ml_id: str,
+        jeune_id: uuid.UUID,
+        request: Request,
+        body: ReopenRequest | None = None,
+        who: Principal = Depends(WRITE),
+    ) -> CommandAnswer:
         body = body or ReopenRequest()
         with counted("intake", "reopen"):
-            return answer(intake.reopen_dossier(command_context(request, who, body), jeune_id, occurred_at=body.occurred_at))
+            return answer(
+                intake.reopen_dossier(command_context(request, who, body), jeune_id, occurred_at=body.occurred_at)
+            )
 
-    @router.post("/{jeune_id}/erase-personal-data", status_code=201,
-                 summary="Effacer les données personnelles d'un dossier clos (nom, naissance, coordonnées)")
-    def erase(ml_id: str, jeune_id: uuid.UUID, body: EraseRequest, request: Request, who: Principal = Depends(ERASE)) -> CommandAnswer:
+    @router.post(
+        "/{jeune_id}/erase-personal-data",
+        status_code=201,
+        summary="Effacer les données personnelles d'un dossier clos (nom, naissance, coordonnées)",
+    )
+    def erase(
+        ml_id: str, jeune_id: uuid.UUID, body: EraseRequest, request: Request, who: Principal = Depends(ERASE)
+    ) -> CommandAnswer:
         with counted("intake", "erase_personal_data"):
             return answer(intake.erase_personal_data(command_context(request, who, body), jeune_id, reason=body.reason))
 
@@ -200,9 +254,11 @@ def build_router(intake: IntakeApplication) -> APIRouter:
     def read(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> DossierView:
         dossier = intake.dossier(ml_id, jeune_id)
         return DossierView(
-            jeune_id=dossier.id, ml_id=dossier.ml_id,
+            jeune_id=dossier.id,
+            ml_id=dossier.ml_id,
             status="closed" if dossier.closed else "open",
-            first_welcome_at=dossier.welcomed_at, profile=dossier.profile,
+            first_welcome_at=dossier.welcomed_at,
+            profile=dossier.profile,
             personal_data=intake.personal_data(dossier) if who.sees_personal_data else None,
             timeline=[_entry(dossier, e) for e in dossier.timeline],
         )
@@ -214,8 +270,13 @@ def build_router(intake: IntakeApplication) -> APIRouter:
         who: Principal = Depends(SEARCH),
     ) -> list[SearchHit]:
         return [
-            SearchHit(jeune_id=d.id, first_name=p.first_name, last_name=p.last_name,
-                      birth_date=p.birth_date, status="closed" if d.closed else "open")
+            SearchHit(
+                jeune_id=d.id,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                birth_date=p.birth_date,
+                status="closed" if d.closed else "open",
+            )
             for d, p in intake.search(ml_id, query)
         ]
 
@@ -226,15 +287,22 @@ def _entry(dossier: Dossier, event: Dossier.Event) -> TimelineEntry:
     if event.contract is None:  # an event that stays in intake: described from itself
         return TimelineEntry(
             event_id=event_id_for("intake", dossier.id, event.originator_version),
-            event_type=f"intake.{type(event).__name__}", stream_position=event.originator_version,
-            occurred_at=event.occurred_at, recorded_at=event.timestamp, actor_id=event.actor_id,
-            cancelled=False, payload={"reason": getattr(event, "reason", None)},
+            event_type=f"intake.{type(event).__name__}",
+            stream_position=event.originator_version,
+            occurred_at=event.occurred_at,
+            recorded_at=event.timestamp,
+            actor_id=event.actor_id,
+            cancelled=False,
+            payload={"reason": getattr(event, "reason", None)},
         )
     envelope = event.to_envelope()
     return TimelineEntry(
-        event_id=envelope.event_id, event_type=envelope.event_type,
-        stream_position=envelope.stream_position, occurred_at=envelope.occurred_at,
-        recorded_at=envelope.recorded_at, actor_id=envelope.actor_id,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        stream_position=envelope.stream_position,
+        occurred_at=envelope.occurred_at,
+        recorded_at=envelope.recorded_at,
+        actor_id=envelope.actor_id,
         cancelled=dossier.recorded_events.get(envelope.event_id, False),
         payload=envelope.payload.model_dump(mode="json"),
     )

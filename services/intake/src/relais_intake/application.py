@@ -10,14 +10,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
-
 from relais_runtime.commands import CommandContext
 from relais_runtime.errors import Conflict
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.follower import LogFollower
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
+from sqlalchemy import Connection, delete, insert, select
+
 from relais_intake.domain import Dossier
 from relais_intake.personal import BlindIndex, PersonalData, PersonalDataVault, directory, move_keys_to_vault
 
@@ -41,24 +41,44 @@ class IntakeApplication(RelaisApplication):
     # --- commands -------------------------------------------------------------------------
 
     def welcome(
-        self, ctx: CommandContext, personal: PersonalData, *, occurred_at: datetime | None,
-        site: str, referral_source: str, requests: list[str], profile: dict[str, Any],
+        self,
+        ctx: CommandContext,
+        personal: PersonalData,
+        *,
+        occurred_at: datetime | None,
+        site: str,
+        referral_source: str,
+        requests: list[str],
+        profile: dict[str, Any],
     ) -> Answer:
         if ctx.request_hash is not None:  # the new dossier's id is known: it comes from the key
             ctx = ctx.with_secret_part(self.vault.digest(ctx.new_id("dossier"), personal.model_dump(mode="json")))
 
         def build(jeune_id: uuid.UUID) -> list[Dossier]:
-            return [Dossier.welcome(
-                jeune_id, ctx, birth_date=personal.birth_date, occurred_at=occurred_at, site=site,
-                referral_source=referral_source, requests=requests, profile=profile,
-                sealed_personal_data=self.vault.seal(jeune_id, personal),
-            )]
+            return [
+                Dossier.welcome(
+                    jeune_id,
+                    ctx,
+                    birth_date=personal.birth_date,
+                    occurred_at=occurred_at,
+                    site=site,
+                    referral_source=referral_source,
+                    requests=requests,
+                    profile=profile,
+                    sealed_personal_data=self.vault.seal(jeune_id, personal),
+                )
+            ]
 
         return self._indexed(self.create(ctx, "dossier", build))
 
     def update(
-        self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None,
-        profile: dict[str, Any], personal_changes: dict[str, Any],
+        self,
+        ctx: CommandContext,
+        jeune_id: uuid.UUID,
+        *,
+        occurred_at: datetime | None,
+        profile: dict[str, Any],
+        personal_changes: dict[str, Any],
     ) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
         if personal_changes and ctx.request_hash is not None and self.vault.is_kept(dossier.id):
@@ -69,7 +89,9 @@ class IntakeApplication(RelaisApplication):
             if personal_changes:
                 current = self.vault.open(dossier.id, dossier.sealed_personal_data)
                 if current is None:
-                    raise Conflict("Les données personnelles de ce jeune ont été effacées.", rule="personal-data-erased")
+                    raise Conflict(
+                        "Les données personnelles de ce jeune ont été effacées.", rule="personal-data-erased"
+                    )
                 changed = PersonalData.model_validate({**current.model_dump(), **personal_changes})
                 sealed = self.vault.seal(dossier.id, changed)
             coarse = dict(profile)
@@ -89,7 +111,9 @@ class IntakeApplication(RelaisApplication):
             ctx, dossier, lambda: dossier.cancel_event(ctx, event_id=event_id, reason=reason), answer_event=True
         )
 
-    def close_dossier(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, reason: str) -> Answer:
+    def close_dossier(
+        self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, reason: str
+    ) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
         return self.execute(ctx, dossier, lambda: dossier.close(ctx, occurred_at=occurred_at, reason=reason))
 
@@ -125,9 +149,11 @@ class IntakeApplication(RelaisApplication):
         with self.tables.connect() as conn:
             matches: set[uuid.UUID] | None = None
             for token in tokens:
-                found = set(conn.execute(
-                    select(directory.c.jeune_id).where(directory.c.ml_id == ml_id, directory.c.token == token)
-                ).scalars())
+                found = set(
+                    conn.execute(
+                        select(directory.c.jeune_id).where(directory.c.ml_id == ml_id, directory.c.token == token)
+                    ).scalars()
+                )
                 matches = found if matches is None else matches & found
         results = []
         for jeune_id in sorted(matches or ()):
@@ -155,6 +181,9 @@ class IntakeApplication(RelaisApplication):
         personal = self.vault.open(jeune_id, sealed, conn)
         if personal is None:
             return
-        rows = [{"ml_id": event.ml_id, "token": t, "jeune_id": jeune_id} for t in self.index.tokens_of(event.ml_id, personal)]
+        rows = [
+            {"ml_id": event.ml_id, "token": t, "jeune_id": jeune_id}
+            for t in self.index.tokens_of(event.ml_id, personal)
+        ]
         if rows:
             conn.execute(insert(directory), rows)

@@ -1,9 +1,9 @@
 """Where the intake service is wired: settings → application → HTTP API and relay."""
 
 from fastapi import FastAPI
-
 from relais_runtime.service import producing_service_app
 from relais_runtime.settings import Settings, get_settings
+
 from relais_intake.api import build_router
 from relais_intake.application import IntakeApplication
 

@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
-
 from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
 from relais_runtime.commands import CommandContext, RemembersCommands
@@ -125,8 +124,16 @@ class Dossier(Aggregate, RemembersCommands):
 
     @classmethod
     def welcome(
-        cls, jeune_id: uuid.UUID, ctx: CommandContext, *, birth_date: date, occurred_at: datetime | None,
-        site: str, referral_source: str, requests: list[str], profile: dict[str, Any],
+        cls,
+        jeune_id: uuid.UUID,
+        ctx: CommandContext,
+        *,
+        birth_date: date,
+        occurred_at: datetime | None,
+        site: str,
+        referral_source: str,
+        requests: list[str],
+        profile: dict[str, Any],
         sealed_personal_data: str,
     ) -> "Dossier":
         when = occurred_at or ctx.now
@@ -140,14 +147,22 @@ class Dossier(Aggregate, RemembersCommands):
                 rule="age-out-of-range",
             )
         return cls._create(
-            cls.FirstWelcomeRecorded, id=jeune_id, **ctx.metadata(when), site=site,
-            referral_source=referral_source, requests=requests,
+            cls.FirstWelcomeRecorded,
+            id=jeune_id,
+            **ctx.metadata(when),
+            site=site,
+            referral_source=referral_source,
+            requests=requests,
             profile={**profile, "birth_month": birth_date.strftime("%Y-%m")},
             sealed_personal_data=sealed_personal_data,
         )
 
     def update_profile(
-        self, ctx: CommandContext, *, occurred_at: datetime | None, profile: dict[str, Any],
+        self,
+        ctx: CommandContext,
+        *,
+        occurred_at: datetime | None,
+        profile: dict[str, Any],
         sealed_personal_data: str | None,
     ) -> None:
         when = self._check_open_and_dated(ctx, occurred_at)
@@ -155,18 +170,32 @@ class Dossier(Aggregate, RemembersCommands):
         if not changed and sealed_personal_data is None:
             raise DomainRuleBroken("Cette mise à jour ne change rien au dossier.", rule="nothing-to-update")
         self.trigger_event(
-            self.ProfileUpdated, **ctx.metadata(when), profile=changed,
+            self.ProfileUpdated,
+            **ctx.metadata(when),
+            profile=changed,
             sealed_personal_data=sealed_personal_data,
         )
 
     def record_event(
-        self, ctx: CommandContext, *, occurred_at: datetime | None, nature: str, mode: str,
-        themes: list[str], session_id: uuid.UUID | None, duration_minutes: int | None,
+        self,
+        ctx: CommandContext,
+        *,
+        occurred_at: datetime | None,
+        nature: str,
+        mode: str,
+        themes: list[str],
+        session_id: uuid.UUID | None,
+        duration_minutes: int | None,
     ) -> None:
         when = self._check_open_and_dated(ctx, occurred_at)
         self.trigger_event(
-            self.DossierEventRecorded, **ctx.metadata(when), nature=nature, mode=mode,
-            themes=themes, session_id=session_id, duration_minutes=duration_minutes,
+            self.DossierEventRecorded,
+            **ctx.metadata(when),
+            nature=nature,
+            mode=mode,
+            themes=themes,
+            session_id=session_id,
+            duration_minutes=duration_minutes,
         )
 
     def cancel_event(self, ctx: CommandContext, *, event_id: uuid.UUID, reason: str) -> None:
@@ -178,9 +207,7 @@ class Dossier(Aggregate, RemembersCommands):
             )
         if cancelled:
             raise DomainRuleBroken("Cet événement est déjà annulé.", rule="event-already-cancelled")
-        self.trigger_event(
-            self.DossierEventCancelled, **ctx.metadata(None), cancelled_event_id=event_id, reason=reason
-        )
+        self.trigger_event(self.DossierEventCancelled, **ctx.metadata(None), cancelled_event_id=event_id, reason=reason)
 
     def close(self, ctx: CommandContext, *, occurred_at: datetime | None, reason: str) -> None:
         when = self._check_open_and_dated(ctx, occurred_at)
@@ -192,7 +219,8 @@ class Dossier(Aggregate, RemembersCommands):
         if self.erased:
             raise DomainRuleBroken(
                 "Les données personnelles de ce dossier sont effacées : un nouveau premier accueil "
-                "ouvre un nouveau dossier.", rule="personal-data-erased",
+                "ouvre un nouveau dossier.",
+                rule="personal-data-erased",
             )
         when = occurred_at or ctx.now
         self._check_dated(ctx, when)
@@ -215,9 +243,7 @@ class Dossier(Aggregate, RemembersCommands):
 
     def _check_open(self) -> None:
         if self.closed:
-            raise DomainRuleBroken(
-                "Ce dossier est clos : seule sa réouverture est possible.", rule="dossier-closed"
-            )
+            raise DomainRuleBroken("Ce dossier est clos : seule sa réouverture est possible.", rule="dossier-closed")
 
     def _check_dated(self, ctx: CommandContext, when: datetime) -> None:
         _not_in_future(when, ctx)

@@ -80,8 +80,10 @@ class PersonalDataVault:
         # the first key inserted wins and both seal with it.
         with self.engine.begin() as conn:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            conn.execute(dialect.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]),
-                         {"jeune_id": jeune_id, "key": AESGCM.generate_key(bit_length=256)})
+            conn.execute(
+                dialect.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]),
+                {"jeune_id": jeune_id, "key": AESGCM.generate_key(bit_length=256)},
+            )
         key = self._key(jeune_id)
         assert key is not None
         return key
@@ -132,7 +134,9 @@ def move_keys_to_vault(old: Engine, vault: PersonalDataVault) -> None:
         rows = [dict(r._mapping) for r in conn.execute(sql("SELECT jeune_id, key FROM personal_data_keys"))]
     if rows:
         with vault.engine.begin() as conn:
-            conn.execute(postgresql.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]), rows)
+            conn.execute(
+                postgresql.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]), rows
+            )
     with old.begin() as conn:
         conn.execute(sql("DROP TABLE IF EXISTS personal_data_keys, youth_search_tokens"))
         conn.execute(sql("DELETE FROM follower_positions WHERE name LIKE 'youth-directory%'"))
@@ -184,9 +188,12 @@ def create_vault_tables(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in PARTITIONED:
             for i in range(PARTITIONS):
-                conn.execute(sql(
-                    f"CREATE TABLE IF NOT EXISTS {table.name}_p{i} PARTITION OF {table.name} "
-                    f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {i})"))
+                conn.execute(
+                    sql(
+                        f"CREATE TABLE IF NOT EXISTS {table.name}_p{i} PARTITION OF {table.name} "
+                        f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {i})"
+                    )
+                )
 
 
 def rewrite_partitions_of(engine: Engine, jeune_id: uuid.UUID) -> None:
@@ -195,12 +202,18 @@ def rewrite_partitions_of(engine: Engine, jeune_id: uuid.UUID) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect() as conn:
-        names = [conn.execute(sql(
-            f"SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-            f"WHERE i.inhparent = '{table.name}'::regclass "
-            f"AND satisfies_hash_partition('{table.name}'::regclass, {PARTITIONS}, "
-            f"substring(c.relname from '_p([0-9]+)$')::int, CAST(:id AS uuid))"), {"id": jeune_id}).scalar_one()
-            for table in PARTITIONED]
+        names = [
+            conn.execute(
+                sql(
+                    f"SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                    f"WHERE i.inhparent = '{table.name}'::regclass "
+                    f"AND satisfies_hash_partition('{table.name}'::regclass, {PARTITIONS}, "
+                    f"substring(c.relname from '_p([0-9]+)$')::int, CAST(:id AS uuid))"
+                ),
+                {"id": jeune_id},
+            ).scalar_one()
+            for table in PARTITIONED
+        ]
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for name in names:
             conn.execute(sql(f'VACUUM FULL "{name}"'))

@@ -10,10 +10,10 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel
-from sqlalchemy import Engine, select
-
 from relais_runtime.auth import Principal, Role, current_principal, require
 from relais_runtime.errors import Forbidden, NotFound, Problem
+from sqlalchemy import Engine, select
+
 from relais_reporting.cache import IndicatorCache
 from relais_reporting.indicators import Query as IndicatorQuery
 from relais_reporting.live import ReadModelVersion, indicator_events
@@ -56,8 +56,10 @@ def indicator_query(
     date_from = date_from or date(today.year, 1, 1)
     date_to = date_to or date(today.year, 12, 31)
     if date_from > date_to:
-        raise BadPeriod("La date de début est postérieure à la date de fin.",
-                        errors=[{"field": "query.from", "message": "after `to`", "type": "value_error"}])
+        raise BadPeriod(
+            "La date de début est postérieure à la date de fin.",
+            errors=[{"field": "query.from", "message": "after `to`", "type": "value_error"}],
+        )
     return IndicatorQuery(date_from, date_to, ml_id, as_of)
 
 
@@ -79,8 +81,11 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
         with engine.connect() as conn:
             return cache.compute(conn, q)
 
-    @r.get("/v1/indicators/stream", summary="Le document d'indicateurs, poussé à chaque changement (SSE)",
-           response_class=StreamingResponse)
+    @r.get(
+        "/v1/indicators/stream",
+        summary="Le document d'indicateurs, poussé à chaque changement (SSE)",
+        response_class=StreamingResponse,
+    )
     async def indicators_stream(
         request: Request,
         ml_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -89,39 +94,60 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
         who: Principal = Depends(current_principal),
     ) -> StreamingResponse:
         q = indicator_query(who, ml_id, date_from, date_to, None)
-        events = indicator_events(lambda: to_thread.run_sync(run, q), version, request.is_disconnected,
-                                  expires_at=who.expires_at)
-        return StreamingResponse(events, media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        events = indicator_events(
+            lambda: to_thread.run_sync(run, q), version, request.is_disconnected, expires_at=who.expires_at
+        )
+        return StreamingResponse(
+            events, media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        )
 
     @r.get("/v1/indicators", summary="Le document d'indicateurs (indicators.md)")
     async def indicators(q: IndicatorQuery = Depends(asked)) -> dict[str, Any]:
         return await to_thread.run_sync(run, q)
 
-    @r.get("/v1/indicators.csv", summary="Le document d'indicateurs en tableur (une ligne par chiffre et Mission Locale)",
-           response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+    @r.get(
+        "/v1/indicators.csv",
+        summary="Le document d'indicateurs en tableur (une ligne par chiffre et Mission Locale)",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
     async def indicators_csv(q: IndicatorQuery = Depends(asked)) -> Response:
         doc = await to_thread.run_sync(run, q)
         who_for = re.sub(r"[^A-Za-z0-9_-]", "_", q.ml_id or "reseau")  # a file name, never a header's end
         name = f"relais-indicateurs-{who_for}-{q.date_from}-{q.date_to}.csv"
-        return Response(to_csv(doc), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            to_csv(doc),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @r.get("/v1/{ml_id}/youths/{jeune_id}/timeline", summary="Tous les événements d'un jeune, tous services")
     def timeline(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(TIMELINE)) -> list[TimelineEntry]:
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(events.c.envelope).where(events.c.jeune_id == jeune_id, events.c.ml_id == ml_id)
-                .order_by(events.c.occurred_us, events.c.recorded_us, events.c.event_id)
-            ).scalars().all()
+            rows = (
+                conn.execute(
+                    select(events.c.envelope)
+                    .where(events.c.jeune_id == jeune_id, events.c.ml_id == ml_id)
+                    .order_by(events.c.occurred_us, events.c.recorded_us, events.c.event_id)
+                )
+                .scalars()
+                .all()
+            )
         if not rows:
             raise NotFound("Aucun événement pour ce jeune dans cette Mission Locale.")
         entries = []
         for raw in rows:
             e = orjson.loads(raw)
-            entries.append(TimelineEntry(
-                event_id=e["event_id"], event_type=e["event_type"], occurred_at=e["occurred_at"],
-                recorded_at=e["recorded_at"], actor_id=e["actor_id"], payload=e["payload"]))
+            entries.append(
+                TimelineEntry(
+                    event_id=e["event_id"],
+                    event_type=e["event_type"],
+                    occurred_at=e["occurred_at"],
+                    recorded_at=e["recorded_at"],
+                    actor_id=e["actor_id"],
+                    payload=e["payload"],
+                )
+            )
         return entries
 
     return r

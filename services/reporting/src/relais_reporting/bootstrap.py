@@ -4,16 +4,17 @@ three topics, and the HTTP API."""
 import asyncio
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
-
 from relais_contracts import ALL_TOPICS
-from relais_runtime.app import ServiceParts, create_app as create_service_app
+from relais_runtime.app import ServiceParts
+from relais_runtime.app import create_app as create_service_app
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.health import kafka_ready, postgres_ready
 from relais_runtime.kafka import consumer_broker
 from relais_runtime.service import run_broker
 from relais_runtime.settings import Settings, get_settings
 from relais_runtime.sql import engine_for
+from sqlalchemy import Engine
+
 from relais_reporting import projection
 from relais_reporting.api import build_router
 from relais_reporting.cache import IndicatorCache, give_tokens_to_known

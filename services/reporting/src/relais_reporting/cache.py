@@ -70,7 +70,11 @@ class IndicatorCache:
             key = tuple(sorted((ml or NO_ML, e.token or "") for ml, e in period.entries.items()))
             if period.network is None or period.network_key != key:
                 found = {ml: e.part for ml, e in period.entries.items()}
-                documents = {ml: self._document(q, ml, e) for ml, e in period.entries.items() if ml is not None and e.part.present}
+                documents = {
+                    ml: self._document(q, ml, e)
+                    for ml, e in period.entries.items()
+                    if ml is not None and e.part.present
+                }
                 period.network, period.network_key = assemble(q, found, documents), key
             return period.network
 

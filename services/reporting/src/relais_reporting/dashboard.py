@@ -27,8 +27,11 @@ CHART_LIBRARY = STATIC["chart.umd.min.js"]
 def dashboard_router(folder: Path) -> APIRouter:
     if not (folder / CHART_LIBRARY).is_file():
         # The page still shows every figure in its tables; only the charts are missing.
-        log.warning("dashboard charts unavailable: %s is missing; run `npm ci` in %s "
-                    "(deploy/local/setup.sh does it)", CHART_LIBRARY, folder)
+        log.warning(
+            "dashboard charts unavailable: %s is missing; run `npm ci` in %s (deploy/local/setup.sh does it)",
+            CHART_LIBRARY,
+            folder,
+        )
     r = APIRouter(include_in_schema=False)
 
     @r.get("/")

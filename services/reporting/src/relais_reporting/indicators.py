@@ -15,11 +15,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from relais_contracts.events import dispositifs as d
+from relais_contracts.events import employment as em
 from sqlalchemy import Connection, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from relais_contracts.events import dispositifs as d
-from relais_contracts.events import employment as em
 from relais_reporting.projection import SITUATION_KINDS, micros
 from relais_reporting.readmodel import PROFILE_FIELDS, events, profiles, skipped
 
@@ -30,8 +30,12 @@ ROME_SECTORS = em.RomeDomain.__args__
 ACCOMPANYING = ("individual_interview", "workshop", "group_information")
 WORKSHOPS = ("workshop", "group_information")
 NOT_CONTACT = ("administrative", "correction")
-SITUATION_TYPES = ("employment.ContractSigned", "employment.TrainingEntered", "employment.ImmersionStarted",
-                   "employment.CivicServiceStarted")
+SITUATION_TYPES = (
+    "employment.ContractSigned",
+    "employment.TrainingEntered",
+    "employment.ImmersionStarted",
+    "employment.CivicServiceStarted",
+)
 POSITIVE_EXITS = ("employment", "alternance", "training", "schooling", "volunteering")
 
 
@@ -86,16 +90,36 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         result[ml].present = True
 
     cancelled = select(events.c.cancelled_event_id).where(events.c.event_type == "intake.DossierEventCancelled", *base)
-    in_period = and_(events.c.business_date >= start, events.c.business_date <= end, *base,
-                     or_(events.c.event_type != "intake.DossierEventRecorded", events.c.event_id.not_in(cancelled)))
+    in_period = and_(
+        events.c.business_date >= start,
+        events.c.business_date <= end,
+        *base,
+        or_(events.c.event_type != "intake.DossierEventRecorded", events.c.event_id.not_in(cancelled)),
+    )
 
     # Counts and sums, grouped small: one row per combination.
     grouped = conn.execute(
-        select(events.c.ml_id, events.c.event_type, events.c.nature, events.c.category, events.c.programme,
-               events.c.durable, events.c.sector, func.count(), func.coalesce(func.sum(events.c.amount_cents), 0))
+        select(
+            events.c.ml_id,
+            events.c.event_type,
+            events.c.nature,
+            events.c.category,
+            events.c.programme,
+            events.c.durable,
+            events.c.sector,
+            func.count(),
+            func.coalesce(func.sum(events.c.amount_cents), 0),
+        )
         .where(in_period)
-        .group_by(events.c.ml_id, events.c.event_type, events.c.nature, events.c.category, events.c.programme,
-                  events.c.durable, events.c.sector)
+        .group_by(
+            events.c.ml_id,
+            events.c.event_type,
+            events.c.nature,
+            events.c.category,
+            events.c.programme,
+            events.c.durable,
+            events.c.sector,
+        )
     )
     for ml, etype, nature, category, programme, durable, sector, n, amount in grouped:
         key = (etype, nature, category, programme, durable, sector)
@@ -105,19 +129,43 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         s.considered += n
     # Cancelled dossier events were looked at too.
     for ml, n in conn.execute(
-        select(events.c.ml_id, func.count()).where(
-            events.c.event_type == "intake.DossierEventRecorded", events.c.business_date >= start,
-            events.c.business_date <= end, events.c.event_id.in_(cancelled), *base).group_by(events.c.ml_id)
+        select(events.c.ml_id, func.count())
+        .where(
+            events.c.event_type == "intake.DossierEventRecorded",
+            events.c.business_date >= start,
+            events.c.business_date <= end,
+            events.c.event_id.in_(cancelled),
+            *base,
+        )
+        .group_by(events.c.ml_id)
     ):
         result[ml].scope.considered += n
 
     # Who: distinct young people, sessions and employers behind the counts.
     people = conn.execute(
-        select(events.c.ml_id, events.c.event_type, events.c.nature, events.c.category, events.c.programme,
-               events.c.jeune_id, events.c.session_id, events.c.employer_id)
-        .where(in_period, events.c.event_type.in_([
-            "intake.FirstWelcomeRecorded", "intake.DossierEventRecorded", *SITUATION_TYPES,
-            "dispositifs.AllowancePaid", "dispositifs.FinancialAidGranted", "employment.JobOfferReceived"]))
+        select(
+            events.c.ml_id,
+            events.c.event_type,
+            events.c.nature,
+            events.c.category,
+            events.c.programme,
+            events.c.jeune_id,
+            events.c.session_id,
+            events.c.employer_id,
+        )
+        .where(
+            in_period,
+            events.c.event_type.in_(
+                [
+                    "intake.FirstWelcomeRecorded",
+                    "intake.DossierEventRecorded",
+                    *SITUATION_TYPES,
+                    "dispositifs.AllowancePaid",
+                    "dispositifs.FinancialAidGranted",
+                    "employment.JobOfferReceived",
+                ]
+            ),
+        )
         .distinct()
     )
     for ml, etype, nature, category, programme, jeune, session, employer in people:
@@ -126,17 +174,33 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     # Programmes active over the period: entered by its end, not exited before its start.
     exited = aliased(events)
     actives = conn.execute(
-        select(events.c.ml_id, events.c.programme, events.c.jeune_id).where(
-            events.c.event_type == "dispositifs.ProgrammeEntered", events.c.business_date <= end, *base,
-            ~exists().where(exited.c.event_type == "dispositifs.ProgrammeExited", exited.c.stream_id == events.c.stream_id,
-                            exited.c.business_date < start, *([] if q.as_of is None else [exited.c.recorded_us <= micros(q.as_of)])),
-        ).distinct()
+        select(events.c.ml_id, events.c.programme, events.c.jeune_id)
+        .where(
+            events.c.event_type == "dispositifs.ProgrammeEntered",
+            events.c.business_date <= end,
+            *base,
+            ~exists().where(
+                exited.c.event_type == "dispositifs.ProgrammeExited",
+                exited.c.stream_id == events.c.stream_id,
+                exited.c.business_date < start,
+                *([] if q.as_of is None else [exited.c.recorded_us <= micros(q.as_of)]),
+            ),
+        )
+        .distinct()
     )
     for ml, programme, jeune in actives:
         result[ml].scope.youths[("active", programme)].add(jeune)
 
-    skipped_filter = [] if only is None else [or_(skipped.c.ml_id.in_([m for m in only if m is not None]),
-                                                  *([skipped.c.ml_id.is_(None)] if None in only else []))]
+    skipped_filter = (
+        []
+        if only is None
+        else [
+            or_(
+                skipped.c.ml_id.in_([m for m in only if m is not None]),
+                *([skipped.c.ml_id.is_(None)] if None in only else []),
+            )
+        ]
+    )
     if q.as_of is not None:
         skipped_filter.append(skipped.c.recorded_us <= micros(q.as_of))
     for ml, n in conn.execute(select(skipped.c.ml_id, func.count()).where(*skipped_filter).group_by(skipped.c.ml_id)):
@@ -146,7 +210,9 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     return dict(result)
 
 
-def assemble(q: Query, found: dict[str | None, Part], documents: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def assemble(
+    q: Query, found: dict[str | None, Part], documents: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The document of `q` from its Parts: one Mission Locale's, or the network's with `by_ml`.
     `documents` holds Mission Locale documents already made from the same Parts."""
     if q.ml_id is not None:
@@ -156,17 +222,23 @@ def assemble(q: Query, found: dict[str | None, Part], documents: dict[str, dict[
         _merge(network.scope, part.scope)
         network.attributes.update(part.attributes)
     documents = documents or {}
-    by_ml = {ml: documents.get(ml) or document(q, ml, found[ml]) for ml in sorted(m for m, p in found.items() if p.present)}
+    by_ml = {
+        ml: documents.get(ml) or document(q, ml, found[ml]) for ml in sorted(m for m, p in found.items() if p.present)
+    }
     return document(q, None, network, by_ml)
 
 
 def document(q: Query, ml: str | None, part: Part, by_ml: dict | None = None) -> dict[str, Any]:
     s = part.scope
     return {
-        "ml_id": ml, "from": q.date_from.isoformat(), "to": q.date_to.isoformat(),
+        "ml_id": ml,
+        "from": q.date_from.isoformat(),
+        "to": q.date_to.isoformat(),
         "as_of": q.as_of.isoformat() if q.as_of else None,
-        "events_considered": s.considered, "events_skipped": s.skipped,
-        "indicators": _indicators(s, part.attributes, q.date_to), "by_ml": by_ml,
+        "events_considered": s.considered,
+        "events_skipped": s.skipped,
+        "indicators": _indicators(s, part.attributes, q.date_to),
+        "by_ml": by_ml,
     }
 
 
@@ -211,12 +283,15 @@ def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> No
     wanted = {ml: p.scope.youths["welcomed"] | p.scope.youths["accompanied"] for ml, p in found.items()}
     if not any(wanted.values()):
         return
-    conditions = [profiles.c.business_date <= q.date_to.isoformat(),
-                  profiles.c.ml_id.in_([ml for ml, youths in wanted.items() if youths])]
+    conditions = [
+        profiles.c.business_date <= q.date_to.isoformat(),
+        profiles.c.ml_id.in_([ml for ml, youths in wanted.items() if youths]),
+    ]
     if q.as_of is not None:
         conditions.append(profiles.c.recorded_us <= micros(q.as_of))
     rows = conn.execute(
-        select(profiles).where(*conditions)
+        select(profiles)
+        .where(*conditions)
         .order_by(profiles.c.jeune_id, profiles.c.occurred_us, profiles.c.stream_position, profiles.c.event_id)
     )
     for row in rows:
@@ -244,9 +319,15 @@ def _rate(part: int, whole: int) -> float | None:
 
 def _sum(s: Scope, etype: str, *, nature=None, category=None, programme=None, durable=None, amounts=False) -> int:
     source = s.amounts if amounts else s.counts
-    return sum(v for (t, n, c, p, du, _), v in source.items() if t == etype
-               and (nature is None or n in nature) and (category is None or c in category)
-               and (programme is None or p == programme) and (durable is None or du == durable))
+    return sum(
+        v
+        for (t, n, c, p, du, _), v in source.items()
+        if t == etype
+        and (nature is None or n in nature)
+        and (category is None or c in category)
+        and (programme is None or p == programme)
+        and (durable is None or du == durable)
+    )
 
 
 def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date) -> dict[str, Any]:
@@ -255,19 +336,35 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
     kinds = {k: sum(_sum(s, t, category=(k,)) for t in SITUATION_TYPES) for k in SITUATION_KINDS}
 
     by_commune: dict[str, dict[str, Any]] = {}
+
     def commune_of(j: UUID) -> str:
         return attributes.get(j, {}).get("commune_insee") or "unknown"
-    for key, people in (("first_welcomes", s.youths["welcomed"]), ("accompanied", accompanied),
-                        ("accompanied_with_situation", accompanied & with_situation)):
+
+    for key, people in (
+        ("first_welcomes", s.youths["welcomed"]),
+        ("accompanied", accompanied),
+        ("accompanied_with_situation", accompanied & with_situation),
+    ):
         for j in people:
-            c = by_commune.setdefault(commune_of(j), {"first_welcomes": 0, "accompanied": 0, "accompanied_with_situation": 0})
+            c = by_commune.setdefault(
+                commune_of(j), {"first_welcomes": 0, "accompanied": 0, "accompanied_with_situation": 0}
+            )
             c[key] += 1
     for c in by_commune.values():
         c["situation_rate"] = _rate(c["accompanied_with_situation"], c["accompanied"])
 
-    profile = {"age_band": dict.fromkeys(("under_18", "18_21", "22_25", "over_25"), 0),
-               "sex": dict.fromkeys(("F", "M", "X"), 0), "education_level": {str(n): 0 for n in range(1, 9)},
-               "minors": 0, "no_diploma": 0, "qpv": 0, "zrr": 0, "rqth": 0, "neet": 0, "no_driving_licence": 0}
+    profile = {
+        "age_band": dict.fromkeys(("under_18", "18_21", "22_25", "over_25"), 0),
+        "sex": dict.fromkeys(("F", "M", "X"), 0),
+        "education_level": {str(n): 0 for n in range(1, 9)},
+        "minors": 0,
+        "no_diploma": 0,
+        "qpv": 0,
+        "zrr": 0,
+        "rqth": 0,
+        "neet": 0,
+        "no_driving_licence": 0,
+    }
     for j in accompanied:
         a = attributes.get(j, {})
         if "birth_month" in a:
@@ -329,9 +426,13 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
             "filled": _sum(s, "employment.JobOfferClosed", category=("filled",)),
             "by_sector": by_sector,
         },
-        "financial_aids": {k: {"count": _sum(s, "dispositifs.FinancialAidGranted", category=(k,)),
-                               "amount_cents": _sum(s, "dispositifs.FinancialAidGranted", category=(k,), amounts=True),
-                               "youths": len(s.youths[("aid", k)])} for k in AID_KINDS},
+        "financial_aids": {
+            k: {
+                "count": _sum(s, "dispositifs.FinancialAidGranted", category=(k,)),
+                "amount_cents": _sum(s, "dispositifs.FinancialAidGranted", category=(k,), amounts=True),
+                "youths": len(s.youths[("aid", k)]),
+            }
+            for k in AID_KINDS
+        },
         "social_referrals": {k: _sum(s, "dispositifs.SocialReferralMade", category=(k,)) for k in REFERRAL_DOMAINS},
     }
-

@@ -12,9 +12,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import Engine, func, select
-
 from relais_runtime.consumer import consumer_offsets
+from sqlalchemy import Engine, func, select
 
 
 class ReadModelVersion:
@@ -43,10 +42,14 @@ class ReadModelVersion:
     async def watch(self, engine: Engine, group_id: str, stop: asyncio.Event, interval: float = 1.0) -> None:
         """Bump also when another replica's projection moved the read models: their offsets
         live in the same database (one cheap query a second, whatever the number of streams)."""
+
         def watermark() -> int:
             with engine.connect() as conn:
-                return conn.execute(select(func.coalesce(func.sum(consumer_offsets.c.next_offset), 0))
-                                    .where(consumer_offsets.c.group_id == group_id)).scalar_one()
+                return conn.execute(
+                    select(func.coalesce(func.sum(consumer_offsets.c.next_offset), 0)).where(
+                        consumer_offsets.c.group_id == group_id
+                    )
+                ).scalar_one()
 
         last = None
         while not stop.is_set():
@@ -72,8 +75,12 @@ class ReadModelVersion:
 
 
 async def indicator_events(
-    compute: Callable[[], Any], version: ReadModelVersion, disconnected: Callable[[], Any],
-    heartbeat: float = 15.0, min_interval: float = 0.2, expires_at: float = float("inf"),
+    compute: Callable[[], Any],
+    version: ReadModelVersion,
+    disconnected: Callable[[], Any],
+    heartbeat: float = 15.0,
+    min_interval: float = 0.2,
+    expires_at: float = float("inf"),
 ) -> AsyncIterator[str]:
     """The SSE stream: the document now, then again whenever it changes, until the client goes
     or its token expires (then an `expired` event says so and the stream ends: the figures of a

@@ -11,11 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
+from relais_contracts import Envelope, encode
+from relais_runtime.calendar import add_months
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from relais_contracts import Envelope, encode
-from relais_runtime.calendar import add_months
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, profiles, skipped
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -69,8 +69,12 @@ def _specifics(e: Envelope) -> dict[str, Any]:
         return {"nature": p.nature, "session_id": p.session_id}
     if t == "intake.DossierEventCancelled":
         return {"cancelled_event_id": p.cancelled_event_id}
-    if t in ("dispositifs.ProgrammeEntered", "dispositifs.ProgrammeSuspended", "dispositifs.ProgrammeResumed",
-             "dispositifs.ProgrammeExtended"):
+    if t in (
+        "dispositifs.ProgrammeEntered",
+        "dispositifs.ProgrammeSuspended",
+        "dispositifs.ProgrammeResumed",
+        "dispositifs.ProgrammeExtended",
+    ):
         return {"programme": p.programme}
     if t == "dispositifs.ProgrammeExited":
         return {"programme": p.programme, "category": p.exit_situation}
@@ -94,12 +98,26 @@ def _specifics(e: Envelope) -> dict[str, Any]:
 
 def _event_row(e: Envelope) -> dict[str, Any]:
     row = {
-        "event_id": e.event_id, "ml_id": e.ml_id, "event_type": e.event_type,
-        "jeune_id": getattr(e.payload, "jeune_id", None), "stream_id": e.stream_id,
-        "stream_position": e.stream_position, "business_date": business_date(e),
-        "occurred_us": micros(e.occurred_at), "recorded_us": micros(e.recorded_at), "actor_id": e.actor_id,
-        "nature": None, "session_id": None, "cancelled_event_id": None, "programme": None, "category": None,
-        "amount_cents": None, "contract_type": None, "durable": None, "employer_id": None, "sector": None,
+        "event_id": e.event_id,
+        "ml_id": e.ml_id,
+        "event_type": e.event_type,
+        "jeune_id": getattr(e.payload, "jeune_id", None),
+        "stream_id": e.stream_id,
+        "stream_position": e.stream_position,
+        "business_date": business_date(e),
+        "occurred_us": micros(e.occurred_at),
+        "recorded_us": micros(e.recorded_at),
+        "actor_id": e.actor_id,
+        "nature": None,
+        "session_id": None,
+        "cancelled_event_id": None,
+        "programme": None,
+        "category": None,
+        "amount_cents": None,
+        "contract_type": None,
+        "durable": None,
+        "employer_id": None,
+        "sector": None,
         "envelope": encode(e).decode(),
     }
     row.update(_specifics(e))
@@ -109,9 +127,13 @@ def _event_row(e: Envelope) -> dict[str, Any]:
 def _profile_row(e: Envelope) -> dict[str, Any]:
     profile = e.payload.profile
     return {
-        "event_id": e.event_id, "ml_id": e.ml_id, "jeune_id": e.payload.jeune_id,
-        "occurred_us": micros(e.occurred_at), "recorded_us": micros(e.recorded_at),
-        "business_date": business_date(e), "stream_position": e.stream_position,
+        "event_id": e.event_id,
+        "ml_id": e.ml_id,
+        "jeune_id": e.payload.jeune_id,
+        "occurred_us": micros(e.occurred_at),
+        "recorded_us": micros(e.recorded_at),
+        "business_date": business_date(e),
+        "stream_position": e.stream_position,
         **{f: getattr(profile, f) for f in PROFILE_FIELDS},
     }
 
@@ -132,8 +154,12 @@ def insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) ->
 def apply(conn: Connection, batch: list[Envelope]) -> None:
     """Fold a batch of valid events; an event already folded (same `event_id`) changes nothing."""
     insert_new(conn, events, [_event_row(e) for e in batch], "event_id")
-    insert_new(conn, profiles, [_profile_row(e) for e in batch
-                                 if e.event_type in ("intake.FirstWelcomeRecorded", "intake.ProfileUpdated")], "event_id")
+    insert_new(
+        conn,
+        profiles,
+        [_profile_row(e) for e in batch if e.event_type in ("intake.FirstWelcomeRecorded", "intake.ProfileUpdated")],
+        "event_id",
+    )
     touch(conn, {e.ml_id for e in batch})
 
 
@@ -144,8 +170,10 @@ def touch(conn: Connection, ml_ids: set[str]) -> None:
         return
     token = uuid.uuid4().hex
     insert = _dialect(conn).insert(changes)
-    conn.execute(insert.on_conflict_do_update(index_elements=["ml_id"], set_={"token": insert.excluded.token}),
-                 [{"ml_id": ml, "token": token} for ml in sorted(ml_ids)])
+    conn.execute(
+        insert.on_conflict_do_update(index_elements=["ml_id"], set_={"token": insert.excluded.token}),
+        [{"ml_id": ml, "token": token} for ml in sorted(ml_ids)],
+    )
 
 
 def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) -> None:
@@ -156,8 +184,9 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
             obj = orjson.loads(value)
             recorded = micros(datetime.fromisoformat(obj["recorded_at"]))
             ml_id = None if obj.get("ml_id") is None else str(obj["ml_id"])[:64]
-            rows.append({"event_id": str(obj["event_id"])[:64], "ml_id": ml_id, "recorded_us": recorded,
-                         "reason": reason[:200]})
+            rows.append(
+                {"event_id": str(obj["event_id"])[:64], "ml_id": ml_id, "recorded_us": recorded, "reason": reason[:200]}
+            )
         except (ValueError, KeyError, TypeError):
             continue
     insert_new(conn, skipped, rows, "event_id")

@@ -27,16 +27,16 @@ events = Table(
     Column("recorded_us", BigInteger, nullable=False),
     Column("actor_id", String(128), nullable=False),
     # What the indicators need of each type (null where it does not apply).
-    Column("nature", String(32)),            # DossierEventRecorded
-    Column("session_id", Uuid),              # DossierEventRecorded
-    Column("cancelled_event_id", Uuid),      # DossierEventCancelled
-    Column("programme", String(32)),         # programmes and allowances
-    Column("category", String(32)),          # situation kind, exit situation, aid kind, referral domain, outcome
-    Column("amount_cents", BigInteger),      # allowances and aids
-    Column("contract_type", String(32)),     # ContractSigned, JobOfferReceived
-    Column("durable", Boolean),              # ContractSigned: CDI or 6 months and more
-    Column("employer_id", Uuid),             # JobOfferReceived
-    Column("sector", String(1)),             # JobOfferReceived
+    Column("nature", String(32)),  # DossierEventRecorded
+    Column("session_id", Uuid),  # DossierEventRecorded
+    Column("cancelled_event_id", Uuid),  # DossierEventCancelled
+    Column("programme", String(32)),  # programmes and allowances
+    Column("category", String(32)),  # situation kind, exit situation, aid kind, referral domain, outcome
+    Column("amount_cents", BigInteger),  # allowances and aids
+    Column("contract_type", String(32)),  # ContractSigned, JobOfferReceived
+    Column("durable", Boolean),  # ContractSigned: CDI or 6 months and more
+    Column("employer_id", Uuid),  # JobOfferReceived
+    Column("sector", String(1)),  # JobOfferReceived
     Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
     Index("ix_report_events_period", "ml_id", "event_type", "business_date"),
     Index("ix_report_events_jeune", "jeune_id"),
@@ -87,6 +87,16 @@ changes = Table(
     Column("token", String(32), nullable=False),
 )
 
-PROFILE_FIELDS = ("birth_month", "sex", "commune_insee", "qpv", "zrr", "education_level", "diploma",
-                  "rqth", "neet", "driving_licence")
+PROFILE_FIELDS = (
+    "birth_month",
+    "sex",
+    "commune_insee",
+    "qpv",
+    "zrr",
+    "education_level",
+    "diploma",
+    "rqth",
+    "neet",
+    "driving_licence",
+)
 READ_MODEL_TABLES = (events, profiles, skipped)
