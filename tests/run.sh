@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/local/setup.sh
 
+# The code's shape first (seconds): lint and format, strict types where the rules live, layers.
+echo "[tests] ruff, mypy, import-linter"
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+.venv/bin/mypy
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+
 was_running=0
 .venv/bin/relais stack status >/dev/null 2>&1 && was_running=1
 # The tests share the stack's databases, topics and consumer groups with the services that

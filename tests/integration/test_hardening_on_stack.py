@@ -13,9 +13,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 from relais_contracts import dlq_topic, encode
-from relais_runtime.commands import CommandContext
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.kafka import idempotent_producer
+from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.sql import engine_for
 from sqlalchemy import CheckConstraint, Column, Integer, MetaData, Table, insert, select

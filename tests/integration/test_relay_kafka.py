@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker, KafkaMessage
 from relais_contracts import Envelope, decode
 from relais_runtime.kafka import idempotent_producer
-from relais_runtime.published import to_envelope
+from relais_runtime.kernel.events import to_envelope
 from relais_runtime.relay import OutboxRelay
 from support.dossier import DossierApp
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 from eventsourcing.domain import Aggregate
 from relais_contracts.events import intake
-from relais_runtime.commands import RemembersCommands
 from relais_runtime.eventstore import RelaisApplication
-from relais_runtime.published import CommandEvent
+from relais_runtime.kernel.commands import RemembersCommands
+from relais_runtime.kernel.events import CommandEvent
 from relais_runtime.settings import Settings
 from support.samples import PROFILE
 

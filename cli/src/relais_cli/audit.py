@@ -129,7 +129,7 @@ def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[s
 
 def export(settings: Settings, service: str, out: IO[bytes], since: datetime | None, until: datetime | None) -> int:
     """Write the events of a service's event store as JSONL envelopes: the bytes it published."""
-    from relais_runtime.published import to_envelope
+    from relais_runtime.kernel.events import to_envelope
 
     app = service_application(service)(settings)
     try:

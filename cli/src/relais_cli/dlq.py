@@ -9,13 +9,11 @@ message may carry what should never have left a service.
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from relais_contracts import dlq_topic
 from relais_runtime.kafka import read_to_end
+from relais_runtime.kernel.calendar import PARIS
 from relais_runtime.settings import Settings
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def envelope_model(event_type: str) -> type[Envelope]:
         event_type.replace(".", "_"),
         __base__=Envelope,
         __doc__=(payload_type.__doc__ or event_type).strip(),
-        event_type=(Literal[event_type], ...),  # type: ignore[valid-type]
-        schema_version=(Literal[payload_type.schema_version], ...),  # type: ignore[valid-type]
+        event_type=(Literal[event_type], ...),  # type: ignore[arg-type]
+        schema_version=(Literal[payload_type.schema_version], ...),  # type: ignore[arg-type]
         payload=(payload_type, ...),
     )

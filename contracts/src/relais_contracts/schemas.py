@@ -9,13 +9,14 @@ model, so a contract change is always a visible diff.
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from relais_contracts.catalogue import PAYLOAD_TYPES, envelope_model
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
-def schema_of(event_type: str) -> dict:
+def schema_of(event_type: str) -> dict[str, Any]:
     schema = envelope_model(event_type).model_json_schema(mode="serialization")
     schema["$id"] = f"https://relais.example/contracts/{event_type}.json"
     schema["title"] = event_type

@@ -19,7 +19,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from relais_runtime.errors import Forbidden, InvalidRequest, Unauthorized
+from relais_runtime.kernel.errors import Forbidden, InvalidRequest, Unauthorized
 from relais_runtime.settings import Settings, get_settings
 
 # The contract's patterns (relais_contracts.types): what a token may name, so that no command can

@@ -32,10 +32,9 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from relais_contracts import Envelope, InvalidEvent, UnreadableEvent, decode, dlq_topic
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, String, Table, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 
 from relais_runtime import metrics
-from relais_runtime.sql import DATABASE_UNAVAILABLE
+from relais_runtime.sql import DATABASE_UNAVAILABLE, dialect_of
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def decode_batch(records: Sequence[Record]) -> Decoded:
 
 
 def _upsert_offsets(conn: Connection, group_id: str, next_offsets: dict[tuple[str, int], int]) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     rows = [{"group_id": group_id, "topic": t, "partition": p, "next_offset": o} for (t, p), o in next_offsets.items()]
     stmt = dialect.insert(consumer_offsets).values(rows)
     conn.execute(

@@ -15,9 +15,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder, Transcoding
 from relais_contracts import event_id_for
 
-from relais_runtime.commands import CommandContext
-from relais_runtime.errors import Conflict, DomainRuleBroken, NotFound
-from relais_runtime.published import UnpublishableEvent, publishable
+from relais_runtime.kernel.commands import CommandContext
+from relais_runtime.kernel.errors import Conflict, DomainRuleBroken, NotFound
+from relais_runtime.kernel.events import UnpublishableEvent, publishable
 from relais_runtime.settings import Settings
 
 

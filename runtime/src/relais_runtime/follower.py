@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from eventsourcing.application import Application
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+
+from relais_runtime.sql import dialect_of
 
 metadata = MetaData()
 follower_positions = Table(
@@ -25,7 +26,7 @@ Handler = Callable[[Connection, object], None]
 
 
 def upsert_position(conn: Connection, name: str, position: int) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     stmt = dialect.insert(follower_positions).values(name=name, position=position)
     conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"position": position}))
 

@@ -11,9 +11,9 @@ from pydantic import BaseModel
 
 from relais_runtime import metrics
 from relais_runtime.auth import Principal
-from relais_runtime.commands import CommandContext, fingerprint
-from relais_runtime.errors import Conflict, InvalidRequest, Problem
 from relais_runtime.eventstore import Answer
+from relais_runtime.kernel.commands import CommandContext, fingerprint
+from relais_runtime.kernel.errors import Conflict, InvalidRequest, Problem
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Long enough for any UUID or client-made key; a longer one is refused, never cut (two keys that

@@ -1,6 +1,6 @@
 """RFC 9457 problem documents: every error a client sees, in French, never a stack trace.
 
-The exceptions behind them live in `relais_runtime.errors`, free of HTTP, so that domain
+The exceptions behind them live in `relais_runtime.kernel.errors`, free of HTTP, so that domain
 modules can raise them.
 """
 
@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from relais_runtime.errors import Problem
+from relais_runtime.kernel.errors import Problem
 from relais_runtime.sql import DATABASE_UNAVAILABLE
 
 log = logging.getLogger(__name__)

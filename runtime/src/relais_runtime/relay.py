@@ -30,7 +30,7 @@ from eventsourcing.persistence import Notification, Tracking, TrackingRecorder
 from relais_contracts import dlq_topic
 
 from relais_runtime import metrics
-from relais_runtime.published import UnpublishableEvent, publishable
+from relais_runtime.kernel.events import UnpublishableEvent, publishable
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,13 @@ Same database as the service's event store: PostgreSQL in the running system, a 
 memory where one process is enough.
 """
 
+from types import ModuleType
+
 import psycopg
 import sqlalchemy.exc
 from eventsourcing import persistence as es
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
 from relais_runtime.settings import Settings
@@ -21,6 +24,11 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     sqlalchemy.exc.InterfaceError,
     psycopg.OperationalError,
 )
+
+
+def dialect_of(conn: Connection) -> ModuleType:
+    """The SQLAlchemy dialect module of a connection, for its `insert … on conflict`."""
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
 
 
 def engine_for(settings: Settings, service: str) -> Engine:

@@ -7,14 +7,13 @@ be known yet (README, "Eventual consistency").
 """
 
 import uuid
-from dataclasses import dataclass
-from datetime import date
 
 from relais_contracts import Envelope
 from sqlalchemy import Boolean, Column, Connection, Engine, MetaData, String, Table, Uuid, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from relais_runtime.errors import DomainRuleBroken
+from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.youth import YouthFacts
+from relais_runtime.sql import dialect_of
 
 metadata = MetaData()
 youth_facts = Table(
@@ -28,28 +27,9 @@ youth_facts = Table(
 )
 
 
-@dataclass(frozen=True)
-class YouthFacts:
-    jeune_id: uuid.UUID
-    ml_id: str
-    birth_month: str
-    rqth: bool
-    closed: bool
-
-    @property
-    def birthday(self) -> date:
-        """The 1st of the birth month stands for the birthday (indicators.md, rule 7)."""
-        year, month = map(int, self.birth_month.split("-"))
-        return date(year, month, 1)
-
-    def age_on(self, day: date) -> int:
-        b = self.birthday
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-
-
 def apply_intake_events(conn: Connection, events: list[Envelope]) -> None:
     """Fold intake events into `youth_facts` (idempotent: safe to apply twice)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = dialect_of(conn)
     for e in events:
         p = e.payload
         if e.event_type == "intake.FirstWelcomeRecorded":

@@ -7,9 +7,9 @@ import pytest
 from relais_contracts import event_id_for
 from relais_dispositifs import reference_amounts as amounts
 from relais_dispositifs.domain import Enrolment, YouthEnrolments, add_months
-from relais_runtime.commands import CommandContext
-from relais_runtime.errors import DomainRuleBroken
-from relais_runtime.youth_facts import YouthFacts
+from relais_runtime.kernel.commands import CommandContext
+from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.youth import YouthFacts
 
 NOW = datetime(2024, 6, 15, 10, 0, tzinfo=UTC)
 CTX = CommandContext(ml_id="ML-A", actor_id="c1", correlation_id=uuid.uuid4(), received_at=NOW)

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 import pytest
 from relais_contracts import event_id_for
 from relais_employment.domain import Career, Employer, Offer
-from relais_runtime.commands import CommandContext
-from relais_runtime.errors import DomainRuleBroken
-from relais_runtime.youth_facts import YouthFacts
+from relais_runtime.kernel.commands import CommandContext
+from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.youth import YouthFacts
 
 CTX = CommandContext(
     ml_id="ML-A", actor_id="c1", correlation_id=uuid.uuid4(), received_at=datetime(2024, 6, 15, tzinfo=UTC)

@@ -247,7 +247,7 @@ def test_erasing_personal_data_of_a_closed_dossier_leaves_the_dossier_and_its_fi
 
 
 def test_the_erasure_stays_in_intake(client):
-    from relais_runtime.published import to_envelope
+    from relais_runtime.kernel.events import to_envelope
 
     app = client.app.state.application
     jeune = welcome(client).json()["id"]
@@ -264,7 +264,7 @@ def test_the_idempotency_fingerprint_keeps_no_plain_hash_of_the_person(client):
     """An unsalted hash of the request would let anyone holding the events test a guessed name
     and birth date against it, erased or not: personal fields are keyed with the person's key."""
     from relais_intake.api import WelcomeRequest
-    from relais_runtime.commands import fingerprint
+    from relais_runtime.kernel.commands import fingerprint
 
     headers = {**COUNSELOR, "Idempotency-Key": "welcome-42"}
     first = welcome(client, headers=headers)

@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from relais_contracts import event_id_for
-from relais_intake.domain import Dossier, age_on
-from relais_runtime.commands import CommandContext
-from relais_runtime.errors import DomainRuleBroken
+from relais_intake.domain import Dossier
+from relais_runtime.kernel.calendar import age_on
+from relais_runtime.kernel.commands import CommandContext
+from relais_runtime.kernel.errors import DomainRuleBroken
 
 NOW = datetime(2024, 6, 15, 10, 0, tzinfo=UTC)
 CTX = CommandContext(ml_id="ML-A", actor_id="c1", correlation_id=uuid.uuid4(), received_at=NOW)

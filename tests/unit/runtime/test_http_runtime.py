@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from relais_runtime.app import ServiceParts, create_app
 from relais_runtime.auth import Principal, Role, issue_token, require
-from relais_runtime.errors import DomainRuleBroken
+from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.settings import Settings, get_settings
 
 SETTINGS = get_settings()

@@ -7,8 +7,9 @@ import orjson
 import pytest
 from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
 from relais_contracts import decode
-from relais_runtime import eventstore, published
-from relais_runtime.errors import DomainRuleBroken
+from relais_runtime import eventstore
+from relais_runtime.kernel import events as published
+from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.settings import Settings
 from support.dossier import DossierApp

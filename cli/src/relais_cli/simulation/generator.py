@@ -11,16 +11,15 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from relais_contracts import Envelope, make_envelope
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_contracts.events import intake as i
+from relais_runtime.kernel.calendar import PARIS
 
 from relais_cli.simulation.profiles import Profile
 
-PARIS = ZoneInfo("Europe/Paris")
 EMPLOYMENT_TYPES = (("CDD", 0.58), ("CDI", 0.15), ("INTERIM", 0.15), ("SEASONAL", 0.05), ("CAE", 0.04), ("CIE", 0.03))
 SECTORS = "ABCDEFGHIJKLMN"
 THEMES = ("employment", "training", "project", "housing", "mobility", "finance", "health")

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import httpx
 from relais_runtime.auth import Role, issue_token
-from relais_runtime.calendar import add_months
+from relais_runtime.kernel.calendar import add_months
 from relais_runtime.settings import SERVICE_PORTS, Settings
 
 from relais_cli.simulation.profiles import Profile

@@ -32,21 +32,20 @@ problem type):
 """
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
 from relais_contracts.events import dispositifs as contract
-from relais_runtime.calendar import add_months
-from relais_runtime.commands import CommandContext, RemembersCommands
-from relais_runtime.errors import DomainRuleBroken
-from relais_runtime.published import CommandEvent
-from relais_runtime.youth_facts import YouthFacts
+from relais_runtime.kernel.calendar import add_months, last_day_of
+from relais_runtime.kernel.commands import CommandContext, RemembersCommands
+from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.events import CommandEvent
+from relais_runtime.kernel.youth import MAX_AGE, MAX_AGE_RQTH, MIN_AGE, YouthFacts
 
 from relais_dispositifs import reference_amounts as amounts
 
-MIN_AGE, MAX_AGE, MAX_AGE_RQTH = 16, 25, 29
 CEJ_FAMILY = ("CEJ", "CEJ_JR")
 ALLOWANCE_PROGRAMMES = {"PACEA": "PACEA", "CEJ": "CEJ", "CEJ_JR": "CEJ"}
 NAMESPACE = uuid.UUID("4d3c1b9a-2f1e-4c6b-8a7d-0e9f8a7b6c5d")
@@ -146,13 +145,15 @@ class Enrolment(Aggregate, RemembersCommands):
         def change(self, e: "Enrolment") -> None:
             e.paid.add(self.request_event_id)
 
+    # Set by `Entered`, the event that creates every enrolment.
+    ml_id: str
+    jeune_id: uuid.UUID
+    programme: str
+    start_date: date
+    age_limit_date: date
+
     def __init__(self) -> None:
-        self.ml_id = ""
-        self.jeune_id: uuid.UUID | None = None
-        self.programme = ""
-        self.start_date: date | None = None
         self.planned_end_date: date | None = None
-        self.age_limit_date: date | None = None
         self.exit_date: date | None = None
         self.suspended = False
         self.requests: dict[uuid.UUID, tuple[str, int]] = {}
@@ -192,14 +193,10 @@ class Enrolment(Aggregate, RemembersCommands):
             raise broken("L'obligation de formation concerne les jeunes de 16 et 17 ans.", "training-obligation-age")
         if planned_end_date is not None and planned_end_date < start_date:
             raise broken("La fin prévue précède l'entrée.", "date-before-entry")
-        age_limit_date = add_months(youth.birthday, 12 * (limit + 1)) - timedelta(days=1)
+        age_limit_date = last_day_of(youth.birthday, 12 * (limit + 1))
         if programme in CEJ_FAMILY:
             _check_cej(start_date, planned_end_date, weekly_hours, age_limit_date)
-        if (
-            programme == "PACEA"
-            and planned_end_date
-            and planned_end_date > add_months(start_date, 24) - timedelta(days=1)
-        ):
+        if programme == "PACEA" and planned_end_date and planned_end_date > last_day_of(start_date, 24):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
         return cls._create(
             cls.Entered,
@@ -234,13 +231,13 @@ class Enrolment(Aggregate, RemembersCommands):
             raise broken("La nouvelle fin prévue doit être postérieure à l'actuelle.", "extension-not-later")
         self._check_after_entry(new_planned_end_date)
         if self.programme in CEJ_FAMILY:
-            if new_planned_end_date > add_months(self.start_date, 18) - timedelta(days=1):
+            if new_planned_end_date > last_day_of(self.start_date, 18):
                 raise broken("Un CEJ, prolongations comprises, dure au plus 18 mois.", "cej-extension-limit")
             if new_planned_end_date > self.age_limit_date:
                 raise broken(
                     "Un CEJ prend fin au plus tard la veille des 26 ans (30 ans avec une RQTH).", "cej-beyond-age-limit"
                 )
-        if self.programme == "PACEA" and new_planned_end_date > add_months(self.start_date, 24) - timedelta(days=1):
+        if self.programme == "PACEA" and new_planned_end_date > last_day_of(self.start_date, 24):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
         self.trigger_event(self.Extended, **self._common(ctx, occurred_at), new_planned_end_date=new_planned_end_date)
 
@@ -264,7 +261,7 @@ class Enrolment(Aggregate, RemembersCommands):
         if paid_as is None:
             raise broken("Une allocation ne se demande que dans un PACEA ou un CEJ.", "allowance-not-for-programme")
         first = month_start(month)
-        last = add_months(first, 1) - timedelta(days=1)
+        last = last_day_of(first, 1)
         end = self.exit_date or self.planned_end_date
         if last < self.start_date or (end is not None and first > end) or self.suspended:
             raise broken(
@@ -333,9 +330,7 @@ class Enrolment(Aggregate, RemembersCommands):
 
 
 def _check_cej(start: date, planned_end: date | None, weekly_hours: int | None, age_limit_date: date) -> None:
-    if planned_end is None or not (
-        add_months(start, 6) - timedelta(days=1) <= planned_end <= add_months(start, 12) - timedelta(days=1)
-    ):
+    if planned_end is None or not (last_day_of(start, 6) <= planned_end <= last_day_of(start, 12)):
         raise broken(
             "Un CEJ est conclu pour six à douze mois : indiquez une fin prévue dans cet intervalle.", "cej-duration"
         )
@@ -403,6 +398,9 @@ class YouthEnrolments(Aggregate):
 
 
 class FinancialAid(Aggregate, RemembersCommands):
+    ml_id: str
+    jeune_id: uuid.UUID
+
     class Granted(CommandEvent, Aggregate.Created):
         contract = contract.FinancialAidGranted
         jeune_id: uuid.UUID
@@ -439,6 +437,9 @@ class FinancialAid(Aggregate, RemembersCommands):
 
 
 class SocialReferral(Aggregate, RemembersCommands):
+    ml_id: str
+    jeune_id: uuid.UUID
+
     class Made(CommandEvent, Aggregate.Created):
         contract = contract.SocialReferralMade
         jeune_id: uuid.UUID

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from relais_runtime.commands import CommandContext
-from relais_runtime.errors import DomainRuleBroken
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.follower import LogFollower
+from relais_runtime.kernel.commands import CommandContext
+from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory

@@ -24,20 +24,19 @@ Rules and their sources (each refusal is a `DomainRuleBroken` whose `rule` is th
 """
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
 from relais_contracts.events import employment as contract
-from relais_runtime.calendar import add_months
-from relais_runtime.commands import CommandContext, RemembersCommands
-from relais_runtime.errors import DomainRuleBroken
-from relais_runtime.published import CommandEvent
-from relais_runtime.youth_facts import YouthFacts
+from relais_runtime.kernel.calendar import last_day_of
+from relais_runtime.kernel.commands import CommandContext, RemembersCommands
+from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.events import CommandEvent
+from relais_runtime.kernel.youth import YouthFacts
 
 FIXED_TERM_WITH_END = {"CDD", "INTERIM", "SEASONAL", "APPRENTICESHIP", "PROFESSIONALISATION"}
-SITUATION_STARTS = ("ContractSigned", "ImmersionStarted", "TrainingEntered", "CivicServiceStarted")
 
 
 def broken(message: str, rule: str) -> DomainRuleBroken:
@@ -45,6 +44,9 @@ def broken(message: str, rule: str) -> DomainRuleBroken:
 
 
 class Employer(Aggregate, RemembersCommands):
+    ml_id: str
+    name: str
+
     class Registered(CommandEvent, Aggregate.Created):
         contract = contract.EmployerRegistered
         stream_field = "employer_id"
@@ -156,10 +158,14 @@ class Career(Aggregate, RemembersCommands):
     class Recorded(CommandEvent):
         stream_field = "jeune_id"
 
+    class SituationStarted(Recorded):
+        """A contract, an immersion, a training or a civic service: what a `SituationEnded` ends."""
+
+        start_date: date
+
         def apply(self, career: "Career") -> None:
             super().apply(career)
-            if type(self).__name__ in SITUATION_STARTS:
-                career.situations[event_id_for("employment", career.id, self.originator_version)] = self
+            career.situations[event_id_for("employment", career.id, self.originator_version)] = self
 
     class Opened(Aggregate.Created):
         """Internal: the aggregate exists before its first situation (not published)."""
@@ -169,34 +175,30 @@ class Career(Aggregate, RemembersCommands):
         def apply(self, career: "Career") -> None:
             career.ml_id = self.ml_id
 
-    class ContractSigned(Recorded):
+    class ContractSigned(SituationStarted):
         contract = contract.ContractSigned
         contract_type: str
-        start_date: date
         end_date: date | None
         weekly_hours: int
         sector: str
         employer_id: uuid.UUID | None
         offer_id: uuid.UUID | None
 
-    class ImmersionStarted(Recorded):
+    class ImmersionStarted(SituationStarted):
         contract = contract.ImmersionStarted
         employer_id: uuid.UUID
-        start_date: date
         end_date: date
         objective: str
 
-    class TrainingEntered(Recorded):
+    class TrainingEntered(SituationStarted):
         contract = contract.TrainingEntered
         training_type: str
         funder: str
         regional_plan: bool
-        start_date: date
         end_date: date
 
-    class CivicServiceStarted(Recorded):
+    class CivicServiceStarted(SituationStarted):
         contract = contract.CivicServiceStarted
-        start_date: date
         end_date: date
 
     class SituationEnded(Recorded):
@@ -210,7 +212,7 @@ class Career(Aggregate, RemembersCommands):
 
     def __init__(self) -> None:
         self.ml_id = ""
-        self.situations: dict[uuid.UUID, Career.Recorded] = {}
+        self.situations: dict[uuid.UUID, Career.SituationStarted] = {}
         self.ended: dict[uuid.UUID, date] = {}
 
     @classmethod
@@ -241,20 +243,12 @@ class Career(Aggregate, RemembersCommands):
                     "L'apprentissage est ouvert de 16 à 29 ans révolus (sans limite avec une RQTH).",
                     "apprenticeship-age",
                 )
-            if (
-                not add_months(start_date, 6) - timedelta(days=1)
-                <= end_date
-                <= add_months(start_date, 36) - timedelta(days=1)
-            ):
+            if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 36):
                 raise broken("Un contrat d'apprentissage dure de six mois à trois ans.", "apprenticeship-duration")
         if contract_type == "PROFESSIONALISATION":
             if age < 16:
                 raise broken("Le contrat de professionnalisation est ouvert dès 16 ans.", "professionalisation-age")
-            if (
-                not add_months(start_date, 6) - timedelta(days=1)
-                <= end_date
-                <= add_months(start_date, 24) - timedelta(days=1)
-            ):
+            if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 24):
                 raise broken(
                     "Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.",
                     "professionalisation-duration",
@@ -279,7 +273,7 @@ class Career(Aggregate, RemembersCommands):
         objective: str,
     ) -> None:
         _check_dates(start_date, end_date)
-        if end_date > add_months(start_date, 1) - timedelta(days=1):
+        if end_date > last_day_of(start_date, 1):
             raise broken("Une PMSMP dure au plus un mois.", "pmsmp-duration")
         same = [
             s
@@ -347,6 +341,8 @@ def _check_dates(start: date, end: date) -> None:
 
 
 class RecruitmentSession(Aggregate, RemembersCommands):
+    ml_id: str
+
     class Held(CommandEvent, Aggregate.Created):
         contract = contract.RecruitmentSessionHeld
         stream_field = "session_id"

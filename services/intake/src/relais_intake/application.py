@@ -10,10 +10,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from relais_runtime.commands import CommandContext
-from relais_runtime.errors import Conflict
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.follower import LogFollower
+from relais_runtime.kernel.commands import CommandContext
+from relais_runtime.kernel.errors import Conflict
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from sqlalchemy import Connection, delete, insert, select

@@ -8,28 +8,18 @@ Free of infrastructure: it records facts and refuses what breaks a rule with a
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
-from relais_runtime.commands import CommandContext, RemembersCommands
-from relais_runtime.errors import DomainRuleBroken
-from relais_runtime.published import CommandEvent
+from relais_runtime.kernel.calendar import age_on, paris_date
+from relais_runtime.kernel.commands import CommandContext, RemembersCommands
+from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.events import CommandEvent
+from relais_runtime.kernel.youth import MAX_AGE, MAX_AGE_RQTH, MIN_AGE
 
-PARIS = ZoneInfo("Europe/Paris")
-MIN_AGE, MAX_AGE, MAX_AGE_RQTH = 16, 25, 29
 # A counselor's clock and the server's may differ a little; beyond this, it is the future.
 CLOCK_TOLERANCE = timedelta(minutes=5)
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in completed years on `day`."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def paris_date(instant: datetime) -> date:
-    return instant.astimezone(PARIS).date()
 
 
 class Dossier(Aggregate, RemembersCommands):

@@ -28,9 +28,10 @@ from hashlib import sha256
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict
+from relais_runtime.sql import dialect_of
 from sqlalchemy import Column, Connection, Engine, LargeBinary, MetaData, String, Table, Uuid, delete, select
 from sqlalchemy import text as sql
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 metadata = MetaData()
 PARTITIONS = 32  # a region's 400 000 keys: 12 500 a partition, rewritten in milliseconds
@@ -79,7 +80,7 @@ class PersonalDataVault:
         # Two first welcomes retried at once (same idempotency key, so same jeune_id) race here:
         # the first key inserted wins and both seal with it.
         with self.engine.begin() as conn:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            dialect = dialect_of(conn)
             conn.execute(
                 dialect.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]),
                 {"jeune_id": jeune_id, "key": AESGCM.generate_key(bit_length=256)},

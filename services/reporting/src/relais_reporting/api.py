@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel
 from relais_runtime.auth import Principal, Role, current_principal, require
-from relais_runtime.errors import Forbidden, NotFound, Problem
+from relais_runtime.kernel.errors import Forbidden, NotFound, Problem
 from sqlalchemy import Engine, select
 
 from relais_reporting.cache import IndicatorCache

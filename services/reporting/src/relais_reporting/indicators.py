@@ -17,6 +17,8 @@ from uuid import UUID
 
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
+from relais_runtime.kernel.calendar import age_on
+from relais_runtime.kernel.youth import birthday_of_month
 from sqlalchemy import Connection, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -305,8 +307,7 @@ def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> No
 
 
 def _age(birth_month: str, day: date) -> int:
-    year, month = map(int, birth_month.split("-"))
-    return day.year - year - ((day.month, day.day) < (month, 1))
+    return age_on(birthday_of_month(birth_month), day)
 
 
 def _band(age: int) -> str:

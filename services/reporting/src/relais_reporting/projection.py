@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from relais_contracts import Envelope, encode
-from relais_runtime.calendar import add_months
+from relais_runtime.kernel.calendar import add_months, paris_date
+from relais_runtime.sql import dialect_of
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, profiles, skipped
 
-PARIS = ZoneInfo("Europe/Paris")
 EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 # indicators.md rule 1: the business date of each type that has one of its own.
@@ -44,7 +43,7 @@ def business_date(envelope: Envelope) -> str:
     field = DATE_FIELD.get(envelope.event_type)
     if field:
         return getattr(envelope.payload, field).isoformat()
-    return envelope.occurred_at.astimezone(PARIS).date().isoformat()
+    return paris_date(envelope.occurred_at).isoformat()
 
 
 def situation_kind(envelope: Envelope) -> str | None:
@@ -138,14 +137,10 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
     }
 
 
-def _dialect(conn: Connection):
-    return postgresql if conn.dialect.name == "postgresql" else sqlite
-
-
 def insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) -> None:
     if not rows:
         return
-    dialect = _dialect(conn)
+    dialect = dialect_of(conn)
     # Several copies of one event in a batch: keep one (the database drops the rest too).
     unique = list({str(r[key]): r for r in rows}.values())
     conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key]), unique)
@@ -169,7 +164,7 @@ def touch(conn: Connection, ml_ids: set[str]) -> None:
     if not ml_ids:
         return
     token = uuid.uuid4().hex
-    insert = _dialect(conn).insert(changes)
+    insert = dialect_of(conn).insert(changes)
     conn.execute(
         insert.on_conflict_do_update(index_elements=["ml_id"], set_={"token": insert.excluded.token}),
         [{"ml_id": ml, "token": token} for ml in sorted(ml_ids)],

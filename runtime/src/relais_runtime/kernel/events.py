@@ -51,6 +51,7 @@ class Published:
 
     def payload_fields(self) -> dict[str, Any]:
         """The payload, by default the attributes named like the contract's fields."""
+        assert self.contract is not None, "an internal event has no payload"
         fields = self.contract.model_fields
         values = {n: getattr(self, n) for n in fields if n != self.stream_field}
         if self.stream_field:

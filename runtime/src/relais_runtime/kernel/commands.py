@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from relais_runtime.errors import Conflict
+from relais_runtime.kernel.errors import Conflict
 
 IDEMPOTENCY_NAMESPACE = uuid.UUID("0f3c2f64-6a4b-4a8e-bb0e-5d1f2a7c9e31")
 
@@ -83,7 +83,7 @@ class RemembersCommands:
         """The version the first command with this key produced, or None if it is new."""
         if ctx.idempotency_key is None:
             return None
-        seen = getattr(self, "commands", {}).get(ctx.idempotency_key)
+        seen: tuple[str | None, int] | None = getattr(self, "commands", {}).get(ctx.idempotency_key)
         if seen is None:
             return None
         if seen[0] != ctx.request_hash:
