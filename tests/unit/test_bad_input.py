@@ -208,7 +208,7 @@ def test_situations_far_in_the_future_are_refused(employment):
     assert recorded(app) == before
 
 
-def test_an_immersion_or_a_contract_names_only_employers_and_offers_of_its_mission_locale(employment):
+def test_offers_immersions_and_contracts_name_only_employers_and_offers_of_their_mission_locale(employment):
     app, client = employment
     jeune = welcomed(app.state.application.tables)
     elsewhere = employer_of(client, "ML-B")
@@ -222,6 +222,10 @@ def test_an_immersion_or_a_contract_names_only_employers_and_offers_of_its_missi
     assert refused(client.post(f"/v1/ML-A/youths/{jeune}/immersions", json=immersion, headers=bearer()), 422)[
         "type"
     ].endswith("/employer-unknown")
+    offer = {"employer_id": elsewhere, "sector": "I", "contract_type": "CDD", "positions": 1, "commune_insee": "10387"}
+    assert refused(client.post("/v1/ML-A/offers", json=offer, headers=bearer()), 422)["type"].endswith(
+        "/employer-unknown"
+    )
     contract = {
         "contract_type": "CDD",
         "start_date": "2024-04-02",

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from relais_contracts import ALL_TOPICS, Envelope, InvalidEvent, UnreadableEvent, decode, encode
+from relais_contracts import ALL_TOPICS, SERVICES, Envelope, InvalidEvent, UnreadableEvent, decode, encode
 from relais_reporting import projection
 from relais_reporting.bootstrap import PROJECTION_GROUP
 from relais_reporting.indicators import Query, compute
@@ -158,12 +158,19 @@ def export(settings: Settings, service: str, out: IO[bytes], since: datetime | N
 
 def service_application(service: str) -> type:
     """The application class of a write service (its event store's tables carry its name)."""
-    import importlib
+    from relais_dispositifs.application import DispositifsApplication
+    from relais_employment.application import EmploymentApplication
+    from relais_intake.application import IntakeApplication
 
-    if service not in ("intake", "dispositifs", "employment"):
-        raise CommandFailed(f"unknown service {service!r}; choose intake, dispositifs or employment")
-    module = importlib.import_module(f"relais_{service}.application")
-    return getattr(module, f"{service.capitalize()}Application")
+    applications: dict[str, type] = {
+        "intake": IntakeApplication,
+        "dispositifs": DispositifsApplication,
+        "employment": EmploymentApplication,
+    }
+    assert set(applications) == set(SERVICES), "one application per producing service of the catalogue"
+    if service not in applications:
+        raise CommandFailed(f"unknown service {service!r}; choose {', '.join(SERVICES)}")
+    return applications[service]
 
 
 # --- replay ---------------------------------------------------------------------------------

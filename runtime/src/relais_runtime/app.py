@@ -37,7 +37,6 @@ class ServiceParts:
     routers: Sequence[APIRouter] = ()
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     background: Sequence[BackgroundTask] = ()
-    on_startup: Sequence[Callable[[], Awaitable[None]]] = ()
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
 
 
@@ -97,8 +96,6 @@ class BodyLimit:
 def create_app(parts: ServiceParts) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for hook in parts.on_startup:
-            await hook()
         settle_heap()
         stop = asyncio.Event()
         tasks = [asyncio.create_task(task(stop)) for task in parts.background]

@@ -155,3 +155,8 @@ def require(*roles: Role, tenant: bool = True):
         return principal
 
     return check
+
+
+# The checks the write services' routes use (api.md, "Roles"): who records, who reads dossiers.
+WRITE = require(*WRITERS)
+READ = require(*WRITERS, Role.AUDITOR)

@@ -32,46 +32,12 @@ def offer(positions=1) -> Offer:
     return Offer.receive(
         uuid.uuid4(),
         CTX,
-        EMPLOYER,
+        EMPLOYER.id,
         occurred_at=None,
         sector="I",
         contract_type="CDD",
         positions=positions,
         commune_insee="10387",
-    )
-
-
-def test_an_offer_needs_an_employer_of_this_mission_locale():
-    other = CommandContext(ml_id="ML-B", actor_id="c", correlation_id=uuid.uuid4())
-    assert (
-        rule_of(
-            lambda: Offer.receive(
-                uuid.uuid4(),
-                other,
-                EMPLOYER,
-                occurred_at=None,
-                sector="I",
-                contract_type="CDD",
-                positions=1,
-                commune_insee="10387",
-            )
-        )
-        == "employer-unknown"
-    )
-    assert (
-        rule_of(
-            lambda: Offer.receive(
-                uuid.uuid4(),
-                CTX,
-                None,
-                occurred_at=None,
-                sector="I",
-                contract_type="CDD",
-                positions=1,
-                commune_insee="10387",
-            )
-        )
-        == "employer-unknown"
     )
 
 

@@ -244,6 +244,8 @@ def test_erasing_personal_data_of_a_closed_dossier_leaves_the_dossier_and_its_fi
     assert again.status_code == 422 and again.json()["type"].endswith("/personal-data-already-erased")
     reopened = client.post(f"/v1/ML-A/youths/{jeune}/reopen", json={}, headers=COUNSELOR)
     assert reopened.status_code == 422 and reopened.json()["type"].endswith("/personal-data-erased")
+    renamed = client.patch(f"/v1/ML-A/youths/{jeune}", json={"last_name": "Autre"}, headers=COUNSELOR)
+    assert renamed.status_code == 422 and renamed.json()["type"].endswith("/personal-data-erased")  # as reopening
 
 
 def test_the_erasure_stays_in_intake(client):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from relais_contracts.events import dispositifs as contract
 from relais_contracts.types import Cents, Month, ReferenceCode, WeeklyHours
-from relais_runtime.auth import Principal, Role, require
+from relais_runtime.auth import READ, WRITE, Principal
 from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
@@ -88,8 +88,6 @@ class EnrolmentView(BaseModel):
     allowances: list[dict[str, Any]]
 
 
-WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
-READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
 ERRORS = command_errors(
     "Introuvable dans cette Mission Locale", "Données invalides, jeune inconnu, ou règle du programme enfreinte"
 )

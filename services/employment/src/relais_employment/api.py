@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from relais_contracts.events import employment as contract
 from relais_contracts.types import InseeCode, Positions, WeeklyHours
-from relais_runtime.auth import Principal, Role, require
+from relais_runtime.auth import READ, WRITE, Principal
 from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
@@ -112,8 +112,6 @@ class SituationView(BaseModel):
     details: dict[str, Any]
 
 
-WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
-READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
 ERRORS = command_errors(
     "Introuvable dans cette Mission Locale", "Données invalides, jeune ou employeur inconnu, ou règle enfreinte"
 )

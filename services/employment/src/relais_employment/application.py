@@ -50,9 +50,9 @@ class EmploymentApplication(RelaisApplication):
     def receive_offer(
         self, ctx: CommandContext, *, employer_id: uuid.UUID, occurred_at: datetime | None, **fields: Any
     ) -> Answer:
-        employer = self._employer_or_none(employer_id)
+        self._employer_here(ctx.ml_id, employer_id)
         answer = self.create(
-            ctx, "offer", lambda i: [Offer.receive(i, ctx, employer, occurred_at=occurred_at, **fields)]
+            ctx, "offer", lambda i: [Offer.receive(i, ctx, employer_id, occurred_at=occurred_at, **fields)]
         )
         self.offer_index.catch_up()
         return answer

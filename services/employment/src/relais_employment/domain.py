@@ -6,7 +6,8 @@ closed), `Career` (the situations of one young person; its id is the `jeune_id`)
 `RecruitmentSession`.
 
 Rules and their sources (each refusal is a `DomainRuleBroken` whose `rule` is the problem type):
-- An offer belongs to a registered employer of the same Mission Locale (`employer-unknown`) and
+- An offer belongs to a registered employer of the same Mission Locale (`employer-unknown`,
+  checked by the application with every other reference to another aggregate) and
   offers at least one position; a referral needs an open offer (`offer-closed`), a young person
   known to the service (`youth-unknown`) and is made once (`already-referred`); an outcome needs
   a referral (`not-referred`) and is recorded once (`outcome-already-recorded`); hires never
@@ -118,14 +119,13 @@ class Offer(Aggregate, RemembersCommands):
         cls,
         offer_id: uuid.UUID,
         ctx: CommandContext,
-        employer: Employer | None,
+        employer_id: uuid.UUID,
         *,
         occurred_at: datetime | None,
         **fields: Any,
     ) -> "Offer":
-        if employer is None or employer.ml_id != ctx.ml_id:
-            raise broken("Cet employeur n'est pas enregistré dans cette Mission Locale.", "employer-unknown")
-        return cls._create(cls.Received, id=offer_id, **ctx.metadata(occurred_at), employer_id=employer.id, **fields)
+        """`employer_id`: an employer of this Mission Locale (the application checks it exists)."""
+        return cls._create(cls.Received, id=offer_id, **ctx.metadata(occurred_at), employer_id=employer_id, **fields)
 
     def refer(self, ctx: CommandContext, youth: YouthFacts, *, occurred_at: datetime | None) -> None:
         if self.closed_as is not None:

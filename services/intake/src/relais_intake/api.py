@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from relais_contracts import event_id_for
 from relais_contracts.events import intake as contract
 from relais_contracts.types import Minutes, ReferenceCode, UniqueList
-from relais_runtime.auth import PERSONAL_DATA_READERS, Principal, Role, require
+from relais_runtime.auth import PERSONAL_DATA_READERS, READ, WRITE, Principal, Role, require
 from relais_runtime.bounds import BirthDate, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
@@ -135,8 +135,6 @@ class SearchHit(BaseModel):
     status: str
 
 
-WRITE = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN)
-READ = require(Role.COUNSELOR, Role.DIRECTOR, Role.ADMIN, Role.AUDITOR)
 SEARCH = require(*PERSONAL_DATA_READERS)
 ERASE = require(Role.DIRECTOR, Role.ADMIN)
 ERRORS = command_errors(

@@ -13,7 +13,7 @@ from typing import Any
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.follower import LogFollower
 from relais_runtime.kernel.commands import CommandContext
-from relais_runtime.kernel.errors import Conflict
+from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from sqlalchemy import Connection, delete, insert, select
@@ -89,7 +89,7 @@ class IntakeApplication(RelaisApplication):
             if personal_changes:
                 current = self.vault.open(dossier.id, dossier.sealed_personal_data)
                 if current is None:
-                    raise Conflict(
+                    raise DomainRuleBroken(
                         "Les données personnelles de ce jeune ont été effacées.", rule="personal-data-erased"
                     )
                 changed = PersonalData.model_validate({**current.model_dump(), **personal_changes})
