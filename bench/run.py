@@ -25,21 +25,17 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
+import psycopg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from relais_cli.harness import ServiceProcess, bearer, caught_up
+from relais_cli.simulation.generator import MissionLocaleYear
+from relais_cli.simulation.profiles import PROFILES
+from relais_contracts import encode
+from relais_runtime.settings import get_settings
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
-
-import httpx  # noqa: E402
-import psycopg  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
-from relais_cli.simulation.generator import MissionLocaleYear  # noqa: E402
-from relais_cli.simulation.profiles import PROFILES  # noqa: E402
-from relais_contracts import encode  # noqa: E402
-from relais_runtime.settings import get_settings  # noqa: E402
-from support.http import bearer  # noqa: E402
-from support.processes import ServiceProcess  # noqa: E402
-from support.topics import caught_up  # noqa: E402
-
 RESULTS = ROOT / "bench" / "results"
 SETTINGS = get_settings()
 

@@ -8,8 +8,8 @@ import uuid
 import httpx
 import pytest
 from integration.test_intake_on_stack import welcome_body
+from relais_cli.harness import ServiceProcess
 from support.http import bearer
-from support.processes import ServiceProcess
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

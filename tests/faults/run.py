@@ -31,14 +31,12 @@ import time
 from dataclasses import asdict, dataclass
 
 import psycopg
+from relais_cli.harness import ServiceProcess
 from relais_cli.simulation.profiles import PROFILES
 from relais_cli.simulation.traffic import Traffic
 from relais_cli.stack import kafka
 from relais_cli.stack.postgres import Cluster
 from relais_runtime.settings import DATABASES, PROJECT_ROOT, get_settings
-
-sys.path.insert(0, str(PROJECT_ROOT / "tests"))
-from support.processes import ServiceProcess  # noqa: E402
 
 PORTS = {"reporting": 18400, "intake": 18401, "dispositifs": 18402, "employment": 18403}
 RESULTS = PROJECT_ROOT / ".relais" / "faults"

@@ -6,9 +6,9 @@ import uuid
 
 import httpx
 import pytest
+from relais_cli.harness import ServiceProcess
 from relais_contracts import decode
 from support.http import bearer
-from support.processes import ServiceProcess
 from support.topics import read_all
 
 from .test_intake_on_stack import welcome_body

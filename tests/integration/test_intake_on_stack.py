@@ -7,9 +7,9 @@ import uuid
 import httpx
 import orjson
 import pytest
+from relais_cli.harness import ServiceProcess
 from relais_contracts import decode
 from support.http import bearer
-from support.processes import ServiceProcess
 from support.topics import read_all
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

@@ -15,14 +15,13 @@ import httpx
 import psycopg
 import pytest
 from aiokafka import AIOKafkaProducer
+from relais_cli.harness import ServiceProcess, caught_up
 from relais_contracts import encode, topic_of
 from relais_reporting.spreadsheet import flatten
 from relais_runtime.settings import PROJECT_ROOT
 from support.histories import random_history
 from support.http import bearer
-from support.processes import ServiceProcess
 from support.reporting import document
-from support.topics import caught_up
 
 from .test_dispositifs_on_stack import post_when_known
 from .test_intake_on_stack import welcome_body

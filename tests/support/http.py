@@ -1,13 +1,8 @@
 """Tokens and an in-process client for a service's API (memory event store, no Kafka)."""
 
 from fastapi.testclient import TestClient
-from relais_runtime.auth import Role, issue_token
-from relais_runtime.settings import Settings, get_settings
-
-
-def bearer(role: str = "counselor", ml_ids: tuple[str, ...] = ("ML-A",), sub: str = "counselor-1") -> dict[str, str]:
-    token = issue_token(get_settings(), sub=sub, role=Role(role), ml_ids=list(ml_ids))
-    return {"Authorization": f"Bearer {token}"}
+from relais_cli.harness import bearer  # noqa: F401 - the tests' token helper
+from relais_runtime.settings import Settings
 
 
 def in_process(app) -> TestClient:

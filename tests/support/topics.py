@@ -1,7 +1,6 @@
 """Read what is really on a Kafka topic."""
 
 import asyncio
-import time
 
 from aiokafka import AIOKafkaConsumer
 
@@ -27,20 +26,3 @@ async def read_all(bootstrap: str, topic: str, until=lambda values: False, timeo
     finally:
         await consumer.stop()
     return messages
-
-
-def caught_up(consumer, settings, timeout: float = 120) -> bool:
-    """Whether `consumer` (a TransactionalConsumer) comes to hold, in its database, the end offset
-    of every partition of the three service topics within `timeout` seconds."""
-    from relais_contracts import ALL_TOPICS
-    from relais_runtime.kafka import end_offsets
-
-    ends = asyncio.run(end_offsets(settings, list(ALL_TOPICS)))
-    deadline = time.monotonic() + timeout
-    while True:
-        stored = consumer.stored_offsets()
-        if all(stored.get(k, 0) >= v for k, v in ends.items()):
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.3)

@@ -1,5 +1,8 @@
-"""Run a service as a real process (`relais serve`), for tests that kill and restart it."""
+"""Run the system's parts as a user would, for the tests, the benchmarks and the fault suite:
+a service as a real process (`relais serve`) that can be killed and restarted, a token for a
+role, and a wait for a consumer to catch up with the topics."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -8,7 +11,14 @@ import tempfile
 import time
 
 import httpx
-from relais_runtime.settings import PROJECT_ROOT
+from relais_runtime.auth import Role, issue_token
+from relais_runtime.settings import PROJECT_ROOT, get_settings
+
+
+def bearer(role: str = "counselor", ml_ids: tuple[str, ...] = ("ML-A",), sub: str = "counselor-1") -> dict[str, str]:
+    """The Authorization header of a local token."""
+    token = issue_token(get_settings(), sub=sub, role=Role(role), ml_ids=list(ml_ids))
+    return {"Authorization": f"Bearer {token}"}
 
 
 class ServiceProcess:
@@ -62,3 +72,20 @@ class ServiceProcess:
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
             self.kill(signal.SIGTERM)
+
+
+def caught_up(consumer, settings, timeout: float = 120) -> bool:
+    """Whether `consumer` (a TransactionalConsumer) comes to hold, in its database, the end offset
+    of every partition of the three service topics within `timeout` seconds."""
+    from relais_contracts import ALL_TOPICS
+    from relais_runtime.kafka import end_offsets
+
+    ends = asyncio.run(end_offsets(settings, list(ALL_TOPICS)))
+    deadline = time.monotonic() + timeout
+    while True:
+        stored = consumer.stored_offsets()
+        if all(stored.get(k, 0) >= v for k, v in ends.items()):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.3)
