@@ -1,0 +1,1 @@
+"""The `relais` commands, one module per family; importing them registers them."""
