@@ -19,7 +19,7 @@ from relais_reporting.bootstrap import PROJECTION_GROUP
 from relais_reporting.indicators import Query, compute
 from relais_reporting.readmodel import READ_MODEL_TABLES, changes, metadata
 from relais_reporting.spreadsheet import flatten
-from relais_runtime.consumer import consumer_offsets
+from relais_runtime.consumer import GroupPosition
 from relais_runtime.settings import Settings
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -233,11 +233,11 @@ def clear_live(engine: Engine) -> None:
     """Drop the live read models' rows and the projection's offsets, for a rebuild (creating
     them first where the reporting service never ran)."""
     metadata.create_all(engine)
-    consumer_offsets.metadata.create_all(engine)
+    position = GroupPosition(engine, PROJECTION_GROUP)
     with engine.begin() as conn:
         for table in (*READ_MODEL_TABLES, changes):  # no token left: live caches drop what they kept
             conn.execute(delete(table))
-        conn.execute(delete(consumer_offsets).where(consumer_offsets.c.group_id == PROJECTION_GROUP))
+        position.forget(conn)
 
 
 def compare(replayed: dict[str, Any], live: dict[str, Any]) -> list[tuple[str, Any, Any]]:

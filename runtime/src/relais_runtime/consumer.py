@@ -31,7 +31,20 @@ from anyio import to_thread
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from relais_contracts import Envelope, InvalidEvent, UnreadableEvent, decode, dlq_topic
-from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, String, Table, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    select,
+    tuple_,
+)
 
 from relais_runtime import metrics
 from relais_runtime.sql import DATABASE_UNAVAILABLE, dialect_of
@@ -97,6 +110,41 @@ def _upsert_offsets(conn: Connection, group_id: str, next_offsets: dict[tuple[st
     )
 
 
+class GroupPosition:
+    """Where a consumer group stands, as its own database says: the one thing other processes of
+    the same read models may ask (a replica's live stream watches it) or reset (a rebuild)."""
+
+    def __init__(self, engine: Engine, group_id: str):
+        self.engine = engine
+        self.group_id = group_id
+        metadata.create_all(engine)
+
+    def offsets(self) -> dict[tuple[str, int], int]:
+        """The next offset to fold on each (topic, partition)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset).where(
+                    consumer_offsets.c.group_id == self.group_id
+                )
+            )
+            return {(t, p): o for t, p, o in rows}
+
+    def watermark(self) -> int:
+        """A number that grows whenever the group folds anything, in any process."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.coalesce(func.sum(consumer_offsets.c.next_offset), 0)).where(
+                        consumer_offsets.c.group_id == self.group_id
+                    )
+                ).scalar_one()
+            )
+
+    def forget(self, conn: Connection) -> None:
+        """Start again from the beginning of every partition (in the caller's transaction)."""
+        conn.execute(delete(consumer_offsets).where(consumer_offsets.c.group_id == self.group_id))
+
+
 class PoisonedBatch(Exception):
     """Events of a batch that the fold cannot apply, each with its reason."""
 
@@ -115,16 +163,10 @@ class TransactionalConsumer:
         self.on_skipped = on_skipped
         # Called (from the worker thread) after a transaction that changed something committed.
         self.after_commit: list[Callable[[], None]] = []
-        metadata.create_all(engine)
+        self.position = GroupPosition(engine, group_id)
 
     def stored_offsets(self) -> dict[tuple[str, int], int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset).where(
-                    consumer_offsets.c.group_id == self.group_id
-                )
-            )
-            return {(t, p): o for t, p, o in rows}
+        return self.position.offsets()
 
     def store(self, decoded: Decoded) -> int:
         """Apply the valid events not applied before and move the offsets; the count applied.

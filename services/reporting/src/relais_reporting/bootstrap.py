@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def consume(stop: asyncio.Event) -> None:
         version.bind(asyncio.get_running_loop())
-        await asyncio.gather(run_broker(broker, stop), version.watch(engine, PROJECTION_GROUP, stop))
+        await asyncio.gather(run_broker(broker, stop), version.watch(consumer.position, stop))
 
     readiness = {"kafka": lambda: kafka_ready(settings)}
     if settings.persistence == "postgres":

@@ -12,7 +12,7 @@ here, at query time:
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from relais_contracts.events import dispositifs as d
@@ -49,17 +49,28 @@ class Query:
     as_of: datetime | None = None
 
 
+class CountKey(NamedTuple):
+    """What the events of a period are counted by (one SQL group)."""
+
+    event_type: str
+    nature: str | None
+    category: str | None
+    programme: str | None
+    durable: bool | None
+    sector: str | None
+
+
 @dataclass
 class Scope:
     """What one Mission Locale (or the network) adds up to."""
 
     considered: int = 0
     skipped: int = 0
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[CountKey] = field(default_factory=Counter)
     youths: defaultdict = field(default_factory=lambda: defaultdict(set))
     sessions: set = field(default_factory=set)
     employers: set = field(default_factory=set)
-    amounts: Counter = field(default_factory=Counter)
+    amounts: Counter[CountKey] = field(default_factory=Counter)
 
 
 @dataclass
@@ -100,31 +111,12 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     )
 
     # Counts and sums, grouped small: one row per combination.
+    by = (events.c.ml_id, *(events.c[name] for name in CountKey._fields))
     grouped = conn.execute(
-        select(
-            events.c.ml_id,
-            events.c.event_type,
-            events.c.nature,
-            events.c.category,
-            events.c.programme,
-            events.c.durable,
-            events.c.sector,
-            func.count(),
-            func.coalesce(func.sum(events.c.amount_cents), 0),
-        )
-        .where(in_period)
-        .group_by(
-            events.c.ml_id,
-            events.c.event_type,
-            events.c.nature,
-            events.c.category,
-            events.c.programme,
-            events.c.durable,
-            events.c.sector,
-        )
+        select(*by, func.count(), func.coalesce(func.sum(events.c.amount_cents), 0)).where(in_period).group_by(*by)
     )
     for ml, etype, nature, category, programme, durable, sector, n, amount in grouped:
-        key = (etype, nature, category, programme, durable, sector)
+        key = CountKey(etype, nature, category, programme, durable, sector)
         s = result[ml].scope
         s.counts[key] += n
         s.amounts[key] += int(amount)  # PostgreSQL sums bigints as numeric
@@ -322,12 +314,12 @@ def _sum(s: Scope, etype: str, *, nature=None, category=None, programme=None, du
     source = s.amounts if amounts else s.counts
     return sum(
         v
-        for (t, n, c, p, du, _), v in source.items()
-        if t == etype
-        and (nature is None or n in nature)
-        and (category is None or c in category)
-        and (programme is None or p == programme)
-        and (durable is None or du == durable)
+        for k, v in source.items()
+        if k.event_type == etype
+        and (nature is None or k.nature in nature)
+        and (category is None or k.category in category)
+        and (programme is None or k.programme == programme)
+        and (durable is None or k.durable == durable)
     )
 
 
@@ -394,9 +386,9 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
         }
 
     by_sector = dict.fromkeys(ROME_SECTORS, 0)
-    for (t, _, _, _, _, sector), n in s.counts.items():
-        if t == "employment.JobOfferReceived":
-            by_sector[sector] += n
+    for key, n in s.counts.items():
+        if key.event_type == "employment.JobOfferReceived" and key.sector is not None:
+            by_sector[key.sector] += n
 
     both = accompanied & with_situation
     return {

@@ -12,8 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from anyio import to_thread
-from relais_runtime.consumer import consumer_offsets
-from sqlalchemy import Engine, func, select
+from relais_runtime.consumer import GroupPosition
 
 
 class ReadModelVersion:
@@ -39,22 +38,13 @@ class ReadModelVersion:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def watch(self, engine: Engine, group_id: str, stop: asyncio.Event, interval: float = 1.0) -> None:
-        """Bump also when another replica's projection moved the read models: their offsets
-        live in the same database (one cheap query a second, whatever the number of streams)."""
-
-        def watermark() -> int:
-            with engine.connect() as conn:
-                return conn.execute(
-                    select(func.coalesce(func.sum(consumer_offsets.c.next_offset), 0)).where(
-                        consumer_offsets.c.group_id == group_id
-                    )
-                ).scalar_one()
-
+    async def watch(self, position: GroupPosition, stop: asyncio.Event, interval: float = 1.0) -> None:
+        """Bump also when another replica's projection moved the read models: their position
+        lives in the same database (one cheap query a second, whatever the number of streams)."""
         last = None
         while not stop.is_set():
             try:
-                current = await to_thread.run_sync(watermark)
+                current = await to_thread.run_sync(position.watermark)
                 if last is not None and current != last:
                     self._advance()
                 last = current
