@@ -49,6 +49,18 @@ class Published:
     originator_version: int
     timestamp: datetime
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A class that names its contract declares every payload field of it (but the stream's
+        own id): a mismatch fails when the service starts, not when the relay meets the event."""
+        super().__init_subclass__(**kwargs)
+        contract = cls.__dict__.get("contract")
+        if contract is None:
+            return
+        declared = {name for klass in cls.__mro__ for name in getattr(klass, "__annotations__", {})}
+        missing = set(contract.model_fields) - declared - {cls.stream_field}
+        if missing:
+            raise TypeError(f"{cls.__qualname__} does not declare {sorted(missing)} of {contract.event_type}")
+
     def payload_fields(self) -> dict[str, Any]:
         """The payload, by default the attributes named like the contract's fields."""
         assert self.contract is not None, "an internal event has no payload"
