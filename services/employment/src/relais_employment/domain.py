@@ -26,7 +26,6 @@ Rules and their sources (each refusal is a `DomainRuleBroken` whose `rule` is th
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
@@ -61,9 +60,25 @@ class Employer(Aggregate, RemembersCommands):
 
     @classmethod
     def register(
-        cls, employer_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any
+        cls,
+        employer_id: uuid.UUID,
+        ctx: CommandContext,
+        *,
+        occurred_at: datetime | None,
+        name: str,
+        sector: str,
+        size_band: str,
+        commune_insee: str,
     ) -> "Employer":
-        return cls._create(cls.Registered, id=employer_id, **ctx.metadata(occurred_at), **fields)
+        return cls._create(
+            cls.Registered,
+            id=employer_id,
+            **ctx.metadata(occurred_at),
+            name=name,
+            sector=sector,
+            size_band=size_band,
+            commune_insee=commune_insee,
+        )
 
 
 class Offer(Aggregate, RemembersCommands):
@@ -122,10 +137,22 @@ class Offer(Aggregate, RemembersCommands):
         employer_id: uuid.UUID,
         *,
         occurred_at: datetime | None,
-        **fields: Any,
+        sector: str,
+        contract_type: str,
+        positions: int,
+        commune_insee: str,
     ) -> "Offer":
         """`employer_id`: an employer of this Mission Locale (the application checks it exists)."""
-        return cls._create(cls.Received, id=offer_id, **ctx.metadata(occurred_at), employer_id=employer_id, **fields)
+        return cls._create(
+            cls.Received,
+            id=offer_id,
+            **ctx.metadata(occurred_at),
+            employer_id=employer_id,
+            sector=sector,
+            contract_type=contract_type,
+            positions=positions,
+            commune_insee=commune_insee,
+        )
 
     def refer(self, ctx: CommandContext, youth: YouthFacts, *, occurred_at: datetime | None) -> None:
         if self.closed_as is not None:
@@ -228,7 +255,10 @@ class Career(Aggregate, RemembersCommands):
         contract_type: str,
         start_date: date,
         end_date: date | None,
-        **fields: Any,
+        weekly_hours: int,
+        sector: str,
+        employer_id: uuid.UUID | None = None,
+        offer_id: uuid.UUID | None = None,
     ) -> None:
         if contract_type == "CDI" and end_date is not None:
             raise broken("Un CDI n'a pas de date de fin.", "cdi-has-no-end")
@@ -259,7 +289,10 @@ class Career(Aggregate, RemembersCommands):
             contract_type=contract_type,
             start_date=start_date,
             end_date=end_date,
-            **fields,
+            weekly_hours=weekly_hours,
+            sector=sector,
+            employer_id=employer_id,
+            offer_id=offer_id,
         )
 
     def start_immersion(
@@ -295,11 +328,25 @@ class Career(Aggregate, RemembersCommands):
         )
 
     def enter_training(
-        self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date, **fields: Any
+        self,
+        ctx: CommandContext,
+        *,
+        occurred_at: datetime | None,
+        start_date: date,
+        end_date: date,
+        training_type: str,
+        funder: str,
+        regional_plan: bool,
     ) -> None:
         _check_dates(start_date, end_date)
         self.trigger_event(
-            self.TrainingEntered, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date, **fields
+            self.TrainingEntered,
+            **ctx.metadata(occurred_at),
+            start_date=start_date,
+            end_date=end_date,
+            training_type=training_type,
+            funder=funder,
+            regional_plan=regional_plan,
         )
 
     def start_civic_service(
@@ -356,6 +403,22 @@ class RecruitmentSession(Aggregate, RemembersCommands):
 
     @classmethod
     def hold(
-        cls, session_id: uuid.UUID, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any
+        cls,
+        session_id: uuid.UUID,
+        ctx: CommandContext,
+        *,
+        occurred_at: datetime | None,
+        employer_ids: list[uuid.UUID],
+        sector: str,
+        date: date,
+        participants: list[uuid.UUID],
     ) -> "RecruitmentSession":
-        return cls._create(cls.Held, id=session_id, **ctx.metadata(occurred_at), **fields)
+        return cls._create(
+            cls.Held,
+            id=session_id,
+            **ctx.metadata(occurred_at),
+            employer_ids=employer_ids,
+            sector=sector,
+            date=date,
+            participants=participants,
+        )
