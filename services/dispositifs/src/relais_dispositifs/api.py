@@ -2,79 +2,25 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
-from relais_contracts.events import dispositifs as contract
-from relais_contracts.types import Cents, Month, ReferenceCode, WeeklyHours
+from pydantic import BaseModel, Field
 from relais_runtime.auth import READ, WRITE, Principal
-from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
 from relais_dispositifs.application import DispositifsApplication
+from relais_dispositifs.commands import (
+    AidRequest,
+    AllowanceRequest,
+    DatedReason,
+    EnterRequest,
+    ExitRequest,
+    ExtendRequest,
+    PaymentRequest,
+    ReferralRequest,
+)
 from relais_dispositifs.domain import Enrolment
-
-_STRICT = ConfigDict(extra="forbid")
-
-
-class EnterRequest(BaseModel):
-    model_config = _STRICT
-    programme: contract.Programme
-    start_date: RecentDay
-    planned_end_date: RecentDay | None = None
-    partner: ReferenceCode | None = None
-    weekly_hours: WeeklyHours | None = None
-    occurred_at: RecentInstant | None = None
-
-
-class DatedReason(BaseModel):
-    model_config = _STRICT
-    date: RecentDay
-    reason: ReferenceCode
-    occurred_at: RecentInstant | None = None
-
-
-class ExtendRequest(BaseModel):
-    model_config = _STRICT
-    new_planned_end_date: RecentDay
-    occurred_at: RecentInstant | None = None
-
-
-class ExitRequest(BaseModel):
-    model_config = _STRICT
-    exit_date: RecentDay
-    reason: contract.ExitReason
-    exit_situation: contract.ExitSituation
-    occurred_at: RecentInstant | None = None
-
-
-class AllowanceRequest(BaseModel):
-    model_config = _STRICT
-    month: Month
-    amount_cents: Annotated[Cents, Field(gt=0)]
-    occurred_at: RecentInstant | None = None
-
-
-class PaymentRequest(BaseModel):
-    model_config = _STRICT
-    amount_cents: Annotated[Cents, Field(gt=0)] | None = Field(None, description="Default: the amount requested")
-    occurred_at: RecentInstant | None = None
-
-
-class AidRequest(BaseModel):
-    model_config = _STRICT
-    kind: contract.AidKind
-    amount_cents: Annotated[Cents, Field(gt=0)]
-    funder: ReferenceCode
-    occurred_at: RecentInstant | None = None
-
-
-class ReferralRequest(BaseModel):
-    model_config = _STRICT
-    domain: contract.ReferralDomain
-    partner: ReferenceCode
-    occurred_at: RecentInstant | None = None
 
 
 class EnrolmentView(BaseModel):
@@ -120,81 +66,63 @@ def build_router(app: DispositifsApplication) -> APIRouter:
         ml_id: str, jeune_id: uuid.UUID, body: EnterRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "enter"):
-            return _answer(app.enter(command_context(request, who, body), jeune_id, **body.model_dump()))
+            return _answer(app.enter(command_context(request, who, body), jeune_id, body))
 
     @r.post("/enrolments/{enrolment_id}/suspend", status_code=201, summary="Suspendre")
     def suspend(
         ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "suspend"):
-            return _answer(
-                app.suspend(
-                    command_context(request, who, body),
-                    enrolment_id,
-                    on=body.date,
-                    reason=body.reason,
-                    occurred_at=body.occurred_at,
-                )
-            )
+            return _answer(app.suspend(command_context(request, who, body), enrolment_id, body))
 
     @r.post("/enrolments/{enrolment_id}/resume", status_code=201, summary="Reprendre")
     def resume(
         ml_id: str, enrolment_id: uuid.UUID, body: DatedReason, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "resume"):
-            return _answer(
-                app.resume(
-                    command_context(request, who, body),
-                    enrolment_id,
-                    on=body.date,
-                    reason=body.reason,
-                    occurred_at=body.occurred_at,
-                )
-            )
+            return _answer(app.resume(command_context(request, who, body), enrolment_id, body))
 
     @r.post("/enrolments/{enrolment_id}/extend", status_code=201, summary="Prolonger")
     def extend(
         ml_id: str, enrolment_id: uuid.UUID, body: ExtendRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "extend"):
-            return _answer(app.extend(command_context(request, who, body), enrolment_id, **body.model_dump()))
+            return _answer(app.extend(command_context(request, who, body), enrolment_id, body))
 
     @r.post("/enrolments/{enrolment_id}/exit", status_code=201, summary="Sortie du programme")
     def exit_(
         ml_id: str, enrolment_id: uuid.UUID, body: ExitRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "exit"):
-            return _answer(app.exit(command_context(request, who, body), enrolment_id, **body.model_dump()))
+            return _answer(app.exit(command_context(request, who, body), enrolment_id, body))
 
     @r.post("/enrolments/{enrolment_id}/allowances", status_code=201, summary="Demander l'allocation d'un mois")
     def request_allowance(
         ml_id: str, enrolment_id: uuid.UUID, body: AllowanceRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "request_allowance"):
-            return _answer(
-                app.request_allowance(command_context(request, who, body), enrolment_id, **body.model_dump())
-            )
+            return _answer(app.request_allowance(command_context(request, who, body), enrolment_id, body))
 
     @r.post("/allowances/{allowance_id}/payment", status_code=201, summary="Enregistrer le versement d'une allocation")
     def pay(
         ml_id: str, allowance_id: uuid.UUID, body: PaymentRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "pay_allowance"):
-            return _answer(app.pay_allowance(command_context(request, who, body), allowance_id, **body.model_dump()))
+            return _answer(app.pay_allowance(command_context(request, who, body), allowance_id, body))
 
     @r.post("/youths/{jeune_id}/aids", status_code=201, summary="Accorder une aide financière")
     def aid(
         ml_id: str, jeune_id: uuid.UUID, body: AidRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "grant_aid"):
-            return _answer(app.grant_aid(command_context(request, who, body), jeune_id, **body.model_dump()))
+            return _answer(app.grant_aid(command_context(request, who, body), jeune_id, body))
 
     @r.post("/youths/{jeune_id}/referrals", status_code=201, summary="Orienter vers un partenaire social")
     def referral(
         ml_id: str, jeune_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("dispositifs", "refer"):
-            return _answer(app.refer(command_context(request, who, body), jeune_id, **body.model_dump()))
+            return _answer(app.refer(command_context(request, who, body), jeune_id, body))
 
     @r.get("/youths/{jeune_id}/programmes", summary="Les programmes d'un jeune")
     def programmes(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> list[EnrolmentView]:

@@ -4,8 +4,6 @@ It knows young people through `youth_facts`, fed by its consumer of `relais.inta
 """
 
 import uuid
-from datetime import date, datetime
-from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from relais_contracts import event_id_for
@@ -18,6 +16,16 @@ from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
 from sqlalchemy import Column, Connection, MetaData, String, Table, Uuid, insert, select
 
+from relais_dispositifs.commands import (
+    AidRequest,
+    AllowanceRequest,
+    DatedReason,
+    EnterRequest,
+    ExitRequest,
+    ExtendRequest,
+    PaymentRequest,
+    ReferralRequest,
+)
 from relais_dispositifs.domain import Enrolment, FinancialAid, SocialReferral, YouthEnrolments
 
 metadata = MetaData()
@@ -41,74 +49,80 @@ class DispositifsApplication(RelaisApplication):
 
     # --- programmes -------------------------------------------------------------------------
 
-    def enter(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+    def enter(self, ctx: CommandContext, jeune_id: uuid.UUID, command: EnterRequest) -> Answer:
         youth = self.youths.known(ctx.ml_id, jeune_id)
         registry = self._registry(jeune_id)
 
         def build(enrolment_id: uuid.UUID) -> list:
-            enrolment = Enrolment.enter(enrolment_id, ctx, youth, occurred_at=occurred_at, **fields)
+            enrolment = Enrolment.enter(
+                enrolment_id,
+                ctx,
+                youth,
+                programme=command.programme,
+                start_date=command.start_date,
+                planned_end_date=command.planned_end_date,
+                partner=command.partner,
+                weekly_hours=command.weekly_hours,
+                occurred_at=command.occurred_at,
+            )
             registry.activate(enrolment.programme, enrolment.id)
             return [enrolment, registry]
 
         return self.create(ctx, "enrolment", build)
 
-    def suspend(
-        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None
-    ) -> Answer:
-        e = self.enrolment(ctx.ml_id, enrolment_id)
-        return self.execute(ctx, e, lambda: e.suspend(ctx, on=on, reason=reason, occurred_at=occurred_at))
-
-    def resume(
-        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, on: date, reason: str, occurred_at: datetime | None
-    ) -> Answer:
-        e = self.enrolment(ctx.ml_id, enrolment_id)
-        return self.execute(ctx, e, lambda: e.resume(ctx, on=on, reason=reason, occurred_at=occurred_at))
-
-    def extend(
-        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, new_planned_end_date: date, occurred_at: datetime | None
-    ) -> Answer:
+    def suspend(self, ctx: CommandContext, enrolment_id: uuid.UUID, command: DatedReason) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         return self.execute(
-            ctx, e, lambda: e.extend(ctx, new_planned_end_date=new_planned_end_date, occurred_at=occurred_at)
+            ctx, e, lambda: e.suspend(ctx, on=command.date, reason=command.reason, occurred_at=command.occurred_at)
         )
 
-    def exit(
-        self, ctx: CommandContext, enrolment_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any
-    ) -> Answer:
+    def resume(self, ctx: CommandContext, enrolment_id: uuid.UUID, command: DatedReason) -> Answer:
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        return self.execute(
+            ctx, e, lambda: e.resume(ctx, on=command.date, reason=command.reason, occurred_at=command.occurred_at)
+        )
+
+    def extend(self, ctx: CommandContext, enrolment_id: uuid.UUID, command: ExtendRequest) -> Answer:
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        return self.execute(
+            ctx,
+            e,
+            lambda: e.extend(ctx, new_planned_end_date=command.new_planned_end_date, occurred_at=command.occurred_at),
+        )
+
+    def exit(self, ctx: CommandContext, enrolment_id: uuid.UUID, command: ExitRequest) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         registry = self._registry(e.jeune_id)
 
         def action() -> None:
-            e.exit(ctx, occurred_at=occurred_at, **fields)
+            e.exit(
+                ctx,
+                exit_date=command.exit_date,
+                reason=command.reason,
+                exit_situation=command.exit_situation,
+                occurred_at=command.occurred_at,
+            )
             registry.release(e.programme, e.id)
 
         return self.execute(ctx, e, action, registry)
 
     # --- allowances -------------------------------------------------------------------------
 
-    def request_allowance(
-        self,
-        ctx: CommandContext,
-        enrolment_id: uuid.UUID,
-        *,
-        month: str,
-        amount_cents: int,
-        occurred_at: datetime | None,
-    ) -> Answer:
+    def request_allowance(self, ctx: CommandContext, enrolment_id: uuid.UUID, command: AllowanceRequest) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         youth = self.youths.known(ctx.ml_id, e.jeune_id)
         answer = self.execute(
             ctx,
             e,
-            lambda: e.request_allowance(ctx, youth, month=month, amount_cents=amount_cents, occurred_at=occurred_at),
+            lambda: e.request_allowance(
+                ctx, youth, month=command.month, amount_cents=command.amount_cents, occurred_at=command.occurred_at
+            ),
             answer_event=True,
         )
         self.allowance_index.catch_up()
         return answer
 
-    def pay_allowance(
-        self, ctx: CommandContext, allowance_id: uuid.UUID, *, amount_cents: int | None, occurred_at: datetime | None
-    ) -> Answer:
+    def pay_allowance(self, ctx: CommandContext, allowance_id: uuid.UUID, command: PaymentRequest) -> Answer:
         self.allowance_index.catch_up()
         with self.tables.connect() as conn:
             row = conn.execute(
@@ -121,25 +135,41 @@ class DispositifsApplication(RelaisApplication):
             ctx,
             e,
             lambda: e.pay_allowance(
-                ctx, request_event_id=allowance_id, amount_cents=amount_cents, occurred_at=occurred_at
+                ctx, request_event_id=allowance_id, amount_cents=command.amount_cents, occurred_at=command.occurred_at
             ),
             answer_event=True,
         )
 
     # --- aids and referrals -----------------------------------------------------------------
 
-    def grant_aid(
-        self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any
-    ) -> Answer:
+    def grant_aid(self, ctx: CommandContext, jeune_id: uuid.UUID, command: AidRequest) -> Answer:
         youth = self.youths.known(ctx.ml_id, jeune_id)
         return self.create(
-            ctx, "aid", lambda aid_id: [FinancialAid.grant(aid_id, ctx, youth, occurred_at=occurred_at, **fields)]
+            ctx,
+            "aid",
+            lambda aid_id: [
+                FinancialAid.grant(
+                    aid_id,
+                    ctx,
+                    youth,
+                    kind=command.kind,
+                    amount_cents=command.amount_cents,
+                    funder=command.funder,
+                    occurred_at=command.occurred_at,
+                )
+            ],
         )
 
-    def refer(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, **fields: Any) -> Answer:
+    def refer(self, ctx: CommandContext, jeune_id: uuid.UUID, command: ReferralRequest) -> Answer:
         youth = self.youths.known(ctx.ml_id, jeune_id)
         return self.create(
-            ctx, "referral", lambda ref_id: [SocialReferral.make(ref_id, ctx, youth, occurred_at=occurred_at, **fields)]
+            ctx,
+            "referral",
+            lambda ref_id: [
+                SocialReferral.make(
+                    ref_id, ctx, youth, domain=command.domain, partner=command.partner, occurred_at=command.occurred_at
+                )
+            ],
         )
 
     # --- queries ------------------------------------------------------------------------------
