@@ -5,90 +5,25 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
-from relais_contracts.events import employment as contract
-from relais_contracts.types import InseeCode, Positions, WeeklyHours
+from pydantic import BaseModel, Field
 from relais_runtime.auth import READ, WRITE, Principal
-from relais_runtime.bounds import RecentDay, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
 from relais_employment.application import EmploymentApplication
-
-_STRICT = ConfigDict(extra="forbid")
-
-
-class Command(BaseModel):
-    model_config = _STRICT
-    occurred_at: RecentInstant | None = None
-
-
-class EmployerRequest(Command):
-    name: contract.EmployerName
-    sector: contract.RomeDomain
-    size_band: contract.SizeBand
-    commune_insee: InseeCode
-
-
-class OfferRequest(Command):
-    employer_id: uuid.UUID
-    sector: contract.RomeDomain
-    contract_type: contract.ContractType
-    positions: Positions
-    commune_insee: InseeCode
-
-
-class CloseOfferRequest(Command):
-    outcome: contract.OfferOutcome
-
-
-class ReferralRequest(Command):
-    jeune_id: uuid.UUID
-
-
-class OutcomeRequest(Command):
-    outcome: contract.ReferralOutcome
-
-
-class ContractRequest(Command):
-    contract_type: contract.ContractType
-    start_date: RecentDay
-    end_date: RecentDay | None = None
-    weekly_hours: Annotated[WeeklyHours, Field(ge=1, le=48)]
-    sector: contract.RomeDomain
-    employer_id: uuid.UUID | None = None
-    offer_id: uuid.UUID | None = None
-
-
-class ImmersionRequest(Command):
-    employer_id: uuid.UUID
-    start_date: RecentDay
-    end_date: RecentDay
-    objective: contract.ImmersionObjective
-
-
-class TrainingRequest(Command):
-    training_type: contract.TrainingType
-    funder: contract.Funder
-    regional_plan: bool
-    start_date: RecentDay
-    end_date: RecentDay
-
-
-class CivicServiceRequest(Command):
-    start_date: RecentDay
-    end_date: RecentDay
-
-
-class EndRequest(Command):
-    end_date: RecentDay
-    reason: contract.EndReason
-
-
-class SessionRequest(Command):
-    employer_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
-    sector: contract.RomeDomain
-    date: RecentDay
-    participants: list[uuid.UUID] = Field(min_length=1, max_length=500)
+from relais_employment.commands import (
+    CivicServiceRequest,
+    CloseOfferRequest,
+    Command,
+    ContractRequest,
+    EmployerRequest,
+    EndRequest,
+    ImmersionRequest,
+    OfferRequest,
+    OutcomeRequest,
+    ReferralRequest,
+    SessionRequest,
+    TrainingRequest,
+)
 
 
 class OfferView(BaseModel):
@@ -132,28 +67,26 @@ def build_router(app: EmploymentApplication) -> APIRouter:
     @r.post("/employers", status_code=201, summary="Enregistrer un employeur partenaire")
     def employer(ml_id: str, body: EmployerRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
         with counted("employment", "register_employer"):
-            return _answer(app.register_employer(command_context(request, who, body), **body.model_dump()))
+            return _answer(app.register_employer(command_context(request, who, body), body))
 
     @r.post("/offers", status_code=201, summary="Recevoir une offre d'emploi")
     def offer(ml_id: str, body: OfferRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
         with counted("employment", "receive_offer"):
-            return _answer(app.receive_offer(command_context(request, who, body), **body.model_dump()))
+            return _answer(app.receive_offer(command_context(request, who, body), body))
 
     @r.post("/offers/{offer_id}/close", status_code=201, summary="Clore une offre")
     def close(
         ml_id: str, offer_id: uuid.UUID, body: CloseOfferRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("employment", "close_offer"):
-            return _answer(app.close_offer(command_context(request, who, body), offer_id, **body.model_dump()))
+            return _answer(app.close_offer(command_context(request, who, body), offer_id, body))
 
     @r.post("/offers/{offer_id}/referrals", status_code=201, summary="Mettre un jeune en relation avec l'offre")
     def refer(
         ml_id: str, offer_id: uuid.UUID, body: ReferralRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("employment", "refer"):
-            return _answer(
-                app.refer(command_context(request, who, body), offer_id, body.jeune_id, occurred_at=body.occurred_at)
-            )
+            return _answer(app.refer(command_context(request, who, body), offer_id, body))
 
     @r.post(
         "/offers/{offer_id}/referrals/{jeune_id}/outcome", status_code=201, summary="Résultat d'une mise en relation"
@@ -167,9 +100,7 @@ def build_router(app: EmploymentApplication) -> APIRouter:
         who: Principal = Depends(WRITE),
     ) -> CommandAnswer:
         with counted("employment", "record_outcome"):
-            return _answer(
-                app.record_outcome(command_context(request, who, body), offer_id, jeune_id, **body.model_dump())
-            )
+            return _answer(app.record_outcome(command_context(request, who, body), offer_id, jeune_id, body))
 
     def situation_route(path: str, model: type[Command]) -> None:
         kind = SITUATION_KINDS[path]
@@ -178,9 +109,7 @@ def build_router(app: EmploymentApplication) -> APIRouter:
             ml_id: str, jeune_id: uuid.UUID, body: model, request: Request, who: Principal = Depends(WRITE)
         ) -> CommandAnswer:  # type: ignore[valid-type]
             with counted("employment", f"begin_{kind}"):
-                return _answer(
-                    app.begin_situation(command_context(request, who, body), jeune_id, kind, **body.model_dump())
-                )
+                return _answer(app.begin_situation(command_context(request, who, body), jeune_id, body))
 
         r.add_api_route(
             f"/youths/{{jeune_id}}/{path}",
@@ -210,14 +139,12 @@ def build_router(app: EmploymentApplication) -> APIRouter:
         who: Principal = Depends(WRITE),
     ) -> CommandAnswer:
         with counted("employment", "end_situation"):
-            return _answer(
-                app.end_situation(command_context(request, who, body), jeune_id, situation_id, **body.model_dump())
-            )
+            return _answer(app.end_situation(command_context(request, who, body), jeune_id, situation_id, body))
 
     @r.post("/recruitment-sessions", status_code=201, summary="Session de recrutement collectif")
     def session(ml_id: str, body: SessionRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:
         with counted("employment", "hold_session"):
-            return _answer(app.hold_session(command_context(request, who, body), **body.model_dump()))
+            return _answer(app.hold_session(command_context(request, who, body), body))
 
     @r.get("/offers", summary="Les offres de la Mission Locale")
     def offers(

@@ -1,8 +1,7 @@
 """The employment application: employers, offers, referrals, situations, recruitment sessions."""
 
 import uuid
-from datetime import date, datetime
-from typing import Any
+from typing import Any, assert_never
 
 from eventsourcing.application import AggregateNotFoundError
 from relais_runtime.eventstore import Answer, RelaisApplication
@@ -14,6 +13,20 @@ from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Uuid, insert, select, update
 
+from relais_employment.commands import (
+    CivicServiceRequest,
+    CloseOfferRequest,
+    ContractRequest,
+    EmployerRequest,
+    EndRequest,
+    ImmersionRequest,
+    OfferRequest,
+    OutcomeRequest,
+    ReferralRequest,
+    SessionRequest,
+    SituationCommand,
+    TrainingRequest,
+)
 from relais_employment.domain import Career, Employer, Offer, RecruitmentSession
 
 metadata = MetaData()
@@ -44,111 +57,175 @@ class EmploymentApplication(RelaisApplication):
 
     # --- employers and offers ---------------------------------------------------------------
 
-    def register_employer(self, ctx: CommandContext, *, occurred_at: datetime | None, **fields: Any) -> Answer:
-        return self.create(ctx, "employer", lambda i: [Employer.register(i, ctx, occurred_at=occurred_at, **fields)])
+    def register_employer(self, ctx: CommandContext, command: EmployerRequest) -> Answer:
+        return self.create(
+            ctx,
+            "employer",
+            lambda i: [
+                Employer.register(
+                    i,
+                    ctx,
+                    occurred_at=command.occurred_at,
+                    name=command.name,
+                    sector=command.sector,
+                    size_band=command.size_band,
+                    commune_insee=command.commune_insee,
+                )
+            ],
+        )
 
-    def receive_offer(
-        self, ctx: CommandContext, *, employer_id: uuid.UUID, occurred_at: datetime | None, **fields: Any
-    ) -> Answer:
-        self._employer_here(ctx.ml_id, employer_id)
+    def receive_offer(self, ctx: CommandContext, command: OfferRequest) -> Answer:
+        self._employer_here(ctx.ml_id, command.employer_id)
         answer = self.create(
-            ctx, "offer", lambda i: [Offer.receive(i, ctx, employer_id, occurred_at=occurred_at, **fields)]
+            ctx,
+            "offer",
+            lambda i: [
+                Offer.receive(
+                    i,
+                    ctx,
+                    command.employer_id,
+                    occurred_at=command.occurred_at,
+                    sector=command.sector,
+                    contract_type=command.contract_type,
+                    positions=command.positions,
+                    commune_insee=command.commune_insee,
+                )
+            ],
         )
         self.offer_index.catch_up()
         return answer
 
-    def close_offer(
-        self, ctx: CommandContext, offer_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None
-    ) -> Answer:
+    def close_offer(self, ctx: CommandContext, offer_id: uuid.UUID, command: CloseOfferRequest) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
         return self._listed(
-            self.execute(ctx, offer, lambda: offer.close(ctx, outcome=outcome, occurred_at=occurred_at))
+            self.execute(ctx, offer, lambda: offer.close(ctx, outcome=command.outcome, occurred_at=command.occurred_at))
         )
 
-    def refer(
-        self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, *, occurred_at: datetime | None
-    ) -> Answer:
+    def refer(self, ctx: CommandContext, offer_id: uuid.UUID, command: ReferralRequest) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
-        youth = self.youths.known(ctx.ml_id, jeune_id)
+        youth = self.youths.known(ctx.ml_id, command.jeune_id)
         return self._listed(
-            self.execute(ctx, offer, lambda: offer.refer(ctx, youth, occurred_at=occurred_at), answer_event=True)
+            self.execute(
+                ctx, offer, lambda: offer.refer(ctx, youth, occurred_at=command.occurred_at), answer_event=True
+            )
         )
 
     def record_outcome(
-        self,
-        ctx: CommandContext,
-        offer_id: uuid.UUID,
-        jeune_id: uuid.UUID,
-        *,
-        outcome: str,
-        occurred_at: datetime | None,
+        self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, command: OutcomeRequest
     ) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
         return self._listed(
             self.execute(
                 ctx,
                 offer,
-                lambda: offer.record_outcome(ctx, jeune_id, outcome=outcome, occurred_at=occurred_at),
+                lambda: offer.record_outcome(ctx, jeune_id, outcome=command.outcome, occurred_at=command.occurred_at),
                 answer_event=True,
             )
         )
 
-    def hold_session(
-        self,
-        ctx: CommandContext,
-        *,
-        employer_ids: list[uuid.UUID],
-        participants: list[uuid.UUID],
-        occurred_at: datetime | None,
-        **fields: Any,
-    ) -> Answer:
-        for employer_id in employer_ids:
+    def hold_session(self, ctx: CommandContext, command: SessionRequest) -> Answer:
+        for employer_id in command.employer_ids:
             self._employer_here(ctx.ml_id, employer_id)
-        for jeune_id in participants:
+        for jeune_id in command.participants:
             self.youths.known(ctx.ml_id, jeune_id)
         return self.create(
             ctx,
             "session",
             lambda i: [
                 RecruitmentSession.hold(
-                    i, ctx, occurred_at=occurred_at, employer_ids=employer_ids, participants=participants, **fields
+                    i,
+                    ctx,
+                    occurred_at=command.occurred_at,
+                    employer_ids=command.employer_ids,
+                    sector=command.sector,
+                    date=command.date,
+                    participants=command.participants,
                 )
             ],
         )
 
     # --- situations -------------------------------------------------------------------------
 
-    def begin_situation(self, ctx: CommandContext, jeune_id: uuid.UUID, kind: str, **fields: Any) -> Answer:
-        """kind: contract, immersion, training or civic_service. Answers the situation's event id."""
+    def begin_situation(self, ctx: CommandContext, jeune_id: uuid.UUID, command: SituationCommand) -> Answer:
+        """A contract, an immersion, a training or a civic service. Answers the situation's event id."""
         youth = self.youths.known(ctx.ml_id, jeune_id)
         career = self._career(ctx, jeune_id)
-        if fields.get("employer_id") is not None:  # a PMSMP's host, a contract's employer
-            self._employer_here(ctx.ml_id, fields["employer_id"])
-        if fields.get("offer_id") is not None:
-            self._offer_here(ctx.ml_id, fields["offer_id"])
-        actions = {
-            "contract": lambda: career.sign_contract(ctx, youth, **fields),
-            "immersion": lambda: career.start_immersion(ctx, **fields),
-            "training": lambda: career.enter_training(ctx, **fields),
-            "civic_service": lambda: career.start_civic_service(ctx, **fields),
-        }
-        return self.execute(ctx, career, actions[kind], answer_event=True)
+        when = command.occurred_at
+        match command:
+            case ContractRequest():
+                if command.employer_id is not None:
+                    self._employer_here(ctx.ml_id, command.employer_id)
+                if command.offer_id is not None:
+                    self._offer_here(ctx.ml_id, command.offer_id)
+                return self.execute(
+                    ctx,
+                    career,
+                    lambda: career.sign_contract(
+                        ctx,
+                        youth,
+                        occurred_at=when,
+                        contract_type=command.contract_type,
+                        start_date=command.start_date,
+                        end_date=command.end_date,
+                        weekly_hours=command.weekly_hours,
+                        sector=command.sector,
+                        employer_id=command.employer_id,
+                        offer_id=command.offer_id,
+                    ),
+                    answer_event=True,
+                )
+            case ImmersionRequest():
+                self._employer_here(ctx.ml_id, command.employer_id)  # the PMSMP's host
+                return self.execute(
+                    ctx,
+                    career,
+                    lambda: career.start_immersion(
+                        ctx,
+                        occurred_at=when,
+                        employer_id=command.employer_id,
+                        start_date=command.start_date,
+                        end_date=command.end_date,
+                        objective=command.objective,
+                    ),
+                    answer_event=True,
+                )
+            case TrainingRequest():
+                return self.execute(
+                    ctx,
+                    career,
+                    lambda: career.enter_training(
+                        ctx,
+                        occurred_at=when,
+                        start_date=command.start_date,
+                        end_date=command.end_date,
+                        training_type=command.training_type,
+                        funder=command.funder,
+                        regional_plan=command.regional_plan,
+                    ),
+                    answer_event=True,
+                )
+            case CivicServiceRequest():
+                return self.execute(
+                    ctx,
+                    career,
+                    lambda: career.start_civic_service(
+                        ctx, occurred_at=when, start_date=command.start_date, end_date=command.end_date
+                    ),
+                    answer_event=True,
+                )
+            case _:
+                assert_never(command)
 
     def end_situation(
-        self,
-        ctx: CommandContext,
-        jeune_id: uuid.UUID,
-        situation_id: uuid.UUID,
-        *,
-        end_date: date,
-        reason: str,
-        occurred_at: datetime | None,
+        self, ctx: CommandContext, jeune_id: uuid.UUID, situation_id: uuid.UUID, command: EndRequest
     ) -> Answer:
         career = self.load(jeune_id, ctx.ml_id, Career, "Situations du jeune")
         return self.execute(
             ctx,
             career,
-            lambda: career.end_situation(ctx, situation_id, end_date=end_date, reason=reason, occurred_at=occurred_at),
+            lambda: career.end_situation(
+                ctx, situation_id, end_date=command.end_date, reason=command.reason, occurred_at=command.occurred_at
+            ),
             answer_event=True,
         )
 
