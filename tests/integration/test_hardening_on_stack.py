@@ -117,18 +117,26 @@ def test_an_erased_key_is_in_no_data_file_of_the_vault(stack):
     """Crypto-shredding holds on disk: after an erasure, the key's bytes are found in no file of
     the vault database (they were before, which shows that the search can find them)."""
     from relais_intake.application import IntakeApplication
-    from relais_intake.personal import PersonalData, personal_data_keys
+    from relais_intake.commands import CloseRequest, EraseRequest, WelcomeRequest
+    from relais_intake.personal import personal_data_keys
+    from support.samples import PROFILE
 
     intake = IntakeApplication(stack)
     ctx = CommandContext(ml_id="ML-VAULT", actor_id="director-1", correlation_id=uuid.uuid4())
-    person = PersonalData(first_name="Éloïse", last_name="Vault", birth_date=date(2004, 5, 1))
-    from support.samples import PROFILE
-
     profile = PROFILE.model_dump()
     profile.pop("birth_month")
-    answer = intake.welcome(
-        ctx, person, occurred_at=None, site="S1", referral_source="self", requests=["employment"], profile=profile
+    welcome = WelcomeRequest.model_validate(
+        {
+            "first_name": "Éloïse",
+            "last_name": "Vault",
+            "birth_date": date(2004, 5, 1),
+            "site": "S1",
+            "referral_source": "self",
+            "requests": ["employment"],
+            "profile": profile,
+        }
     )
+    answer = intake.welcome(ctx, welcome)
     jeune = answer.id
     with intake.tables.connect() as conn:
         key = conn.execute(select(personal_data_keys.c.key).where(personal_data_keys.c.jeune_id == jeune)).scalar_one()
@@ -137,8 +145,8 @@ def test_an_erased_key_is_in_no_data_file_of_the_vault(stack):
     _checkpoint(stack)
     assert _files_holding(vault_files, key), "the key should be on disk before the erasure"
 
-    intake.close_dossier(ctx, jeune, occurred_at=None, reason="moved")
-    intake.erase_personal_data(ctx, jeune, reason="youth_request")
+    intake.close_dossier(ctx, jeune, CloseRequest(reason="moved"))
+    intake.erase_personal_data(ctx, jeune, EraseRequest(reason="youth_request"))
     _checkpoint(stack)
     assert _files_holding(vault_files, key) == []
     assert intake.personal_data(intake.dossier("ML-VAULT", jeune)) is None

@@ -2,106 +2,26 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model, field_validator
+from pydantic import AwareDatetime, BaseModel, Field
 from relais_contracts import event_id_for
-from relais_contracts.events import intake as contract
-from relais_contracts.types import Minutes, ReferenceCode, UniqueList
 from relais_runtime.auth import PERSONAL_DATA_READERS, READ, WRITE, Principal, Role, require
-from relais_runtime.bounds import BirthDate, RecentInstant
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
 from relais_intake.application import IntakeApplication
+from relais_intake.commands import (
+    CancelRequest,
+    CloseRequest,
+    DossierEventRequest,
+    EraseRequest,
+    ReopenRequest,
+    UpdateRequest,
+    WelcomeRequest,
+)
 from relais_intake.domain import Dossier
 from relais_intake.personal import PERSONAL_FIELDS, PersonalData
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^\+?[0-9 .()-]{6,30}$")]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-
-_STRICT = ConfigDict(extra="forbid")
-# The profile a counselor enters: the contract's, less birth_month (derived from birth_date).
-WelcomeProfile = create_model(
-    "WelcomeProfile",
-    __config__=_STRICT,
-    **{n: (f.annotation, f) for n, f in contract.Profile.model_fields.items() if n != "birth_month"},
-)
-ProfilePatch = create_model(
-    "ProfilePatch",
-    __config__=_STRICT,
-    **{n: (f.annotation, f) for n, f in contract.ProfileChange.model_fields.items() if n != "birth_month"},
-)
-
-
-class WelcomeRequest(BaseModel):
-    model_config = _STRICT
-    first_name: Name
-    last_name: Name
-    birth_date: BirthDate
-    email: Email | None = None
-    phone: Phone | None = None
-    address: Address | None = None
-    site: ReferenceCode
-    referral_source: contract.ReferralSource
-    requests: UniqueList[contract.Request] = Field(min_length=1)
-    profile: WelcomeProfile  # type: ignore[valid-type]
-    occurred_at: RecentInstant | None = None
-
-
-class UpdateRequest(BaseModel):
-    model_config = _STRICT
-    first_name: Name | None = None
-    last_name: Name | None = None
-    birth_date: BirthDate | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    address: Address | None = None
-    profile: ProfilePatch | None = None  # type: ignore[valid-type]
-    occurred_at: RecentInstant | None = None
-
-    @field_validator("first_name", "last_name", "birth_date", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Left out: unchanged. A name or a birth date cannot be removed, only corrected.
-        if value is None:
-            raise ValueError("cannot be null: leave the field out to keep it")
-        return value
-
-
-class DossierEventRequest(BaseModel):
-    model_config = _STRICT
-    nature: contract.Nature
-    mode: contract.Mode
-    themes: UniqueList[contract.Theme] = []
-    session_id: uuid.UUID | None = None
-    duration_minutes: Minutes | None = None
-    occurred_at: RecentInstant | None = None
-
-
-class CancelRequest(BaseModel):
-    model_config = _STRICT
-    reason: contract.CancelReason
-
-
-class CloseRequest(BaseModel):
-    model_config = _STRICT
-    reason: contract.CloseReason
-    occurred_at: RecentInstant | None = None
-
-
-class ReopenRequest(BaseModel):
-    model_config = _STRICT
-    occurred_at: RecentInstant | None = None
-
-
-class EraseRequest(BaseModel):
-    model_config = _STRICT
-    reason: Literal["youth_request", "retention_period_expired", "other"] = Field(
-        description="À la demande du jeune (RGPD, art. 17), fin de la durée de conservation, ou autre"
-    )
 
 
 class TimelineEntry(BaseModel):
@@ -151,54 +71,22 @@ def build_router(intake: IntakeApplication) -> APIRouter:
     def first_welcome(
         ml_id: str, body: WelcomeRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
-        personal = PersonalData(**body.model_dump(include=PERSONAL_FIELDS))
         with counted("intake", "first_welcome"):
-            return answer(
-                intake.welcome(
-                    command_context(request, who, body, personal=PERSONAL_FIELDS),
-                    personal,
-                    occurred_at=body.occurred_at,
-                    site=body.site,
-                    referral_source=body.referral_source,
-                    requests=list(body.requests),
-                    profile=body.profile.model_dump(),
-                )
-            )
+            return answer(intake.welcome(command_context(request, who, body, personal=PERSONAL_FIELDS), body))
 
     @router.patch("/{jeune_id}", summary="Mise à jour du profil et des données personnelles")
     def update(
         ml_id: str, jeune_id: uuid.UUID, body: UpdateRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
-        personal = body.model_dump(include=PERSONAL_FIELDS, exclude_unset=True)
-        profile = body.profile.model_dump(exclude_unset=True) if body.profile else {}
         with counted("intake", "update_profile"):
-            return answer(
-                intake.update(
-                    command_context(request, who, body, personal=PERSONAL_FIELDS),
-                    jeune_id,
-                    occurred_at=body.occurred_at,
-                    profile=profile,
-                    personal_changes=personal,
-                )
-            )
+            return answer(intake.update(command_context(request, who, body, personal=PERSONAL_FIELDS), jeune_id, body))
 
     @router.post("/{jeune_id}/events", status_code=201, summary="Enregistrer un événement du dossier")
     def record_event(
         ml_id: str, jeune_id: uuid.UUID, body: DossierEventRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("intake", "record_event"):
-            return answer(
-                intake.record_event(
-                    command_context(request, who, body),
-                    jeune_id,
-                    occurred_at=body.occurred_at,
-                    nature=body.nature,
-                    mode=body.mode,
-                    themes=list(body.themes),
-                    session_id=body.session_id,
-                    duration_minutes=body.duration_minutes,
-                )
-            )
+            return answer(intake.record_event(command_context(request, who, body), jeune_id, body))
 
     @router.post("/{jeune_id}/events/{event_id}/cancel", status_code=201, summary="Annuler un événement du dossier")
     def cancel_event(
@@ -210,18 +98,14 @@ def build_router(intake: IntakeApplication) -> APIRouter:
         who: Principal = Depends(WRITE),
     ) -> CommandAnswer:
         with counted("intake", "cancel_event"):
-            return answer(intake.cancel_event(command_context(request, who, body), jeune_id, event_id, body.reason))
+            return answer(intake.cancel_event(command_context(request, who, body), jeune_id, event_id, body))
 
     @router.post("/{jeune_id}/close", status_code=201, summary="Clore le dossier")
     def close(
         ml_id: str, jeune_id: uuid.UUID, body: CloseRequest, request: Request, who: Principal = Depends(WRITE)
     ) -> CommandAnswer:
         with counted("intake", "close"):
-            return answer(
-                intake.close_dossier(
-                    command_context(request, who, body), jeune_id, occurred_at=body.occurred_at, reason=body.reason
-                )
-            )
+            return answer(intake.close_dossier(command_context(request, who, body), jeune_id, body))
 
     @router.post("/{jeune_id}/reopen", status_code=201, summary="Rouvrir le dossier")
     def reopen(
@@ -233,9 +117,7 @@ def build_router(intake: IntakeApplication) -> APIRouter:
     ) -> CommandAnswer:
         body = body or ReopenRequest()
         with counted("intake", "reopen"):
-            return answer(
-                intake.reopen_dossier(command_context(request, who, body), jeune_id, occurred_at=body.occurred_at)
-            )
+            return answer(intake.reopen_dossier(command_context(request, who, body), jeune_id, body))
 
     @router.post(
         "/{jeune_id}/erase-personal-data",
@@ -246,7 +128,7 @@ def build_router(intake: IntakeApplication) -> APIRouter:
         ml_id: str, jeune_id: uuid.UUID, body: EraseRequest, request: Request, who: Principal = Depends(ERASE)
     ) -> CommandAnswer:
         with counted("intake", "erase_personal_data"):
-            return answer(intake.erase_personal_data(command_context(request, who, body), jeune_id, reason=body.reason))
+            return answer(intake.erase_personal_data(command_context(request, who, body), jeune_id, body))
 
     @router.get("/{jeune_id}", summary="Le dossier : profil, données personnelles (selon le rôle), historique")
     def read(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> DossierView:

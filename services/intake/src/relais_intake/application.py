@@ -7,8 +7,6 @@ events (the outbox relay publishes them), and answers what api.md promises.
 
 import hashlib
 import uuid
-from datetime import datetime
-from typing import Any
 
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.follower import LogFollower
@@ -18,8 +16,24 @@ from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from sqlalchemy import Connection, delete, insert, select
 
+from relais_intake.commands import (
+    CancelRequest,
+    CloseRequest,
+    DossierEventRequest,
+    EraseRequest,
+    ReopenRequest,
+    UpdateRequest,
+    WelcomeRequest,
+)
 from relais_intake.domain import Dossier
-from relais_intake.personal import BlindIndex, PersonalData, PersonalDataVault, directory, move_keys_to_vault
+from relais_intake.personal import (
+    PERSONAL_FIELDS,
+    BlindIndex,
+    PersonalData,
+    PersonalDataVault,
+    directory,
+    move_keys_to_vault,
+)
 
 
 class IntakeApplication(RelaisApplication):
@@ -40,17 +54,8 @@ class IntakeApplication(RelaisApplication):
 
     # --- commands -------------------------------------------------------------------------
 
-    def welcome(
-        self,
-        ctx: CommandContext,
-        personal: PersonalData,
-        *,
-        occurred_at: datetime | None,
-        site: str,
-        referral_source: str,
-        requests: list[str],
-        profile: dict[str, Any],
-    ) -> Answer:
+    def welcome(self, ctx: CommandContext, command: WelcomeRequest) -> Answer:
+        personal = PersonalData(**command.model_dump(include=PERSONAL_FIELDS))
         if ctx.request_hash is not None:  # the new dossier's id is known: it comes from the key
             ctx = ctx.with_secret_part(self.vault.digest(ctx.new_id("dossier"), personal.model_dump(mode="json")))
 
@@ -60,26 +65,21 @@ class IntakeApplication(RelaisApplication):
                     jeune_id,
                     ctx,
                     birth_date=personal.birth_date,
-                    occurred_at=occurred_at,
-                    site=site,
-                    referral_source=referral_source,
-                    requests=requests,
-                    profile=profile,
+                    occurred_at=command.occurred_at,
+                    site=command.site,
+                    referral_source=command.referral_source,
+                    requests=list(command.requests),
+                    profile=command.profile.model_dump(),
                     sealed_personal_data=self.vault.seal(jeune_id, personal),
                 )
             ]
 
         return self._indexed(self.create(ctx, "dossier", build))
 
-    def update(
-        self,
-        ctx: CommandContext,
-        jeune_id: uuid.UUID,
-        *,
-        occurred_at: datetime | None,
-        profile: dict[str, Any],
-        personal_changes: dict[str, Any],
-    ) -> Answer:
+    def update(self, ctx: CommandContext, jeune_id: uuid.UUID, command: UpdateRequest) -> Answer:
+        """Only the fields the command sets change; a field left out stays as it is."""
+        personal_changes = command.model_dump(include=PERSONAL_FIELDS, exclude_unset=True)
+        profile = command.profile.model_dump(exclude_unset=True) if command.profile else {}
         dossier = self.dossier(ctx.ml_id, jeune_id)
         if personal_changes and ctx.request_hash is not None and self.vault.is_kept(dossier.id):
             ctx = ctx.with_secret_part(self.vault.digest(dossier.id, personal_changes))
@@ -97,35 +97,50 @@ class IntakeApplication(RelaisApplication):
             coarse = dict(profile)
             if "birth_date" in personal_changes:
                 coarse["birth_month"] = personal_changes["birth_date"].strftime("%Y-%m")
-            dossier.update_profile(ctx, occurred_at=occurred_at, profile=coarse, sealed_personal_data=sealed)
+            dossier.update_profile(ctx, occurred_at=command.occurred_at, profile=coarse, sealed_personal_data=sealed)
 
         return self._indexed(self.execute(ctx, dossier, action))
 
-    def record_event(self, ctx: CommandContext, jeune_id: uuid.UUID, **fields: Any) -> Answer:
-        dossier = self.dossier(ctx.ml_id, jeune_id)
-        return self.execute(ctx, dossier, lambda: dossier.record_event(ctx, **fields), answer_event=True)
-
-    def cancel_event(self, ctx: CommandContext, jeune_id: uuid.UUID, event_id: uuid.UUID, reason: str) -> Answer:
+    def record_event(self, ctx: CommandContext, jeune_id: uuid.UUID, command: DossierEventRequest) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
         return self.execute(
-            ctx, dossier, lambda: dossier.cancel_event(ctx, event_id=event_id, reason=reason), answer_event=True
+            ctx,
+            dossier,
+            lambda: dossier.record_event(
+                ctx,
+                occurred_at=command.occurred_at,
+                nature=command.nature,
+                mode=command.mode,
+                themes=list(command.themes),
+                session_id=command.session_id,
+                duration_minutes=command.duration_minutes,
+            ),
+            answer_event=True,
         )
 
-    def close_dossier(
-        self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None, reason: str
+    def cancel_event(
+        self, ctx: CommandContext, jeune_id: uuid.UUID, event_id: uuid.UUID, command: CancelRequest
     ) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
-        return self.execute(ctx, dossier, lambda: dossier.close(ctx, occurred_at=occurred_at, reason=reason))
+        return self.execute(
+            ctx, dossier, lambda: dossier.cancel_event(ctx, event_id=event_id, reason=command.reason), answer_event=True
+        )
 
-    def reopen_dossier(self, ctx: CommandContext, jeune_id: uuid.UUID, *, occurred_at: datetime | None) -> Answer:
+    def close_dossier(self, ctx: CommandContext, jeune_id: uuid.UUID, command: CloseRequest) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
-        return self.execute(ctx, dossier, lambda: dossier.reopen(ctx, occurred_at=occurred_at))
+        return self.execute(
+            ctx, dossier, lambda: dossier.close(ctx, occurred_at=command.occurred_at, reason=command.reason)
+        )
 
-    def erase_personal_data(self, ctx: CommandContext, jeune_id: uuid.UUID, *, reason: str) -> Answer:
+    def reopen_dossier(self, ctx: CommandContext, jeune_id: uuid.UUID, command: ReopenRequest) -> Answer:
+        dossier = self.dossier(ctx.ml_id, jeune_id)
+        return self.execute(ctx, dossier, lambda: dossier.reopen(ctx, occurred_at=command.occurred_at))
+
+    def erase_personal_data(self, ctx: CommandContext, jeune_id: uuid.UUID, command: EraseRequest) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
 
         def action() -> None:
-            dossier.erase_personal_data(ctx, reason=reason)  # the rules first: nothing erased if refused
+            dossier.erase_personal_data(ctx, reason=command.reason)  # the rules first: nothing erased if refused
             # Then the key and the name index, before the event commits: a crash in between
             # leaves the data erased and the command to retry, never the reverse.
             self.vault.erase(dossier.id)
