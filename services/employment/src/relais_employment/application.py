@@ -1,6 +1,7 @@
 """The employment application: employers, offers, referrals, situations, recruitment sessions."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any, assert_never
 
 from eventsourcing.application import AggregateNotFoundError
@@ -8,6 +9,7 @@ from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.follower import LogFollower
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.youth import YouthFacts
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
@@ -150,71 +152,12 @@ class EmploymentApplication(RelaisApplication):
         """A contract, an immersion, a training or a civic service. Answers the situation's event id."""
         youth = self.youths.known(ctx.ml_id, jeune_id)
         career = self._career(ctx, jeune_id)
-        when = command.occurred_at
-        match command:
-            case ContractRequest():
-                if command.employer_id is not None:
-                    self._employer_here(ctx.ml_id, command.employer_id)
-                if command.offer_id is not None:
-                    self._offer_here(ctx.ml_id, command.offer_id)
-                return self.execute(
-                    ctx,
-                    career,
-                    lambda: career.sign_contract(
-                        ctx,
-                        youth,
-                        occurred_at=when,
-                        contract_type=command.contract_type,
-                        start_date=command.start_date,
-                        end_date=command.end_date,
-                        weekly_hours=command.weekly_hours,
-                        sector=command.sector,
-                        employer_id=command.employer_id,
-                        offer_id=command.offer_id,
-                    ),
-                    answer_event=True,
-                )
-            case ImmersionRequest():
-                self._employer_here(ctx.ml_id, command.employer_id)  # the PMSMP's host
-                return self.execute(
-                    ctx,
-                    career,
-                    lambda: career.start_immersion(
-                        ctx,
-                        occurred_at=when,
-                        employer_id=command.employer_id,
-                        start_date=command.start_date,
-                        end_date=command.end_date,
-                        objective=command.objective,
-                    ),
-                    answer_event=True,
-                )
-            case TrainingRequest():
-                return self.execute(
-                    ctx,
-                    career,
-                    lambda: career.enter_training(
-                        ctx,
-                        occurred_at=when,
-                        start_date=command.start_date,
-                        end_date=command.end_date,
-                        training_type=command.training_type,
-                        funder=command.funder,
-                        regional_plan=command.regional_plan,
-                    ),
-                    answer_event=True,
-                )
-            case CivicServiceRequest():
-                return self.execute(
-                    ctx,
-                    career,
-                    lambda: career.start_civic_service(
-                        ctx, occurred_at=when, start_date=command.start_date, end_date=command.end_date
-                    ),
-                    answer_event=True,
-                )
-            case _:
-                assert_never(command)
+        employer_id = getattr(command, "employer_id", None)  # a contract's employer, a PMSMP's host
+        if employer_id is not None:
+            self._employer_here(ctx.ml_id, employer_id)
+        if isinstance(command, ContractRequest) and command.offer_id is not None:
+            self._offer_here(ctx.ml_id, command.offer_id)
+        return self.execute(ctx, career, _starting(ctx, career, youth, command), answer_event=True)
 
     def end_situation(
         self, ctx: CommandContext, jeune_id: uuid.UUID, situation_id: uuid.UUID, command: EndRequest
@@ -325,3 +268,47 @@ def _index_offers(conn: Connection, event: object) -> None:
         conn.execute(
             update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(status=event.outcome)
         )
+
+
+def _starting(ctx: CommandContext, career: Career, youth: YouthFacts, command: SituationCommand) -> Callable[[], None]:
+    """The domain action that begins the situation a command names."""
+    when = command.occurred_at
+    match command:
+        case ContractRequest():
+            return lambda: career.sign_contract(
+                ctx,
+                youth,
+                occurred_at=when,
+                contract_type=command.contract_type,
+                start_date=command.start_date,
+                end_date=command.end_date,
+                weekly_hours=command.weekly_hours,
+                sector=command.sector,
+                employer_id=command.employer_id,
+                offer_id=command.offer_id,
+            )
+        case ImmersionRequest():
+            return lambda: career.start_immersion(
+                ctx,
+                occurred_at=when,
+                employer_id=command.employer_id,
+                start_date=command.start_date,
+                end_date=command.end_date,
+                objective=command.objective,
+            )
+        case TrainingRequest():
+            return lambda: career.enter_training(
+                ctx,
+                occurred_at=when,
+                start_date=command.start_date,
+                end_date=command.end_date,
+                training_type=command.training_type,
+                funder=command.funder,
+                regional_plan=command.regional_plan,
+            )
+        case CivicServiceRequest():
+            return lambda: career.start_civic_service(
+                ctx, occurred_at=when, start_date=command.start_date, end_date=command.end_date
+            )
+        case _:
+            assert_never(command)
