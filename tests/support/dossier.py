@@ -19,29 +19,23 @@ class Dossier(Aggregate, RemembersCommands):
         stream_field = "jeune_id"
 
     class Welcomed(Event, Aggregate.Created):
-        contract = intake.FirstWelcomeRecorded
-        site: str
-        referral_source: str
-        requests: list[str]
-        profile: dict
+        payload: intake.FirstWelcomeRecorded
 
         def change(self, dossier: "Dossier") -> None:
             dossier.ml_id = self.ml_id
 
     class Interviewed(Event):
-        contract = intake.DossierEventRecorded
-        nature: str
-        mode: str
-        themes: list[str]
-        session_id: uuid.UUID | None
-        duration_minutes: int | None
+        payload: intake.DossierEventRecorded
 
     @classmethod
     def welcome(cls, meta: dict, **fields) -> "Dossier":
-        return cls._create(cls.Welcomed, id=uuid.uuid4(), **meta, **fields)
+        jeune_id = uuid.uuid4()
+        payload = intake.FirstWelcomeRecorded(jeune_id=jeune_id, **fields)
+        return cls._create(cls.Welcomed, id=jeune_id, **meta, payload=payload)
 
     def interview(self, meta: dict, **fields) -> None:
-        self.trigger_event(self.Interviewed, **meta, **fields)
+        payload = intake.DossierEventRecorded(jeune_id=self.id, **fields)
+        self.trigger_event(self.Interviewed, **meta, payload=payload)
 
 
 class DossierApp(RelaisApplication):
@@ -59,9 +53,7 @@ class DossierApp(RelaisApplication):
             command_key=None,
             command_hash=None,
         )
-        dossier = Dossier.welcome(
-            meta, site="S1", referral_source="self", requests=["employment"], profile=PROFILE.model_dump()
-        )
+        dossier = Dossier.welcome(meta, site="S1", referral_source="self", requests=["employment"], profile=PROFILE)
         for _ in range(interviews):
             dossier.interview(
                 meta,

@@ -1,7 +1,8 @@
 """The `eventsourcing` application every write service builds on.
 
 Infrastructure is chosen by settings (PostgreSQL, SQLite or memory), as the eventsourcing
-examples do, and a `date` transcoding is registered since the contracts are full of them.
+examples do. A `date` transcoding is registered since the contracts are full of them, and one per
+payload model of the catalogue, since every published domain event holds its contract's payload.
 """
 
 import uuid
@@ -13,11 +14,12 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder, Transcoding
-from relais_contracts import event_id_for
+from pydantic import ValidationError
+from relais_contracts import PAYLOAD_TYPES, event_id_for
 
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import Conflict, DomainRuleBroken, NotFound
-from relais_runtime.kernel.events import UnpublishableEvent, publishable
+from relais_runtime.kernel.events import PayloadTranscoding, UnpublishableEvent, publishable
 from relais_runtime.settings import Settings
 
 
@@ -62,6 +64,23 @@ def eventsourcing_env(settings: Settings, service: str) -> dict[str, str]:
     return env
 
 
+def not_publishable(exc: UnpublishableEvent) -> DomainRuleBroken:
+    return DomainRuleBroken(
+        f"Cette commande produirait un événement impubliable ({exc.field or 'taille'} : {exc.message}) ; "
+        "rien n'a été enregistré.",
+        rule="event-not-publishable",
+        errors=[{"field": exc.field, "message": exc.message}],
+    )
+
+
+def _building(step: Callable[..., Any], *args: Any) -> Any:
+    """Run a command's domain step; a payload its contract refuses refuses the command (422)."""
+    try:
+        return step(*args)
+    except ValidationError as exc:
+        raise not_publishable(UnpublishableEvent.from_validation(exc, "payload.")) from None
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a command answers (api.md): the id it created or touched, its event, its position."""
@@ -94,17 +113,14 @@ class RelaisApplication(Application[Any]):
             try:
                 publishable(event)
             except UnpublishableEvent as exc:
-                raise DomainRuleBroken(
-                    f"Cette commande produirait un événement impubliable ({exc.field or 'taille'} : {exc.message}) ; "
-                    "rien n'a été enregistré.",
-                    rule="event-not-publishable",
-                    errors=[{"field": exc.field, "message": exc.message}],
-                ) from None
+                raise not_publishable(exc) from None
         return super()._record(processing_event)
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        for model in PAYLOAD_TYPES.values():
+            transcoder.register(PayloadTranscoding(model))
 
     # --- running commands (every service the same way) -------------------------------------
 
@@ -124,7 +140,7 @@ class RelaisApplication(Application[Any]):
         new_id = ctx.new_id(kind)
         if earlier := self._earlier_creation(new_id, ctx):
             return earlier
-        aggregates = build(new_id)
+        aggregates = _building(build, new_id)
         try:
             self.save(*aggregates)
         except IntegrityError:
@@ -147,7 +163,7 @@ class RelaisApplication(Application[Any]):
         `answer_event` the new event's (a dossier event, an allowance request...)."""
         version = aggregate.earlier_answer(ctx)
         if version is None:
-            action()
+            _building(action)
             try:
                 self.save(aggregate, *also)
             except IntegrityError:

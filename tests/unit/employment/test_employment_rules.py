@@ -160,5 +160,6 @@ def test_a_situation_ends_once_not_before_it_began():
         rule_of(lambda: c.end_situation(CTX, situation, end_date=date(2024, 10, 2), reason="other", occurred_at=None))
         == "situation-already-ended"
     )
-    envelope = c.situations[situation].to_envelope()
+    envelope = c.collect_events()[-1].to_envelope()
     assert envelope.stream_id == envelope.payload.jeune_id == c.id
+    assert envelope.payload.situation_event_id == situation

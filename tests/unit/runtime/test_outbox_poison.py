@@ -2,6 +2,8 @@
 commits, or — if it is in the store anyway — set aside as a dead letter while the relay goes on."""
 
 import asyncio
+import uuid
+from unittest.mock import ANY
 
 import orjson
 import pytest
@@ -9,10 +11,12 @@ from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
 from relais_contracts import decode
 from relais_runtime import eventstore
 from relais_runtime.kernel import events as published
+from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.settings import Settings
-from support.dossier import DossierApp
+from support.dossier import Dossier, DossierApp
+from support.samples import PROFILE
 from unit.runtime.test_relay import MemoryProducer
 
 
@@ -30,6 +34,21 @@ def test_a_command_whose_event_breaks_its_contract_records_nothing(app):
         app.welcome_with_interviews(1, ml_id="ML TEST*")  # outside the contract's ml_id pattern
     assert refused.value.rule == "event-not-publishable"
     assert refused.value.extra["errors"][0]["field"] == "ml_id"
+    assert stored(app) == 0
+
+
+def test_a_command_whose_payload_its_contract_refuses_records_nothing_and_names_the_field(app):
+    ctx = CommandContext(ml_id="ML-TEST", actor_id="counselor-1", correlation_id=uuid.uuid4())
+    with pytest.raises(DomainRuleBroken) as refused:
+        app.create(
+            ctx,
+            "dossier",
+            lambda _: [
+                Dossier.welcome(ctx.metadata(None), site="", referral_source="self", requests=[], profile=PROFILE)
+            ],
+        )
+    assert refused.value.rule == "event-not-publishable"
+    assert refused.value.extra["errors"] == [{"field": "payload.site", "message": ANY}]
     assert stored(app) == 0
 
 

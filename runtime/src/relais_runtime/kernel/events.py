@@ -1,8 +1,9 @@
 """Domain events that leave their service: how a stored event becomes an envelope.
 
-A service's aggregate events inherit `Published` as a mixin, name their `contract` (the payload
-model of the catalogue) and carry, besides the payload fields under the same names, the envelope
-metadata below. The relay calls `to_envelope` on what it reads from the notification log.
+A published domain event *is* its contract: it declares one field, `payload`, typed with the
+payload model of the catalogue, and nothing else of the event (the model's fields are declared
+once, in `relais_contracts.events`). Besides the payload it carries the envelope metadata below.
+The relay calls `to_envelope` on what it reads from the notification log.
 """
 
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Transcoding
 from pydantic import ValidationError
 from relais_contracts import MAX_ENVELOPE_BYTES, Envelope, Payload, encode, make_envelope
 
@@ -22,20 +24,25 @@ class UnpublishableEvent(ValueError):
         self.field = field
         self.message = message
 
-
-def _first_error(exc: ValidationError, prefix: str = "") -> UnpublishableEvent:
-    first = exc.errors()[0]
-    return UnpublishableEvent(prefix + ".".join(str(p) for p in first["loc"]), first["msg"])
+    @classmethod
+    def from_validation(cls, exc: ValidationError, prefix: str = "") -> "UnpublishableEvent":
+        """The first error of a payload or envelope that does not validate, its field named."""
+        first = exc.errors()[0]
+        return cls(prefix + ".".join(str(p) for p in first["loc"]), first["msg"])
 
 
 class Published:
-    """Mixin for eventsourcing domain events that are published to Kafka."""
+    """Mixin for eventsourcing domain events that are published to Kafka.
 
-    # None: the event stays in its service (nothing in it is for the others, e.g. an erasure).
-    contract: ClassVar[type[Payload] | None]
-    # The payload field that is the stream's own id (intake: jeune_id; employment: offer_id...),
-    # filled from the aggregate id rather than stored twice.
+    A subclass declares `payload: <contract model>`; `contract` is taken from that annotation
+    when the class is defined. An event without a `payload` stays in its service (nothing in it
+    is for the others, e.g. an erasure)."""
+
+    contract: ClassVar[type[Payload] | None] = None
+    # The payload field that is the stream's own id (intake: jeune_id; employment: offer_id...).
     stream_field: ClassVar[str | None] = None
+
+    payload: Payload
 
     # Envelope metadata every published event records (events.md, "Envelope").
     ml_id: str
@@ -50,51 +57,28 @@ class Published:
     timestamp: datetime
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A class that names its contract declares every payload field of it (but the stream's
-        own id): a mismatch fails when the service starts, not when the relay meets the event."""
         super().__init_subclass__(**kwargs)
-        contract = cls.__dict__.get("contract")
-        if contract is None:
-            return
-        declared = {name for klass in cls.__mro__ for name in getattr(klass, "__annotations__", {})}
-        missing = set(contract.model_fields) - declared - {cls.stream_field}
-        if missing:
-            raise TypeError(f"{cls.__qualname__} does not declare {sorted(missing)} of {contract.event_type}")
-
-    def payload_fields(self) -> dict[str, Any]:
-        """The payload, by default the attributes named like the contract's fields."""
-        assert self.contract is not None, "an internal event has no payload"
-        fields = self.contract.model_fields
-        values = {n: getattr(self, n) for n in fields if n != self.stream_field}
-        if self.stream_field:
-            values[self.stream_field] = self.originator_id
-        return values
+        declared = cls.__dict__.get("__annotations__", {}).get("payload")
+        if isinstance(declared, type) and issubclass(declared, Payload):
+            cls.contract = declared
 
     def to_envelope(self) -> Envelope:
         """The envelope the relay publishes; `UnpublishableEvent` names the field at fault."""
-        assert self.contract is not None
         try:
-            payload = self.contract.model_validate(self.payload_fields())
+            return make_envelope(
+                self.payload,
+                ml_id=self.ml_id,
+                stream_id=self.originator_id,
+                stream_position=self.originator_version,
+                occurred_at=self.occurred_at,
+                # The event's timestamp is taken by the command just before the commit.
+                recorded_at=self.timestamp,
+                actor_id=self.actor_id,
+                correlation_id=self.correlation_id,
+                causation_id=self.causation_id,
+            )
         except ValidationError as exc:
-            raise _first_error(exc, "payload.") from None
-        try:
-            return self._envelope(payload)
-        except ValidationError as exc:
-            raise _first_error(exc) from None
-
-    def _envelope(self, payload: Payload) -> Envelope:
-        return make_envelope(
-            payload,
-            ml_id=self.ml_id,
-            stream_id=self.originator_id,
-            stream_position=self.originator_version,
-            occurred_at=self.occurred_at,
-            # The event's timestamp is taken by the command just before the commit.
-            recorded_at=self.timestamp,
-            actor_id=self.actor_id,
-            correlation_id=self.correlation_id,
-            causation_id=self.causation_id,
-        )
+            raise UnpublishableEvent.from_validation(exc) from None
 
 
 def to_envelope(domain_event: object) -> Envelope | None:
@@ -135,9 +119,36 @@ class CommandEvent(Aggregate.Event, Published):
     command_key: str | None
     command_hash: str | None
 
+    # Version 1 stored the payload's fields flat, beside the metadata (before `payload`).
+    class_version = 2
+
+    @classmethod
+    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
+        if cls.contract is None:
+            return
+        values = {name: state.pop(name) for name in cls.contract.model_fields if name in state}
+        if cls.stream_field:
+            values[cls.stream_field] = state["originator_id"]
+        state["payload"] = cls.contract.model_validate(values)
+
     def apply(self, aggregate: Any) -> None:
         aggregate.remember(self.command_key, self.command_hash, self.originator_version)
         self.change(aggregate)
 
     def change(self, aggregate: Any) -> None:
         """What the event changes in its aggregate's state."""
+
+
+class PayloadTranscoding(Transcoding):
+    """Stores a payload in the event store as its fields (dates and ids go through the store's
+    own transcodings) and reads it back as the contract's model."""
+
+    def __init__(self, model: type[Payload]):
+        self.type = self.model = model
+        self.name = model.event_type
+
+    def encode(self, obj: Payload) -> dict[str, Any]:
+        return obj.model_dump()
+
+    def decode(self, data: dict[str, Any]) -> Payload:
+        return self.model.model_validate(data)

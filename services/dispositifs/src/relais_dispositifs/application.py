@@ -6,15 +6,18 @@ It knows young people through `youth_facts`, fed by its consumer of `relais.inta
 import uuid
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
 from relais_contracts import event_id_for
 from relais_runtime.eventstore import Answer, RelaisApplication
-from relais_runtime.follower import LogFollower
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import NotFound
+from relais_runtime.projection import Follows, SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
-from sqlalchemy import Column, Connection, MetaData, String, Table, Uuid, insert, select
+from sqlalchemy import Column, MetaData, String, Table, Uuid, insert, select
 
 from relais_dispositifs.commands import (
     AidRequest,
@@ -45,7 +48,7 @@ class DispositifsApplication(RelaisApplication):
         self.tables = engine_for(settings, "dispositifs")
         self.youths = YouthDirectory(self.tables)
         metadata.create_all(self.tables)
-        self.allowance_index = LogFollower(self, self.tables, "allowance-requests", _index_allowance)
+        self.allowance_index = Follows(self, AllowanceRequests(SqlView(self.tables, AllowanceRequests.name)))
 
     # --- programmes -------------------------------------------------------------------------
 
@@ -192,15 +195,17 @@ class DispositifsApplication(RelaisApplication):
             return YouthEnrolments.open(jeune_id)
 
 
-def _index_allowance(conn: Connection, event: object) -> None:
-    if isinstance(event, Enrolment.AllowanceRequested):
+class AllowanceRequests(Projection[SqlView]):
+    """`allowance_requests`: the enrolment each allowance request belongs to."""
+
+    name = "allowance-requests"
+
+    @singledispatchmethod
+    def process_event(self, event: object, tracking: Tracking) -> None:
+        """Only allowance requests are listed."""
+
+    @process_event.register
+    def _requested(self, event: Enrolment.AllowanceRequested, tracking: Tracking) -> None:
         allowance_id = event_id_for("dispositifs", event.originator_id, event.originator_version)
-        exists = conn.execute(
-            select(allowance_requests.c.allowance_id).where(allowance_requests.c.allowance_id == allowance_id)
-        ).first()
-        if exists is None:
-            conn.execute(
-                insert(allowance_requests).values(
-                    allowance_id=allowance_id, enrolment_id=event.originator_id, ml_id=event.ml_id
-                )
-            )
+        row = dict(allowance_id=allowance_id, enrolment_id=event.originator_id, ml_id=event.ml_id)
+        self.view.connection.execute(insert(allowance_requests).values(**row))

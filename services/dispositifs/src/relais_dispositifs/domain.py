@@ -33,7 +33,6 @@ problem type):
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
@@ -47,7 +46,7 @@ from relais_runtime.kernel.youth import MAX_AGE, MAX_AGE_RQTH, MIN_AGE, YouthFac
 from relais_dispositifs import reference_amounts as amounts
 
 CEJ_FAMILY = ("CEJ", "CEJ_JR")
-ALLOWANCE_PROGRAMMES = {"PACEA": "PACEA", "CEJ": "CEJ", "CEJ_JR": "CEJ"}
+ALLOWANCE_PROGRAMMES: dict[str, contract.AllowanceProgramme] = {"PACEA": "PACEA", "CEJ": "CEJ", "CEJ_JR": "CEJ"}
 NAMESPACE = uuid.UUID("4d3c1b9a-2f1e-4c6b-8a7d-0e9f8a7b6c5d")
 
 
@@ -69,90 +68,63 @@ class Enrolment(Aggregate, RemembersCommands):
         pass
 
     class Entered(Event, Aggregate.Created):
-        contract = contract.ProgrammeEntered
-        jeune_id: uuid.UUID
-        programme: str
-        start_date: date
-        planned_end_date: date | None
-        partner: str | None
-        weekly_hours: int | None
-        age_limit_date: date
+        payload: contract.ProgrammeEntered
+        age_limit_date: date  # the day the programme must end by, from the birth month (internal)
 
         def change(self, e: "Enrolment") -> None:
-            e.ml_id, e.jeune_id, e.programme = self.ml_id, self.jeune_id, self.programme
-            e.start_date, e.planned_end_date = self.start_date, self.planned_end_date
+            entered = self.payload
+            e.ml_id, e.jeune_id, e.programme = self.ml_id, entered.jeune_id, entered.programme
+            e.start_date, e.planned_end_date = entered.start_date, entered.planned_end_date
             e.age_limit_date = self.age_limit_date
 
     class Suspended(Event):
-        contract = contract.ProgrammeSuspended
-        jeune_id: uuid.UUID
-        programme: str
-        date: date
-        reason: str
+        payload: contract.ProgrammeSuspended
 
         def change(self, e: "Enrolment") -> None:
             e.suspended = True
 
     class Resumed(Event):
-        contract = contract.ProgrammeResumed
-        jeune_id: uuid.UUID
-        programme: str
-        date: date
-        reason: str
+        payload: contract.ProgrammeResumed
 
         def change(self, e: "Enrolment") -> None:
             e.suspended = False
 
     class Extended(Event):
-        contract = contract.ProgrammeExtended
-        jeune_id: uuid.UUID
-        programme: str
-        new_planned_end_date: date
+        payload: contract.ProgrammeExtended
 
         def change(self, e: "Enrolment") -> None:
-            e.planned_end_date = self.new_planned_end_date
+            e.planned_end_date = self.payload.new_planned_end_date
 
     class Exited(Event):
-        contract = contract.ProgrammeExited
-        jeune_id: uuid.UUID
-        programme: str
-        exit_date: date
-        reason: str
-        exit_situation: str
+        payload: contract.ProgrammeExited
 
         def change(self, e: "Enrolment") -> None:
-            e.exit_date = self.exit_date
+            e.exit_date = self.payload.exit_date
 
     class AllowanceRequested(Event):
-        contract = contract.AllowanceRequested
-        jeune_id: uuid.UUID
-        programme: str
-        month: str
-        amount_cents: int
+        payload: contract.AllowanceRequested
 
         def change(self, e: "Enrolment") -> None:
-            e.requests[event_id_for("dispositifs", e.id, self.originator_version)] = (self.month, self.amount_cents)
-            e.months[self.month] = self.amount_cents
+            requested = self.payload
+            e.requests[event_id_for("dispositifs", e.id, self.originator_version)] = (
+                requested.month,
+                requested.amount_cents,
+            )
+            e.months[requested.month] = requested.amount_cents
 
     class AllowancePaid(Event):
-        contract = contract.AllowancePaid
-        jeune_id: uuid.UUID
-        programme: str
-        month: str
-        amount_cents: int
-        request_event_id: uuid.UUID
+        payload: contract.AllowancePaid
 
         def change(self, e: "Enrolment") -> None:
-            e.paid.add(self.request_event_id)
-
-    # Set by `Entered`, the event that creates every enrolment.
-    ml_id: str
-    jeune_id: uuid.UUID
-    programme: str
-    start_date: date
-    age_limit_date: date
+            e.paid.add(self.payload.request_event_id)
 
     def __init__(self) -> None:
+        # Set by `Entered`, the event that creates every enrolment.
+        self.ml_id = ""
+        self.jeune_id = uuid.UUID(int=0)
+        self.programme: contract.Programme = "PACEA"
+        self.start_date = date.min
+        self.age_limit_date = date.min
         self.planned_end_date: date | None = None
         self.exit_date: date | None = None
         self.suspended = False
@@ -174,7 +146,7 @@ class Enrolment(Aggregate, RemembersCommands):
         ctx: CommandContext,
         youth: YouthFacts,
         *,
-        programme: str,
+        programme: contract.Programme,
         start_date: date,
         planned_end_date: date | None,
         partner: str | None,
@@ -198,17 +170,16 @@ class Enrolment(Aggregate, RemembersCommands):
             _check_cej(start_date, planned_end_date, weekly_hours, age_limit_date)
         if programme == "PACEA" and planned_end_date and planned_end_date > last_day_of(start_date, 24):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
-        return cls._create(
-            cls.Entered,
-            id=enrolment_id,
-            **ctx.metadata(occurred_at),
+        payload = contract.ProgrammeEntered(
             jeune_id=youth.jeune_id,
             programme=programme,
             start_date=start_date,
             planned_end_date=planned_end_date,
             partner=partner,
             weekly_hours=weekly_hours,
-            age_limit_date=age_limit_date,
+        )
+        return cls._create(
+            cls.Entered, id=enrolment_id, **ctx.metadata(occurred_at), payload=payload, age_limit_date=age_limit_date
         )
 
     def suspend(self, ctx: CommandContext, *, on: date, reason: str, occurred_at: datetime | None) -> None:
@@ -216,14 +187,16 @@ class Enrolment(Aggregate, RemembersCommands):
         self._check_after_entry(on)
         if self.suspended:
             raise broken("Ce programme est déjà suspendu.", "not-suspendable")
-        self.trigger_event(self.Suspended, **self._common(ctx, occurred_at), date=on, reason=reason)
+        payload = contract.ProgrammeSuspended(jeune_id=self.jeune_id, programme=self.programme, date=on, reason=reason)
+        self.trigger_event(self.Suspended, **ctx.metadata(occurred_at), payload=payload)
 
     def resume(self, ctx: CommandContext, *, on: date, reason: str, occurred_at: datetime | None) -> None:
         self._check_not_exited()
         self._check_after_entry(on)
         if not self.suspended:
             raise broken("Ce programme n'est pas suspendu.", "not-suspended")
-        self.trigger_event(self.Resumed, **self._common(ctx, occurred_at), date=on, reason=reason)
+        payload = contract.ProgrammeResumed(jeune_id=self.jeune_id, programme=self.programme, date=on, reason=reason)
+        self.trigger_event(self.Resumed, **ctx.metadata(occurred_at), payload=payload)
 
     def extend(self, ctx: CommandContext, *, new_planned_end_date: date, occurred_at: datetime | None) -> None:
         self._check_not_exited()
@@ -239,20 +212,30 @@ class Enrolment(Aggregate, RemembersCommands):
                 )
         if self.programme == "PACEA" and new_planned_end_date > last_day_of(self.start_date, 24):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
-        self.trigger_event(self.Extended, **self._common(ctx, occurred_at), new_planned_end_date=new_planned_end_date)
+        payload = contract.ProgrammeExtended(
+            jeune_id=self.jeune_id, programme=self.programme, new_planned_end_date=new_planned_end_date
+        )
+        self.trigger_event(self.Extended, **ctx.metadata(occurred_at), payload=payload)
 
     def exit(
-        self, ctx: CommandContext, *, exit_date: date, reason: str, exit_situation: str, occurred_at: datetime | None
+        self,
+        ctx: CommandContext,
+        *,
+        exit_date: date,
+        reason: contract.ExitReason,
+        exit_situation: contract.ExitSituation,
+        occurred_at: datetime | None,
     ) -> None:
         self._check_not_exited()
         self._check_after_entry(exit_date)
-        self.trigger_event(
-            self.Exited,
-            **self._common(ctx, occurred_at),
+        payload = contract.ProgrammeExited(
+            jeune_id=self.jeune_id,
+            programme=self.programme,
             exit_date=exit_date,
             reason=reason,
             exit_situation=exit_situation,
         )
+        self.trigger_event(self.Exited, **ctx.metadata(occurred_at), payload=payload)
 
     def request_allowance(
         self, ctx: CommandContext, youth: YouthFacts, *, month: str, amount_cents: int, occurred_at: datetime | None
@@ -283,9 +266,11 @@ class Enrolment(Aggregate, RemembersCommands):
             total = sum(a for m, a in self.months.items() if m in window) + amount_cents
             if total > amounts.PACEA_YEARLY_RSA_MULTIPLE * rsa:
                 raise broken("Sur douze mois, l'allocation PACEA ne peut dépasser six fois le RSA.", "pacea-yearly-cap")
-        self.trigger_event(
-            self.AllowanceRequested, **self._common(ctx, occurred_at, paid_as), month=month, amount_cents=amount_cents
+        # Allowance events name the programme that pays (a CEJ_JR allowance is a CEJ one).
+        payload = contract.AllowanceRequested(
+            jeune_id=self.jeune_id, programme=paid_as, month=month, amount_cents=amount_cents
         )
+        self.trigger_event(self.AllowanceRequested, **ctx.metadata(occurred_at), payload=payload)
 
     def pay_allowance(
         self,
@@ -304,21 +289,16 @@ class Enrolment(Aggregate, RemembersCommands):
         amount = requested if amount_cents is None else amount_cents
         if not 0 < amount <= requested:
             raise broken("Le versement ne peut dépasser le montant demandé.", "payment-above-request")
-        self.trigger_event(
-            self.AllowancePaid,
-            **self._common(ctx, occurred_at, ALLOWANCE_PROGRAMMES[self.programme]),
+        payload = contract.AllowancePaid(
+            jeune_id=self.jeune_id,
+            programme=ALLOWANCE_PROGRAMMES[self.programme],
             month=month,
             amount_cents=amount,
             request_event_id=request_event_id,
         )
+        self.trigger_event(self.AllowancePaid, **ctx.metadata(occurred_at), payload=payload)
 
     # --- helpers ---------------------------------------------------------------------------
-
-    def _common(
-        self, ctx: CommandContext, occurred_at: datetime | None, programme: str | None = None
-    ) -> dict[str, Any]:
-        # Allowance events name the programme that pays (a CEJ_JR allowance is a CEJ one).
-        return {**ctx.metadata(occurred_at), "jeune_id": self.jeune_id, "programme": programme or self.programme}
 
     def _check_not_exited(self) -> None:
         if self.exit_date is not None:
@@ -398,18 +378,15 @@ class YouthEnrolments(Aggregate):
 
 
 class FinancialAid(Aggregate, RemembersCommands):
-    ml_id: str
-    jeune_id: uuid.UUID
-
     class Granted(CommandEvent, Aggregate.Created):
-        contract = contract.FinancialAidGranted
-        jeune_id: uuid.UUID
-        kind: str
-        amount_cents: int
-        funder: str
+        payload: contract.FinancialAidGranted
 
         def change(self, aid: "FinancialAid") -> None:
-            aid.ml_id, aid.jeune_id = self.ml_id, self.jeune_id
+            aid.ml_id, aid.jeune_id = self.ml_id, self.payload.jeune_id
+
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.jeune_id = uuid.UUID(int=0)
 
     @classmethod
     def grant(
@@ -418,36 +395,29 @@ class FinancialAid(Aggregate, RemembersCommands):
         ctx: CommandContext,
         youth: YouthFacts,
         *,
-        kind: str,
+        kind: contract.AidKind,
         amount_cents: int,
         funder: str,
         occurred_at: datetime | None,
     ) -> "FinancialAid":
         if amount_cents <= 0:
             raise broken("Le montant d'une aide est positif.", "aid-amount")
-        return cls._create(
-            cls.Granted,
-            id=aid_id,
-            **ctx.metadata(occurred_at),
-            jeune_id=youth.jeune_id,
-            kind=kind,
-            amount_cents=amount_cents,
-            funder=funder,
+        payload = contract.FinancialAidGranted(
+            jeune_id=youth.jeune_id, kind=kind, amount_cents=amount_cents, funder=funder
         )
+        return cls._create(cls.Granted, id=aid_id, **ctx.metadata(occurred_at), payload=payload)
 
 
 class SocialReferral(Aggregate, RemembersCommands):
-    ml_id: str
-    jeune_id: uuid.UUID
-
     class Made(CommandEvent, Aggregate.Created):
-        contract = contract.SocialReferralMade
-        jeune_id: uuid.UUID
-        domain: str
-        partner: str
+        payload: contract.SocialReferralMade
 
         def change(self, referral: "SocialReferral") -> None:
-            referral.ml_id, referral.jeune_id = self.ml_id, self.jeune_id
+            referral.ml_id, referral.jeune_id = self.ml_id, self.payload.jeune_id
+
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.jeune_id = uuid.UUID(int=0)
 
     @classmethod
     def make(
@@ -456,15 +426,9 @@ class SocialReferral(Aggregate, RemembersCommands):
         ctx: CommandContext,
         youth: YouthFacts,
         *,
-        domain: str,
+        domain: contract.ReferralDomain,
         partner: str,
         occurred_at: datetime | None,
     ) -> "SocialReferral":
-        return cls._create(
-            cls.Made,
-            id=referral_id,
-            **ctx.metadata(occurred_at),
-            jeune_id=youth.jeune_id,
-            domain=domain,
-            partner=partner,
-        )
+        payload = contract.SocialReferralMade(jeune_id=youth.jeune_id, domain=domain, partner=partner)
+        return cls._create(cls.Made, id=referral_id, **ctx.metadata(occurred_at), payload=payload)

@@ -162,13 +162,13 @@ def build_router(app: EmploymentApplication) -> APIRouter:
         return [
             SituationView(
                 situation_id=sid,
-                kind=type(event).__name__,
-                start_date=event.start_date,
-                end_date=getattr(event, "end_date", None),
+                kind=type(started).__name__,
+                start_date=started.start_date,
+                end_date=started.end_date,
                 ended_on=career.ended.get(sid),
-                details=event.to_envelope().payload.model_dump(mode="json"),
+                details=started.model_dump(mode="json"),
             )
-            for sid, event in career.situations.items()
+            for sid, started in career.situations.items()
         ]
 
     return r

@@ -5,15 +5,18 @@ from collections.abc import Callable
 from typing import Any, assert_never
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
 from relais_runtime.eventstore import Answer, RelaisApplication
-from relais_runtime.follower import LogFollower
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.kernel.youth import YouthFacts
+from relais_runtime.projection import Follows, SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, Uuid, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select, update
 
 from relais_employment.commands import (
     CivicServiceRequest,
@@ -32,7 +35,7 @@ from relais_employment.commands import (
 from relais_employment.domain import Career, Employer, Offer, RecruitmentSession
 
 metadata = MetaData()
-# The offers of each Mission Locale, for `GET /offers` (kept by a follower of the event store).
+# The offers of each Mission Locale, for `GET /offers` (a projection of the event store, `OfferList`).
 offer_list = Table(
     "offer_list",
     metadata,
@@ -55,7 +58,7 @@ class EmploymentApplication(RelaisApplication):
         self.tables = engine_for(settings, "employment")
         self.youths = YouthDirectory(self.tables)
         metadata.create_all(self.tables)
-        self.offer_index = LogFollower(self, self.tables, "offer-list", _index_offers)
+        self.offer_index = Follows(self, OfferList(SqlView(self.tables, OfferList.name)))
 
     # --- employers and offers ---------------------------------------------------------------
 
@@ -235,38 +238,45 @@ class EmploymentApplication(RelaisApplication):
         return answer
 
 
-def _index_offers(conn: Connection, event: object) -> None:
-    """Keep `offer_list` in step with the offers (idempotent per event)."""
-    if isinstance(event, Offer.Received):
-        exists = conn.execute(select(offer_list.c.offer_id).where(offer_list.c.offer_id == event.originator_id)).first()
-        if exists is None:
-            conn.execute(
-                insert(offer_list).values(
-                    offer_id=event.originator_id,
-                    ml_id=event.ml_id,
-                    employer_id=event.employer_id,
-                    sector=event.sector,
-                    contract_type=event.contract_type,
-                    positions=event.positions,
-                    commune_insee=event.commune_insee,
-                    referrals=0,
-                    hires=0,
-                    status="open",
-                )
-            )
-    elif isinstance(event, Offer.Referred):
-        conn.execute(
-            update(offer_list)
-            .where(offer_list.c.offer_id == event.originator_id)
-            .values(referrals=offer_list.c.referrals + 1)
+class OfferList(Projection[SqlView]):
+    """`offer_list`: the offers of each Mission Locale with their referrals, hires and status."""
+
+    name = "offer-list"
+
+    @singledispatchmethod
+    def process_event(self, event: object, tracking: Tracking) -> None:
+        """Other events change nothing in the list."""
+
+    @process_event.register
+    def _received(self, event: Offer.Received, tracking: Tracking) -> None:
+        received = event.payload
+        row = dict(
+            offer_id=received.offer_id,
+            ml_id=event.ml_id,
+            employer_id=received.employer_id,
+            sector=received.sector,
+            contract_type=received.contract_type,
+            positions=received.positions,
+            commune_insee=received.commune_insee,
         )
-    elif isinstance(event, Offer.OutcomeRecorded) and event.outcome == "hired":
-        conn.execute(
-            update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(hires=offer_list.c.hires + 1)
-        )
-    elif isinstance(event, Offer.Closed):
-        conn.execute(
-            update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(status=event.outcome)
+        self.view.connection.execute(insert(offer_list).values(**row, referrals=0, hires=0, status="open"))
+
+    @process_event.register
+    def _referred(self, event: Offer.Referred, tracking: Tracking) -> None:
+        self._update(event, referrals=offer_list.c.referrals + 1)
+
+    @process_event.register
+    def _outcome(self, event: Offer.OutcomeRecorded, tracking: Tracking) -> None:
+        if event.payload.outcome == "hired":
+            self._update(event, hires=offer_list.c.hires + 1)
+
+    @process_event.register
+    def _closed(self, event: Offer.Closed, tracking: Tracking) -> None:
+        self._update(event, status=event.payload.outcome)
+
+    def _update(self, event: Offer.Event, **values: Any) -> None:
+        self.view.connection.execute(
+            update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(**values)
         )
 
 

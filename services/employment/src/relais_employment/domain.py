@@ -36,6 +36,10 @@ from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.kernel.events import CommandEvent
 from relais_runtime.kernel.youth import YouthFacts
 
+# What a situation's start records; a `SituationEnded` ends one of them.
+SituationStart = (
+    contract.ContractSigned | contract.ImmersionStarted | contract.TrainingEntered | contract.CivicServiceStarted
+)
 FIXED_TERM_WITH_END = {"CDD", "INTERIM", "SEASONAL", "APPRENTICESHIP", "PROFESSIONALISATION"}
 
 
@@ -44,19 +48,16 @@ def broken(message: str, rule: str) -> DomainRuleBroken:
 
 
 class Employer(Aggregate, RemembersCommands):
-    ml_id: str
-    name: str
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.name = ""
 
     class Registered(CommandEvent, Aggregate.Created):
-        contract = contract.EmployerRegistered
         stream_field = "employer_id"
-        name: str
-        sector: str
-        size_band: str
-        commune_insee: str
+        payload: contract.EmployerRegistered
 
         def change(self, employer: "Employer") -> None:
-            employer.ml_id, employer.name = self.ml_id, self.name
+            employer.ml_id, employer.name = self.ml_id, self.payload.name
 
     @classmethod
     def register(
@@ -66,19 +67,14 @@ class Employer(Aggregate, RemembersCommands):
         *,
         occurred_at: datetime | None,
         name: str,
-        sector: str,
-        size_band: str,
+        sector: contract.RomeDomain,
+        size_band: contract.SizeBand,
         commune_insee: str,
     ) -> "Employer":
-        return cls._create(
-            cls.Registered,
-            id=employer_id,
-            **ctx.metadata(occurred_at),
-            name=name,
-            sector=sector,
-            size_band=size_band,
-            commune_insee=commune_insee,
+        payload = contract.EmployerRegistered(
+            employer_id=employer_id, name=name, sector=sector, size_band=size_band, commune_insee=commune_insee
         )
+        return cls._create(cls.Registered, id=employer_id, **ctx.metadata(occurred_at), payload=payload)
 
 
 class Offer(Aggregate, RemembersCommands):
@@ -86,37 +82,32 @@ class Offer(Aggregate, RemembersCommands):
         stream_field = "offer_id"
 
     class Received(Event, Aggregate.Created):
-        contract = contract.JobOfferReceived
-        employer_id: uuid.UUID
-        sector: str
-        contract_type: str
-        positions: int
-        commune_insee: str
+        payload: contract.JobOfferReceived
 
         def change(self, offer: "Offer") -> None:
-            offer.ml_id, offer.employer_id, offer.positions = self.ml_id, self.employer_id, self.positions
+            offer.ml_id, offer.employer_id, offer.positions = (
+                self.ml_id,
+                self.payload.employer_id,
+                self.payload.positions,
+            )
 
     class Referred(Event):
-        contract = contract.CandidateReferred
-        jeune_id: uuid.UUID
+        payload: contract.CandidateReferred
 
         def change(self, offer: "Offer") -> None:
-            offer.referrals[self.jeune_id] = None
+            offer.referrals[self.payload.jeune_id] = None
 
     class OutcomeRecorded(Event):
-        contract = contract.ReferralOutcomeRecorded
-        jeune_id: uuid.UUID
-        outcome: str
+        payload: contract.ReferralOutcomeRecorded
 
         def change(self, offer: "Offer") -> None:
-            offer.referrals[self.jeune_id] = self.outcome
+            offer.referrals[self.payload.jeune_id] = self.payload.outcome
 
     class Closed(Event):
-        contract = contract.JobOfferClosed
-        outcome: str
+        payload: contract.JobOfferClosed
 
         def change(self, offer: "Offer") -> None:
-            offer.closed_as = self.outcome
+            offer.closed_as = self.payload.outcome
 
     def __init__(self) -> None:
         self.ml_id = ""
@@ -137,32 +128,37 @@ class Offer(Aggregate, RemembersCommands):
         employer_id: uuid.UUID,
         *,
         occurred_at: datetime | None,
-        sector: str,
-        contract_type: str,
+        sector: contract.RomeDomain,
+        contract_type: contract.ContractType,
         positions: int,
         commune_insee: str,
     ) -> "Offer":
         """`employer_id`: an employer of this Mission Locale (the application checks it exists)."""
-        return cls._create(
-            cls.Received,
-            id=offer_id,
-            **ctx.metadata(occurred_at),
+        payload = contract.JobOfferReceived(
+            offer_id=offer_id,
             employer_id=employer_id,
             sector=sector,
             contract_type=contract_type,
             positions=positions,
             commune_insee=commune_insee,
         )
+        return cls._create(cls.Received, id=offer_id, **ctx.metadata(occurred_at), payload=payload)
 
     def refer(self, ctx: CommandContext, youth: YouthFacts, *, occurred_at: datetime | None) -> None:
         if self.closed_as is not None:
             raise broken("Cette offre est close : plus de mise en relation possible.", "offer-closed")
         if youth.jeune_id in self.referrals:
             raise broken("Ce jeune a déjà été mis en relation sur cette offre.", "already-referred")
-        self.trigger_event(self.Referred, **ctx.metadata(occurred_at), jeune_id=youth.jeune_id)
+        payload = contract.CandidateReferred(offer_id=self.id, jeune_id=youth.jeune_id)
+        self.trigger_event(self.Referred, **ctx.metadata(occurred_at), payload=payload)
 
     def record_outcome(
-        self, ctx: CommandContext, jeune_id: uuid.UUID, *, outcome: str, occurred_at: datetime | None
+        self,
+        ctx: CommandContext,
+        jeune_id: uuid.UUID,
+        *,
+        outcome: contract.ReferralOutcome,
+        occurred_at: datetime | None,
     ) -> None:
         if jeune_id not in self.referrals:
             raise broken("Ce jeune n'a pas été mis en relation sur cette offre.", "not-referred")
@@ -170,12 +166,14 @@ class Offer(Aggregate, RemembersCommands):
             raise broken("Le résultat de cette mise en relation est déjà enregistré.", "outcome-already-recorded")
         if outcome == "hired" and self.hires >= self.positions:
             raise broken(f"Les {self.positions} poste(s) de cette offre sont déjà pourvus.", "positions-filled")
-        self.trigger_event(self.OutcomeRecorded, **ctx.metadata(occurred_at), jeune_id=jeune_id, outcome=outcome)
+        payload = contract.ReferralOutcomeRecorded(offer_id=self.id, jeune_id=jeune_id, outcome=outcome)
+        self.trigger_event(self.OutcomeRecorded, **ctx.metadata(occurred_at), payload=payload)
 
-    def close(self, ctx: CommandContext, *, outcome: str, occurred_at: datetime | None) -> None:
+    def close(self, ctx: CommandContext, *, outcome: contract.OfferOutcome, occurred_at: datetime | None) -> None:
         if self.closed_as is not None:
             raise broken("Cette offre est déjà close.", "offer-closed")
-        self.trigger_event(self.Closed, **ctx.metadata(occurred_at), outcome=outcome)
+        payload = contract.JobOfferClosed(offer_id=self.id, outcome=outcome)
+        self.trigger_event(self.Closed, **ctx.metadata(occurred_at), payload=payload)
 
 
 class Career(Aggregate, RemembersCommands):
@@ -188,11 +186,11 @@ class Career(Aggregate, RemembersCommands):
     class SituationStarted(Recorded):
         """A contract, an immersion, a training or a civic service: what a `SituationEnded` ends."""
 
-        start_date: date
+        payload: SituationStart
 
         def apply(self, career: "Career") -> None:
             super().apply(career)
-            career.situations[event_id_for("employment", career.id, self.originator_version)] = self
+            career.situations[event_id_for("employment", career.id, self.originator_version)] = self.payload
 
     class Opened(Aggregate.Created):
         """Internal: the aggregate exists before its first situation (not published)."""
@@ -203,43 +201,26 @@ class Career(Aggregate, RemembersCommands):
             career.ml_id = self.ml_id
 
     class ContractSigned(SituationStarted):
-        contract = contract.ContractSigned
-        contract_type: str
-        end_date: date | None
-        weekly_hours: int
-        sector: str
-        employer_id: uuid.UUID | None
-        offer_id: uuid.UUID | None
+        payload: contract.ContractSigned
 
     class ImmersionStarted(SituationStarted):
-        contract = contract.ImmersionStarted
-        employer_id: uuid.UUID
-        end_date: date
-        objective: str
+        payload: contract.ImmersionStarted
 
     class TrainingEntered(SituationStarted):
-        contract = contract.TrainingEntered
-        training_type: str
-        funder: str
-        regional_plan: bool
-        end_date: date
+        payload: contract.TrainingEntered
 
     class CivicServiceStarted(SituationStarted):
-        contract = contract.CivicServiceStarted
-        end_date: date
+        payload: contract.CivicServiceStarted
 
     class SituationEnded(Recorded):
-        contract = contract.SituationEnded
-        situation_event_id: uuid.UUID
-        end_date: date
-        reason: str
+        payload: contract.SituationEnded
 
         def change(self, career: "Career") -> None:
-            career.ended[self.situation_event_id] = self.end_date
+            career.ended[self.payload.situation_event_id] = self.payload.end_date
 
     def __init__(self) -> None:
         self.ml_id = ""
-        self.situations: dict[uuid.UUID, Career.SituationStarted] = {}
+        self.situations: dict[uuid.UUID, SituationStart] = {}
         self.ended: dict[uuid.UUID, date] = {}
 
     @classmethod
@@ -252,11 +233,11 @@ class Career(Aggregate, RemembersCommands):
         youth: YouthFacts,
         *,
         occurred_at: datetime | None,
-        contract_type: str,
+        contract_type: contract.ContractType,
         start_date: date,
         end_date: date | None,
         weekly_hours: int,
-        sector: str,
+        sector: contract.RomeDomain,
         employer_id: uuid.UUID | None = None,
         offer_id: uuid.UUID | None = None,
     ) -> None:
@@ -283,9 +264,8 @@ class Career(Aggregate, RemembersCommands):
                     "Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.",
                     "professionalisation-duration",
                 )
-        self.trigger_event(
-            self.ContractSigned,
-            **ctx.metadata(occurred_at),
+        payload = contract.ContractSigned(
+            jeune_id=self.id,
             contract_type=contract_type,
             start_date=start_date,
             end_date=end_date,
@@ -294,6 +274,7 @@ class Career(Aggregate, RemembersCommands):
             employer_id=employer_id,
             offer_id=offer_id,
         )
+        self.trigger_event(self.ContractSigned, **ctx.metadata(occurred_at), payload=payload)
 
     def start_immersion(
         self,
@@ -303,7 +284,7 @@ class Career(Aggregate, RemembersCommands):
         employer_id: uuid.UUID,
         start_date: date,
         end_date: date,
-        objective: str,
+        objective: contract.ImmersionObjective,
     ) -> None:
         _check_dates(start_date, end_date)
         if end_date > last_day_of(start_date, 1):
@@ -311,21 +292,17 @@ class Career(Aggregate, RemembersCommands):
         same = [
             s
             for s in self.situations.values()
-            if isinstance(s, Career.ImmersionStarted) and s.employer_id == employer_id and s.objective == objective
+            if isinstance(s, contract.ImmersionStarted) and s.employer_id == employer_id and s.objective == objective
         ]
         if len(same) >= 2:
             raise broken(
                 "Une PMSMP n'est renouvelable qu'une fois avec le même employeur et le même objectif.",
                 "pmsmp-renewal-limit",
             )
-        self.trigger_event(
-            self.ImmersionStarted,
-            **ctx.metadata(occurred_at),
-            employer_id=employer_id,
-            start_date=start_date,
-            end_date=end_date,
-            objective=objective,
+        payload = contract.ImmersionStarted(
+            jeune_id=self.id, employer_id=employer_id, start_date=start_date, end_date=end_date, objective=objective
         )
+        self.trigger_event(self.ImmersionStarted, **ctx.metadata(occurred_at), payload=payload)
 
     def enter_training(
         self,
@@ -334,28 +311,27 @@ class Career(Aggregate, RemembersCommands):
         occurred_at: datetime | None,
         start_date: date,
         end_date: date,
-        training_type: str,
-        funder: str,
+        training_type: contract.TrainingType,
+        funder: contract.Funder,
         regional_plan: bool,
     ) -> None:
         _check_dates(start_date, end_date)
-        self.trigger_event(
-            self.TrainingEntered,
-            **ctx.metadata(occurred_at),
+        payload = contract.TrainingEntered(
+            jeune_id=self.id,
             start_date=start_date,
             end_date=end_date,
             training_type=training_type,
             funder=funder,
             regional_plan=regional_plan,
         )
+        self.trigger_event(self.TrainingEntered, **ctx.metadata(occurred_at), payload=payload)
 
     def start_civic_service(
         self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date
     ) -> None:
         _check_dates(start_date, end_date)
-        self.trigger_event(
-            self.CivicServiceStarted, **ctx.metadata(occurred_at), start_date=start_date, end_date=end_date
-        )
+        payload = contract.CivicServiceStarted(jeune_id=self.id, start_date=start_date, end_date=end_date)
+        self.trigger_event(self.CivicServiceStarted, **ctx.metadata(occurred_at), payload=payload)
 
     def end_situation(
         self,
@@ -363,7 +339,7 @@ class Career(Aggregate, RemembersCommands):
         situation_event_id: uuid.UUID,
         *,
         end_date: date,
-        reason: str,
+        reason: contract.EndReason,
         occurred_at: datetime | None,
     ) -> None:
         began = self.situations.get(situation_event_id)
@@ -373,13 +349,10 @@ class Career(Aggregate, RemembersCommands):
             raise broken("Cette situation est déjà terminée.", "situation-already-ended")
         if end_date < began.start_date:
             raise broken("La fin de la situation précède son début.", "end-before-start")
-        self.trigger_event(
-            self.SituationEnded,
-            **ctx.metadata(occurred_at),
-            situation_event_id=situation_event_id,
-            end_date=end_date,
-            reason=reason,
+        payload = contract.SituationEnded(
+            jeune_id=self.id, situation_event_id=situation_event_id, end_date=end_date, reason=reason
         )
+        self.trigger_event(self.SituationEnded, **ctx.metadata(occurred_at), payload=payload)
 
 
 def _check_dates(start: date, end: date) -> None:
@@ -388,15 +361,12 @@ def _check_dates(start: date, end: date) -> None:
 
 
 class RecruitmentSession(Aggregate, RemembersCommands):
-    ml_id: str
+    def __init__(self) -> None:
+        self.ml_id = ""
 
     class Held(CommandEvent, Aggregate.Created):
-        contract = contract.RecruitmentSessionHeld
         stream_field = "session_id"
-        employer_ids: list[uuid.UUID]
-        sector: str
-        date: date
-        participants: list[uuid.UUID]
+        payload: contract.RecruitmentSessionHeld
 
         def change(self, session: "RecruitmentSession") -> None:
             session.ml_id = self.ml_id
@@ -409,16 +379,11 @@ class RecruitmentSession(Aggregate, RemembersCommands):
         *,
         occurred_at: datetime | None,
         employer_ids: list[uuid.UUID],
-        sector: str,
+        sector: contract.RomeDomain,
         date: date,
         participants: list[uuid.UUID],
     ) -> "RecruitmentSession":
-        return cls._create(
-            cls.Held,
-            id=session_id,
-            **ctx.metadata(occurred_at),
-            employer_ids=employer_ids,
-            sector=sector,
-            date=date,
-            participants=participants,
+        payload = contract.RecruitmentSessionHeld(
+            session_id=session_id, employer_ids=employer_ids, sector=sector, date=date, participants=participants
         )
+        return cls._create(cls.Held, id=session_id, **ctx.metadata(occurred_at), payload=payload)

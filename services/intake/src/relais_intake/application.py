@@ -8,13 +8,16 @@ events (the outbox relay publishes them), and answers what api.md promises.
 import hashlib
 import uuid
 
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
 from relais_runtime.eventstore import Answer, RelaisApplication
-from relais_runtime.follower import LogFollower
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.projection import Follows, SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from relais_intake.commands import (
     CancelRequest,
@@ -47,10 +50,10 @@ class IntakeApplication(RelaisApplication):
         store_tables.dispose()
         index_key = hashlib.sha256(b"relais-search\x00" + settings.index_secret.encode()).digest()
         self.index = BlindIndex(index_key)
-        # Named after the key: a new index secret starts a new follower, which rebuilds the
-        # whole index from the event store (each dossier's rows replaced by tokens of the new key).
-        follower = f"youth-directory:{hashlib.sha256(index_key).hexdigest()[:12]}"
-        self.directory = LogFollower(self, self.tables, follower, self._index_names)
+        # Named after the key: a new index secret starts a new view, which rebuilds the whole
+        # index from the event store (each dossier's rows replaced by tokens of the new key).
+        view = SqlView(self.tables, f"youth-directory:{hashlib.sha256(index_key).hexdigest()[:12]}")
+        self.directory = Follows(self, NameIndex(view, self.vault, self.index))
 
     # --- commands -------------------------------------------------------------------------
 
@@ -186,12 +189,26 @@ class IntakeApplication(RelaisApplication):
         self.directory.catch_up()
         return answer
 
-    def _index_names(self, conn: Connection, event: object) -> None:
-        """Keep the blind name index in step with the dossiers (run by `self.directory`)."""
-        sealed = getattr(event, "sealed_personal_data", None)
-        if not isinstance(event, Dossier.Event) or sealed is None:
-            return
-        jeune_id = event.originator_id
+
+class NameIndex(Projection[SqlView]):
+    """The blind name index (`directory`), in step with the dossiers' sealed personal data."""
+
+    def __init__(self, view: SqlView, vault: PersonalDataVault, index: BlindIndex):
+        super().__init__(view)
+        self.vault = vault
+        self.index = index
+
+    @singledispatchmethod
+    def process_event(self, event: object, tracking: Tracking) -> None:
+        """Events that carry no personal data leave the index as it is."""
+
+    @process_event.register
+    def _sealed(self, event: Dossier.FirstWelcomeRecorded | Dossier.ProfileUpdated, tracking: Tracking) -> None:
+        if event.sealed_personal_data is not None:
+            self._reindex(event, event.sealed_personal_data)
+
+    def _reindex(self, event: Dossier.Event, sealed: str) -> None:
+        conn, jeune_id = self.view.connection, event.originator_id
         conn.execute(delete(directory).where(directory.c.jeune_id == jeune_id))
         personal = self.vault.open(jeune_id, sealed, conn)
         if personal is None:

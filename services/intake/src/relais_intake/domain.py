@@ -33,57 +33,44 @@ class Dossier(Aggregate, RemembersCommands):
             super().apply(dossier)
 
     class FirstWelcomeRecorded(Event, Aggregate.Created):
-        contract = contract.FirstWelcomeRecorded
-        site: str
-        referral_source: str
-        requests: list[str]
-        profile: dict[str, Any]
+        payload: contract.FirstWelcomeRecorded
         sealed_personal_data: str  # never published: not a field of the contract
 
         def change(self, dossier: "Dossier") -> None:
             dossier.ml_id = self.ml_id
             dossier.welcomed_at = self.occurred_at
-            dossier.profile = dict(self.profile)
+            dossier.profile = self.payload.profile.model_dump()
             dossier.sealed_personal_data = self.sealed_personal_data
 
     class ProfileUpdated(Event):
-        contract = contract.ProfileUpdated
-        profile: dict[str, Any]
+        payload: contract.ProfileUpdated
         sealed_personal_data: str | None
 
         def change(self, dossier: "Dossier") -> None:
-            dossier.profile.update(self.profile)
+            dossier.profile.update(self.payload.profile.model_dump())
             if self.sealed_personal_data is not None:
                 dossier.sealed_personal_data = self.sealed_personal_data
 
     class DossierEventRecorded(Event):
-        contract = contract.DossierEventRecorded
-        nature: str
-        mode: str
-        themes: list[str]
-        session_id: uuid.UUID | None
-        duration_minutes: int | None
+        payload: contract.DossierEventRecorded
 
         def change(self, dossier: "Dossier") -> None:
             dossier.recorded_events[event_id_for("intake", dossier.id, self.originator_version)] = False
 
     class DossierEventCancelled(Event):
-        contract = contract.DossierEventCancelled
-        cancelled_event_id: uuid.UUID
-        reason: str
+        payload: contract.DossierEventCancelled
 
         def change(self, dossier: "Dossier") -> None:
-            dossier.recorded_events[self.cancelled_event_id] = True
+            dossier.recorded_events[self.payload.cancelled_event_id] = True
 
     class DossierClosed(Event):
-        contract = contract.DossierClosed
-        reason: str
+        payload: contract.DossierClosed
 
         def change(self, dossier: "Dossier") -> None:
             dossier.closed = True
 
     class DossierReopened(Event):
-        contract = contract.DossierReopened
+        payload: contract.DossierReopened
 
         def change(self, dossier: "Dossier") -> None:
             dossier.closed = False
@@ -92,7 +79,6 @@ class Dossier(Aggregate, RemembersCommands):
         """Who erased the young person's personal data, when and why. It stays in intake: the
         other services never had that data, and the figures do not change."""
 
-        contract = None
         reason: str
 
         def change(self, dossier: "Dossier") -> None:
@@ -121,8 +107,8 @@ class Dossier(Aggregate, RemembersCommands):
         birth_date: date,
         occurred_at: datetime | None,
         site: str,
-        referral_source: str,
-        requests: list[str],
+        referral_source: contract.ReferralSource,
+        requests: list[contract.Request],
         profile: dict[str, Any],
         sealed_personal_data: str,
     ) -> "Dossier":
@@ -136,14 +122,18 @@ class Dossier(Aggregate, RemembersCommands):
                 f"({MAX_AGE_RQTH} ans avec une RQTH) ; ce jeune a {age} ans à cette date.",
                 rule="age-out-of-range",
             )
+        payload = contract.FirstWelcomeRecorded(
+            jeune_id=jeune_id,
+            site=site,
+            referral_source=referral_source,
+            requests=requests,
+            profile=contract.Profile.model_validate({**profile, "birth_month": birth_date.strftime("%Y-%m")}),
+        )
         return cls._create(
             cls.FirstWelcomeRecorded,
             id=jeune_id,
             **ctx.metadata(when),
-            site=site,
-            referral_source=referral_source,
-            requests=requests,
-            profile={**profile, "birth_month": birth_date.strftime("%Y-%m")},
+            payload=payload,
             sealed_personal_data=sealed_personal_data,
         )
 
@@ -159,11 +149,9 @@ class Dossier(Aggregate, RemembersCommands):
         changed = {k: v for k, v in profile.items() if self.profile.get(k) != v}
         if not changed and sealed_personal_data is None:
             raise DomainRuleBroken("Cette mise à jour ne change rien au dossier.", rule="nothing-to-update")
+        payload = contract.ProfileUpdated(jeune_id=self.id, profile=contract.ProfileChange.model_validate(changed))
         self.trigger_event(
-            self.ProfileUpdated,
-            **ctx.metadata(when),
-            profile=changed,
-            sealed_personal_data=sealed_personal_data,
+            self.ProfileUpdated, **ctx.metadata(when), payload=payload, sealed_personal_data=sealed_personal_data
         )
 
     def record_event(
@@ -171,24 +159,24 @@ class Dossier(Aggregate, RemembersCommands):
         ctx: CommandContext,
         *,
         occurred_at: datetime | None,
-        nature: str,
-        mode: str,
-        themes: list[str],
+        nature: contract.Nature,
+        mode: contract.Mode,
+        themes: list[contract.Theme],
         session_id: uuid.UUID | None,
         duration_minutes: int | None,
     ) -> None:
         when = self._check_open_and_dated(ctx, occurred_at)
-        self.trigger_event(
-            self.DossierEventRecorded,
-            **ctx.metadata(when),
+        payload = contract.DossierEventRecorded(
+            jeune_id=self.id,
             nature=nature,
             mode=mode,
             themes=themes,
             session_id=session_id,
             duration_minutes=duration_minutes,
         )
+        self.trigger_event(self.DossierEventRecorded, **ctx.metadata(when), payload=payload)
 
-    def cancel_event(self, ctx: CommandContext, *, event_id: uuid.UUID, reason: str) -> None:
+    def cancel_event(self, ctx: CommandContext, *, event_id: uuid.UUID, reason: contract.CancelReason) -> None:
         self._check_open()
         cancelled = self.recorded_events.get(event_id)
         if cancelled is None:
@@ -197,11 +185,13 @@ class Dossier(Aggregate, RemembersCommands):
             )
         if cancelled:
             raise DomainRuleBroken("Cet événement est déjà annulé.", rule="event-already-cancelled")
-        self.trigger_event(self.DossierEventCancelled, **ctx.metadata(None), cancelled_event_id=event_id, reason=reason)
+        payload = contract.DossierEventCancelled(jeune_id=self.id, cancelled_event_id=event_id, reason=reason)
+        self.trigger_event(self.DossierEventCancelled, **ctx.metadata(None), payload=payload)
 
-    def close(self, ctx: CommandContext, *, occurred_at: datetime | None, reason: str) -> None:
+    def close(self, ctx: CommandContext, *, occurred_at: datetime | None, reason: contract.CloseReason) -> None:
         when = self._check_open_and_dated(ctx, occurred_at)
-        self.trigger_event(self.DossierClosed, **ctx.metadata(when), reason=reason)
+        payload = contract.DossierClosed(jeune_id=self.id, reason=reason)
+        self.trigger_event(self.DossierClosed, **ctx.metadata(when), payload=payload)
 
     def reopen(self, ctx: CommandContext, *, occurred_at: datetime | None) -> None:
         if not self.closed:
@@ -214,7 +204,8 @@ class Dossier(Aggregate, RemembersCommands):
             )
         when = occurred_at or ctx.now
         self._check_dated(ctx, when)
-        self.trigger_event(self.DossierReopened, **ctx.metadata(when))
+        payload = contract.DossierReopened(jeune_id=self.id)
+        self.trigger_event(self.DossierReopened, **ctx.metadata(when), payload=payload)
 
     def erase_personal_data(self, ctx: CommandContext, *, reason: str) -> None:
         """Right to erasure (RGPD art. 17) or the end of the retention period: on a closed dossier,

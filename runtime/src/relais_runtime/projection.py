@@ -1,0 +1,117 @@
+"""A service's own query tables (the offers of a Mission Locale, the name index...), kept in step
+with its event store by eventsourcing's projection mechanism.
+
+Each query table is an eventsourcing `Projection` whose view is a `SqlView`, an eventsourcing
+`TrackingRecorder`: the tracking record (which notification of the application the view has
+processed) is written in the view's own database, in the same transaction as the rows it
+produced, so a crash keeps both or neither and no event is applied twice.
+
+The view pulls from the notification log (`catch_up`) rather than running under eventsourcing's
+`ProjectionRunner`, for two reasons: the runner follows the log through recorder subscriptions,
+which the SQLite recorder does not offer; and it processes in a thread of its own, so a command's
+answer would have to wait on it to let the counselor read what they just wrote. `catch_up` runs
+in the command's thread right after its commit, in batches, under a row lock on the tracking
+record, so replicas sharing a database never apply an event twice.
+"""
+
+import threading
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, inspect, select, text
+
+from relais_runtime.sql import dialect_of
+
+metadata = MetaData()
+view_tracking = Table(
+    "view_tracking",
+    metadata,
+    Column("view_name", String(128), primary_key=True),
+    Column("application_name", String(128), primary_key=True),
+    Column("notification_id", BigInteger, nullable=False),
+)
+
+
+class SqlView(TrackingRecorder):
+    """The view of one projection in a SQL database, tracked per application it follows."""
+
+    def __init__(self, engine: Engine, name: str):
+        self.engine = engine
+        self.name = name
+        # The transaction of the batch being applied: what the projection writes with.
+        self._batch: Connection | None = None
+        metadata.create_all(engine)
+
+    @property
+    def connection(self) -> Connection:
+        assert self._batch is not None, "a projection writes only while its view applies a batch"
+        return self._batch
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        stmt = dialect_of(self.connection).insert(view_tracking)
+        values = {"notification_id": tracking.notification_id}
+        self.connection.execute(
+            stmt.values(
+                view_name=self.name, application_name=tracking.application_name, **values
+            ).on_conflict_do_update(index_elements=["view_name", "application_name"], set_=values)
+        )
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        with self.engine.connect() as conn:
+            return self._position(conn, application_name)
+
+    def _position(self, conn: Connection, application_name: str, *, lock: bool = False) -> int | None:
+        query = select(view_tracking.c.notification_id).where(
+            view_tracking.c.view_name == self.name, view_tracking.c.application_name == application_name
+        )
+        return conn.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+class Follows:
+    """A projection kept up to date from one application's notification log, in batches."""
+
+    def __init__(self, app: Application[Any], projection: Projection[SqlView], batch: int = 500):
+        self.app = app
+        self.projection = projection
+        self.view = projection.view
+        self.batch = batch
+        self._lock = threading.Lock()
+        _adopt_follower_positions(self.view.engine, app.name)
+
+    def catch_up(self) -> int:
+        """Apply every event after the view's tracking record; the number applied."""
+        applied = 0
+        with self._lock:
+            while True:
+                with self.view.engine.begin() as conn:
+                    self.view._batch = conn
+                    try:
+                        position = self.view._position(conn, self.app.name, lock=True) or 0
+                        batch = self.app.recorder.select_notifications(start=position + 1, limit=self.batch)
+                        for notification in batch:
+                            event = self.app.mapper.to_domain_event(notification)
+                            self.projection.process_event(event, Tracking(self.app.name, notification.id))
+                        if batch:
+                            self.view.insert_tracking(Tracking(self.app.name, batch[-1].id))
+                    finally:
+                        self.view._batch = None
+                if not batch:
+                    return applied
+                applied += len(batch)
+
+
+def _adopt_follower_positions(engine: Engine, application_name: str) -> None:
+    """Views tracked by the `follower_positions` table of earlier versions keep their position."""
+    if not inspect(engine).has_table("follower_positions"):
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO view_tracking (view_name, application_name, notification_id) "
+                "SELECT name, :app, position FROM follower_positions WHERE true ON CONFLICT DO NOTHING"
+            ),
+            {"app": application_name},
+        )
+        conn.execute(text("DROP TABLE IF EXISTS follower_positions"))

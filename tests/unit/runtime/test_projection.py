@@ -1,0 +1,83 @@
+"""A service's query table kept by a projection: each event applied once, its rows and its
+tracking record in one transaction, and the position of a `follower_positions` table adopted."""
+
+import pytest
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from relais_runtime.projection import Follows, SqlView
+from relais_runtime.settings import Settings
+from relais_runtime.sql import engine_for
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
+from support.dossier import Dossier, DossierApp
+
+metadata = MetaData()
+interviews = Table("interviews", metadata, Column("position", Integer, primary_key=True), Column("ml_id", String(64)))
+
+
+class Interviews(Projection[SqlView]):
+    name = "interviews"
+    fail_at: int | None = None
+
+    @singledispatchmethod
+    def process_event(self, event: object, tracking: Tracking) -> None:
+        pass
+
+    @process_event.register
+    def _interviewed(self, event: Dossier.Interviewed, tracking: Tracking) -> None:
+        if tracking.notification_id == self.fail_at:
+            raise RuntimeError("the view's database went away")
+        self.view.connection.execute(insert(interviews).values(position=tracking.notification_id, ml_id=event.ml_id))
+
+
+@pytest.fixture
+def app():
+    return DossierApp(Settings(persistence="memory"))
+
+
+@pytest.fixture
+def engine():
+    engine = engine_for(Settings(persistence="memory"), "views")
+    metadata.create_all(engine)
+    return engine
+
+
+def rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(interviews)).scalar_one()
+
+
+def test_each_event_is_applied_once_and_only_what_the_projection_registers(app, engine):
+    follows = Follows(app, Interviews(SqlView(engine, "interviews")), batch=2)
+    app.welcome_with_interviews(3)
+    assert follows.catch_up() == 4  # the welcome is read, changes nothing, and is tracked too
+    assert rows(engine) == 3
+    assert follows.view.max_tracking_id(app.name) == 4
+    assert follows.catch_up() == 0
+    app.welcome_with_interviews(1)
+    assert follows.catch_up() == 2
+    assert rows(engine) == 4
+
+
+def test_a_failing_batch_keeps_neither_its_rows_nor_its_tracking_record(app, engine):
+    projection = Interviews(SqlView(engine, "interviews"))
+    follows = Follows(app, projection, batch=10)
+    app.welcome_with_interviews(3)
+    projection.fail_at = 3
+    with pytest.raises(RuntimeError):
+        follows.catch_up()
+    assert rows(engine) == 0
+    assert follows.view.max_tracking_id(app.name) is None
+    projection.fail_at = None
+    assert follows.catch_up() == 4
+    assert rows(engine) == 3
+
+
+def test_a_view_tracked_by_an_earlier_version_keeps_its_position(app, engine):
+    app.welcome_with_interviews(3)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE follower_positions (name VARCHAR(128) PRIMARY KEY, position BIGINT)"))
+        conn.execute(text("INSERT INTO follower_positions VALUES ('interviews', 2)"))
+    follows = Follows(app, Interviews(SqlView(engine, "interviews")))
+    assert follows.catch_up() == 2  # events 3 and 4 only
+    assert rows(engine) == 2
