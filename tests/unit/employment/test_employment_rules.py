@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from relais_contracts import event_id_for
+from relais_contracts.events import employment as contract
 from relais_employment.domain import Career, Employer, Offer
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
@@ -64,10 +65,8 @@ def career() -> Career:
 
 
 def sign(c: Career, y: YouthFacts, contract_type: str, start: date, end: date | None):
-    c.sign_contract(
-        CTX,
-        y,
-        occurred_at=None,
+    signed = contract.ContractSigned(
+        jeune_id=c.id,
         contract_type=contract_type,
         start_date=start,
         end_date=end,
@@ -76,6 +75,7 @@ def sign(c: Career, y: YouthFacts, contract_type: str, start: date, end: date | 
         employer_id=None,
         offer_id=None,
     )
+    c.begin(CTX, y, signed, occurred_at=None)
 
 
 @pytest.mark.parametrize(
@@ -119,9 +119,10 @@ def test_pmsmp_lasts_a_month_and_is_renewable_once():
     employer = uuid.uuid4()
 
     def start(s, e):
-        return c.start_immersion(
-            CTX, occurred_at=None, employer_id=employer, start_date=s, end_date=e, objective="discover"
+        started = contract.ImmersionStarted(
+            jeune_id=c.id, employer_id=employer, start_date=s, end_date=e, objective="discover"
         )
+        return c.begin(CTX, youth(), started, occurred_at=None)
 
     assert rule_of(lambda: start(date(2024, 3, 1), date(2024, 4, 1))) == "pmsmp-duration"
     start(date(2024, 3, 1), date(2024, 3, 31))
@@ -131,15 +132,15 @@ def test_pmsmp_lasts_a_month_and_is_renewable_once():
 
 def test_a_situation_ends_once_not_before_it_began():
     c = career()
-    c.enter_training(
-        CTX,
-        occurred_at=None,
+    entered = contract.TrainingEntered(
+        jeune_id=c.id,
         training_type="qualifying",
         funder="region",
         regional_plan=True,
         start_date=date(2024, 9, 2),
         end_date=date(2025, 6, 30),
     )
+    c.begin(CTX, youth(), entered, occurred_at=None)
     situation = event_id_for("employment", c.id, c.version)
     assert (
         rule_of(

@@ -1,17 +1,16 @@
 """The employment application: employers, offers, referrals, situations, recruitment sessions."""
 
 import uuid
-from collections.abc import Callable
 from typing import Any, assert_never
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
+from relais_contracts.events import employment as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
-from relais_runtime.kernel.youth import YouthFacts
 from relais_runtime.projection import Follows, SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
@@ -32,7 +31,7 @@ from relais_employment.commands import (
     SituationCommand,
     TrainingRequest,
 )
-from relais_employment.domain import Career, Employer, Offer, RecruitmentSession
+from relais_employment.domain import Career, Employer, Offer, RecruitmentSession, SituationStart
 
 metadata = MetaData()
 # The offers of each Mission Locale, for `GET /offers` (a projection of the event store, `OfferList`).
@@ -160,7 +159,13 @@ class EmploymentApplication(RelaisApplication):
             self._employer_here(ctx.ml_id, employer_id)
         if isinstance(command, ContractRequest) and command.offer_id is not None:
             self._offer_here(ctx.ml_id, command.offer_id)
-        return self.execute(ctx, career, _starting(ctx, career, youth, command), answer_event=True)
+        return self.execute(
+            ctx,
+            career,
+            # The payload is built inside the action: one its contract refuses is a 422 (execute).
+            lambda: career.begin(ctx, youth, _started(jeune_id, command), occurred_at=command.occurred_at),
+            answer_event=True,
+        )
 
     def end_situation(
         self, ctx: CommandContext, jeune_id: uuid.UUID, situation_id: uuid.UUID, command: EndRequest
@@ -280,15 +285,13 @@ class OfferList(Projection[SqlView]):
         )
 
 
-def _starting(ctx: CommandContext, career: Career, youth: YouthFacts, command: SituationCommand) -> Callable[[], None]:
-    """The domain action that begins the situation a command names."""
-    when = command.occurred_at
+def _started(jeune_id: uuid.UUID, command: SituationCommand) -> SituationStart:
+    """What the situation a command names records when it begins."""
+    started: SituationStart
     match command:
         case ContractRequest():
-            return lambda: career.sign_contract(
-                ctx,
-                youth,
-                occurred_at=when,
+            started = contract.ContractSigned(
+                jeune_id=jeune_id,
                 contract_type=command.contract_type,
                 start_date=command.start_date,
                 end_date=command.end_date,
@@ -298,18 +301,16 @@ def _starting(ctx: CommandContext, career: Career, youth: YouthFacts, command: S
                 offer_id=command.offer_id,
             )
         case ImmersionRequest():
-            return lambda: career.start_immersion(
-                ctx,
-                occurred_at=when,
+            started = contract.ImmersionStarted(
+                jeune_id=jeune_id,
                 employer_id=command.employer_id,
                 start_date=command.start_date,
                 end_date=command.end_date,
                 objective=command.objective,
             )
         case TrainingRequest():
-            return lambda: career.enter_training(
-                ctx,
-                occurred_at=when,
+            started = contract.TrainingEntered(
+                jeune_id=jeune_id,
                 start_date=command.start_date,
                 end_date=command.end_date,
                 training_type=command.training_type,
@@ -317,8 +318,9 @@ def _starting(ctx: CommandContext, career: Career, youth: YouthFacts, command: S
                 regional_plan=command.regional_plan,
             )
         case CivicServiceRequest():
-            return lambda: career.start_civic_service(
-                ctx, occurred_at=when, start_date=command.start_date, end_date=command.end_date
+            started = contract.CivicServiceStarted(
+                jeune_id=jeune_id, start_date=command.start_date, end_date=command.end_date
             )
         case _:
             assert_never(command)
+    return started

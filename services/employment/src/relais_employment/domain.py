@@ -26,6 +26,7 @@ Rules and their sources (each refusal is a `DomainRuleBroken` whose `rule` is th
 
 import uuid
 from datetime import date, datetime
+from typing import assert_never
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
@@ -227,111 +228,41 @@ class Career(Aggregate, RemembersCommands):
     def open(cls, jeune_id: uuid.UUID, ml_id: str) -> "Career":
         return cls._create(cls.Opened, id=jeune_id, ml_id=ml_id)
 
-    def sign_contract(
-        self,
-        ctx: CommandContext,
-        youth: YouthFacts,
-        *,
-        occurred_at: datetime | None,
-        contract_type: contract.ContractType,
-        start_date: date,
-        end_date: date | None,
-        weekly_hours: int,
-        sector: contract.RomeDomain,
-        employer_id: uuid.UUID | None = None,
-        offer_id: uuid.UUID | None = None,
+    def begin(
+        self, ctx: CommandContext, youth: YouthFacts, started: SituationStart, *, occurred_at: datetime | None
     ) -> None:
-        if contract_type == "CDI" and end_date is not None:
-            raise broken("Un CDI n'a pas de date de fin.", "cdi-has-no-end")
-        if contract_type in FIXED_TERM_WITH_END and end_date is None:
-            raise broken("Ce contrat à durée déterminée doit avoir une date de fin.", "end-date-required")
-        if end_date is not None and end_date < start_date:
-            raise broken("La fin du contrat précède son début.", "end-before-start")
-        age = youth.age_on(start_date)
-        if contract_type == "APPRENTICESHIP":
-            if age < 16 or (age > 29 and not youth.rqth):
-                raise broken(
-                    "L'apprentissage est ouvert de 16 à 29 ans révolus (sans limite avec une RQTH).",
-                    "apprenticeship-age",
-                )
-            if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 36):
-                raise broken("Un contrat d'apprentissage dure de six mois à trois ans.", "apprenticeship-duration")
-        if contract_type == "PROFESSIONALISATION":
-            if age < 16:
-                raise broken("Le contrat de professionnalisation est ouvert dès 16 ans.", "professionalisation-age")
-            if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 24):
-                raise broken(
-                    "Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.",
-                    "professionalisation-duration",
-                )
-        payload = contract.ContractSigned(
-            jeune_id=self.id,
-            contract_type=contract_type,
-            start_date=start_date,
-            end_date=end_date,
-            weekly_hours=weekly_hours,
-            sector=sector,
-            employer_id=employer_id,
-            offer_id=offer_id,
-        )
-        self.trigger_event(self.ContractSigned, **ctx.metadata(occurred_at), payload=payload)
+        """A contract, an immersion, a training or a civic service begins (`started.jeune_id` is
+        this career's); each kind's rules are checked, then its event records `started`."""
+        if started.end_date is not None and started.end_date < started.start_date:
+            raise broken("La date de fin précède la date de début.", "end-before-start")
+        match started:
+            case contract.ContractSigned():
+                _check_contract(started, youth)
+                self.trigger_event(self.ContractSigned, **ctx.metadata(occurred_at), payload=started)
+            case contract.ImmersionStarted():
+                self._check_immersion(started)
+                self.trigger_event(self.ImmersionStarted, **ctx.metadata(occurred_at), payload=started)
+            case contract.TrainingEntered():
+                self.trigger_event(self.TrainingEntered, **ctx.metadata(occurred_at), payload=started)
+            case contract.CivicServiceStarted():
+                self.trigger_event(self.CivicServiceStarted, **ctx.metadata(occurred_at), payload=started)
+            case _:
+                assert_never(started)
 
-    def start_immersion(
-        self,
-        ctx: CommandContext,
-        *,
-        occurred_at: datetime | None,
-        employer_id: uuid.UUID,
-        start_date: date,
-        end_date: date,
-        objective: contract.ImmersionObjective,
-    ) -> None:
-        _check_dates(start_date, end_date)
-        if end_date > last_day_of(start_date, 1):
+    def _check_immersion(self, started: contract.ImmersionStarted) -> None:
+        if started.end_date > last_day_of(started.start_date, 1):
             raise broken("Une PMSMP dure au plus un mois.", "pmsmp-duration")
         same = [
             s
             for s in self.situations.values()
-            if isinstance(s, contract.ImmersionStarted) and s.employer_id == employer_id and s.objective == objective
+            if isinstance(s, contract.ImmersionStarted)
+            and (s.employer_id, s.objective) == (started.employer_id, started.objective)
         ]
         if len(same) >= 2:
             raise broken(
                 "Une PMSMP n'est renouvelable qu'une fois avec le même employeur et le même objectif.",
                 "pmsmp-renewal-limit",
             )
-        payload = contract.ImmersionStarted(
-            jeune_id=self.id, employer_id=employer_id, start_date=start_date, end_date=end_date, objective=objective
-        )
-        self.trigger_event(self.ImmersionStarted, **ctx.metadata(occurred_at), payload=payload)
-
-    def enter_training(
-        self,
-        ctx: CommandContext,
-        *,
-        occurred_at: datetime | None,
-        start_date: date,
-        end_date: date,
-        training_type: contract.TrainingType,
-        funder: contract.Funder,
-        regional_plan: bool,
-    ) -> None:
-        _check_dates(start_date, end_date)
-        payload = contract.TrainingEntered(
-            jeune_id=self.id,
-            start_date=start_date,
-            end_date=end_date,
-            training_type=training_type,
-            funder=funder,
-            regional_plan=regional_plan,
-        )
-        self.trigger_event(self.TrainingEntered, **ctx.metadata(occurred_at), payload=payload)
-
-    def start_civic_service(
-        self, ctx: CommandContext, *, occurred_at: datetime | None, start_date: date, end_date: date
-    ) -> None:
-        _check_dates(start_date, end_date)
-        payload = contract.CivicServiceStarted(jeune_id=self.id, start_date=start_date, end_date=end_date)
-        self.trigger_event(self.CivicServiceStarted, **ctx.metadata(occurred_at), payload=payload)
 
     def end_situation(
         self,
@@ -355,9 +286,29 @@ class Career(Aggregate, RemembersCommands):
         self.trigger_event(self.SituationEnded, **ctx.metadata(occurred_at), payload=payload)
 
 
-def _check_dates(start: date, end: date) -> None:
-    if end < start:
-        raise broken("La date de fin précède la date de début.", "end-before-start")
+def _check_contract(signed: contract.ContractSigned, youth: YouthFacts) -> None:
+    contract_type, start_date, end_date = signed.contract_type, signed.start_date, signed.end_date
+    if contract_type == "CDI" and end_date is not None:
+        raise broken("Un CDI n'a pas de date de fin.", "cdi-has-no-end")
+    if contract_type in FIXED_TERM_WITH_END and end_date is None:
+        raise broken("Ce contrat à durée déterminée doit avoir une date de fin.", "end-date-required")
+    age = youth.age_on(start_date)
+    if contract_type == "APPRENTICESHIP":
+        if age < 16 or (age > 29 and not youth.rqth):
+            raise broken(
+                "L'apprentissage est ouvert de 16 à 29 ans révolus (sans limite avec une RQTH).",
+                "apprenticeship-age",
+            )
+        if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 36):
+            raise broken("Un contrat d'apprentissage dure de six mois à trois ans.", "apprenticeship-duration")
+    if contract_type == "PROFESSIONALISATION":
+        if age < 16:
+            raise broken("Le contrat de professionnalisation est ouvert dès 16 ans.", "professionalisation-age")
+        if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 24):
+            raise broken(
+                "Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.",
+                "professionalisation-duration",
+            )
 
 
 class RecruitmentSession(Aggregate, RemembersCommands):
