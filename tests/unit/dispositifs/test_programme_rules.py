@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from relais_contracts import event_id_for
+from relais_contracts.events import dispositifs
 from relais_dispositifs import reference_amounts as amounts
 from relais_dispositifs.domain import Enrolment, YouthEnrolments, add_months
 from relais_runtime.kernel.commands import CommandContext
@@ -21,17 +22,16 @@ def youth(birth_month="2003-05", rqth=False) -> YouthFacts:
 
 
 def enter(programme="CEJ", start=date(2024, 2, 1), end=date(2025, 1, 31), hours=15, who=None) -> Enrolment:
-    return Enrolment.enter(
-        uuid.uuid4(),
-        CTX,
-        who or youth(),
+    who = who or youth()
+    entered = dispositifs.ProgrammeEntered(
+        jeune_id=who.jeune_id,
         programme=programme,
         start_date=start,
         planned_end_date=end,
         partner=None,
         weekly_hours=hours,
-        occurred_at=None,
     )
+    return Enrolment.enter(uuid.uuid4(), CTX, who, entered, occurred_at=None)
 
 
 def rule_of(action) -> str:

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from relais_contracts import event_id_for
+from relais_contracts.events import intake
 from relais_intake.domain import Dossier
 from relais_runtime.kernel.calendar import age_on
 from relais_runtime.kernel.commands import CommandContext
@@ -79,27 +80,30 @@ def test_age_is_taken_at_the_date_of_the_welcome_not_today():
     assert dossier.welcomed_at == NOW - timedelta(days=2)
 
 
+def interview(dossier: Dossier, nature: str, mode: str, minutes: int | None = None) -> intake.DossierEventRecorded:
+    return intake.DossierEventRecorded(
+        jeune_id=dossier.id, nature=nature, mode=mode, themes=[], session_id=None, duration_minutes=minutes
+    )
+
+
 def test_nothing_happens_in_the_future_or_before_the_first_welcome():
     assert rule_of(lambda: welcome(occurred_at=NOW + timedelta(days=1))) == "occurred-in-future"
     dossier = welcome(occurred_at=NOW - timedelta(days=10))
-    record = dict(nature="individual_interview", mode="on_site", themes=[], session_id=None, duration_minutes=None)
+    record = interview(dossier, "individual_interview", "on_site")
     assert (
-        rule_of(lambda: dossier.record_event(CTX, occurred_at=NOW - timedelta(days=11), **record))
+        rule_of(lambda: dossier.record_event(CTX, record, occurred_at=NOW - timedelta(days=11)))
         == "occurred-before-first-welcome"
     )
     assert (
-        rule_of(lambda: dossier.record_event(CTX, occurred_at=NOW + timedelta(hours=1), **record))
-        == "occurred-in-future"
+        rule_of(lambda: dossier.record_event(CTX, record, occurred_at=NOW + timedelta(hours=1))) == "occurred-in-future"
     )
-    dossier.record_event(CTX, occurred_at=NOW + timedelta(minutes=2), **record)  # clock skew tolerated
+    dossier.record_event(CTX, record, occurred_at=NOW + timedelta(minutes=2))  # clock skew tolerated
     assert dossier.version == 2
 
 
 def test_a_cancellation_names_an_existing_event_not_yet_cancelled():
     dossier = welcome()
-    dossier.record_event(
-        CTX, occurred_at=None, nature="phone", mode="remote", themes=[], session_id=None, duration_minutes=5
-    )
+    dossier.record_event(CTX, interview(dossier, "phone", "remote", minutes=5), occurred_at=None)
     recorded = event_id_for("intake", dossier.id, dossier.version)
     welcome_event = event_id_for("intake", dossier.id, 1)
     assert (
@@ -123,11 +127,7 @@ def test_a_closed_dossier_only_reopens():
     dossier.close(CTX, occurred_at=None, reason="moved")
     assert rule_of(lambda: dossier.close(CTX, occurred_at=None, reason="moved")) == "dossier-closed"
     assert (
-        rule_of(
-            lambda: dossier.record_event(
-                CTX, occurred_at=None, nature="sms", mode="remote", themes=[], session_id=None, duration_minutes=None
-            )
-        )
+        rule_of(lambda: dossier.record_event(CTX, interview(dossier, "sms", "remote"), occurred_at=None))
         == "dossier-closed"
     )
     assert (
@@ -137,9 +137,7 @@ def test_a_closed_dossier_only_reopens():
         == "dossier-closed"
     )
     dossier.reopen(CTX, occurred_at=None)
-    dossier.record_event(
-        CTX, occurred_at=None, nature="sms", mode="remote", themes=[], session_id=None, duration_minutes=None
-    )
+    dossier.record_event(CTX, interview(dossier, "sms", "remote"), occurred_at=None)
     assert not dossier.closed
 
 

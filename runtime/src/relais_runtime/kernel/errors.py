@@ -23,6 +23,8 @@ class Problem(Exception):
 
 
 class DomainRuleBroken(Problem):
+    """A command that a rule of the domain refuses; its `rule` names the rule."""
+
     status = 422
 
 
@@ -38,20 +40,30 @@ class InvalidRequest(Problem):
 
 
 class NotFound(Problem):
+    """Nothing of that id in this Mission Locale. Another Mission Locale's dossier, offer or
+    enrolment is answered the same way, so that a token never learns what exists elsewhere."""
+
     status = 404
     rule = "not-found"
 
 
 class Conflict(Problem):
+    """Another action changed the same aggregate first, or an idempotency key was reused for
+    another request: nothing was recorded, and the client may reload and retry."""
+
     status = 409
     rule = "conflict"
 
 
 class Unauthorized(Problem):
+    """No token, or one that is not valid (signature, expiry, audience, lifetime)."""
+
     status = 401
     rule = "unauthorized"
 
 
 class Forbidden(Problem):
+    """A valid token whose role or Mission Locale does not cover the request."""
+
     status = 403
     rule = "forbidden"

@@ -10,6 +10,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from relais_contracts import event_id_for
+from relais_contracts.events import dispositifs as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import NotFound
@@ -57,17 +58,15 @@ class DispositifsApplication(RelaisApplication):
         registry = self._registry(jeune_id)
 
         def build(enrolment_id: uuid.UUID) -> list:
-            enrolment = Enrolment.enter(
-                enrolment_id,
-                ctx,
-                youth,
+            entered = contract.ProgrammeEntered(
+                jeune_id=jeune_id,
                 programme=command.programme,
                 start_date=command.start_date,
                 planned_end_date=command.planned_end_date,
                 partner=command.partner,
                 weekly_hours=command.weekly_hours,
-                occurred_at=command.occurred_at,
             )
+            enrolment = Enrolment.enter(enrolment_id, ctx, youth, entered, occurred_at=command.occurred_at)
             registry.activate(enrolment.programme, enrolment.id)
             return [enrolment, registry]
 
@@ -154,10 +153,12 @@ class DispositifsApplication(RelaisApplication):
                 FinancialAid.grant(
                     aid_id,
                     ctx,
-                    youth,
-                    kind=command.kind,
-                    amount_cents=command.amount_cents,
-                    funder=command.funder,
+                    contract.FinancialAidGranted(
+                        jeune_id=youth.jeune_id,
+                        kind=command.kind,
+                        amount_cents=command.amount_cents,
+                        funder=command.funder,
+                    ),
                     occurred_at=command.occurred_at,
                 )
             ],
@@ -170,7 +171,12 @@ class DispositifsApplication(RelaisApplication):
             "referral",
             lambda ref_id: [
                 SocialReferral.make(
-                    ref_id, ctx, youth, domain=command.domain, partner=command.partner, occurred_at=command.occurred_at
+                    ref_id,
+                    ctx,
+                    contract.SocialReferralMade(
+                        jeune_id=youth.jeune_id, domain=command.domain, partner=command.partner
+                    ),
+                    occurred_at=command.occurred_at,
                 )
             ],
         )

@@ -78,12 +78,17 @@ class Enrolment(Aggregate, RemembersCommands):
             e.age_limit_date = self.age_limit_date
 
     class Suspended(Event):
+        """The programme pauses until it is resumed (or the young person exits it)."""
+
         payload: contract.ProgrammeSuspended
 
         def change(self, e: "Enrolment") -> None:
             e.suspended = True
 
     class Resumed(Event):
+        """A suspended programme goes on, with its planned end unchanged (an extension moves
+        it)."""
+
         payload: contract.ProgrammeResumed
 
         def change(self, e: "Enrolment") -> None:
@@ -145,14 +150,12 @@ class Enrolment(Aggregate, RemembersCommands):
         enrolment_id: uuid.UUID,
         ctx: CommandContext,
         youth: YouthFacts,
+        entered: contract.ProgrammeEntered,
         *,
-        programme: contract.Programme,
-        start_date: date,
-        planned_end_date: date | None,
-        partner: str | None,
-        weekly_hours: int | None,
         occurred_at: datetime | None,
     ) -> "Enrolment":
+        """`entered.jeune_id` is `youth`'s."""
+        programme, start_date, planned_end_date = entered.programme, entered.start_date, entered.planned_end_date
         age = youth.age_on(start_date)
         limit = MAX_AGE_RQTH if youth.rqth else MAX_AGE
         if not MIN_AGE <= age <= limit:
@@ -167,19 +170,11 @@ class Enrolment(Aggregate, RemembersCommands):
             raise broken("La fin prévue précède l'entrée.", "date-before-entry")
         age_limit_date = last_day_of(youth.birthday, 12 * (limit + 1))
         if programme in CEJ_FAMILY:
-            _check_cej(start_date, planned_end_date, weekly_hours, age_limit_date)
+            _check_cej(start_date, planned_end_date, entered.weekly_hours, age_limit_date)
         if programme == "PACEA" and planned_end_date and planned_end_date > last_day_of(start_date, 24):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
-        payload = contract.ProgrammeEntered(
-            jeune_id=youth.jeune_id,
-            programme=programme,
-            start_date=start_date,
-            planned_end_date=planned_end_date,
-            partner=partner,
-            weekly_hours=weekly_hours,
-        )
         return cls._create(
-            cls.Entered, id=enrolment_id, **ctx.metadata(occurred_at), payload=payload, age_limit_date=age_limit_date
+            cls.Entered, id=enrolment_id, **ctx.metadata(occurred_at), payload=entered, age_limit_date=age_limit_date
         )
 
     def suspend(self, ctx: CommandContext, *, on: date, reason: str, occurred_at: datetime | None) -> None:
@@ -377,58 +372,49 @@ class YouthEnrolments(Aggregate):
         self.trigger_event(self.Released, family=family(programme), enrolment_id=enrolment_id)
 
 
-class FinancialAid(Aggregate, RemembersCommands):
-    class Granted(CommandEvent, Aggregate.Created):
-        payload: contract.FinancialAidGranted
+class YouthFact(Aggregate, RemembersCommands):
+    """A one-off fact about a young person, recorded once: an aid granted, a social referral."""
 
-        def change(self, aid: "FinancialAid") -> None:
-            aid.ml_id, aid.jeune_id = self.ml_id, self.payload.jeune_id
+    class Recorded(CommandEvent, Aggregate.Created):
+        payload: contract.FinancialAidGranted | contract.SocialReferralMade
+
+        def change(self, fact: "YouthFact") -> None:
+            fact.ml_id, fact.jeune_id = self.ml_id, self.payload.jeune_id
 
     def __init__(self) -> None:
         self.ml_id = ""
         self.jeune_id = uuid.UUID(int=0)
+
+
+class FinancialAid(YouthFact):
+    class Granted(YouthFact.Recorded):
+        payload: contract.FinancialAidGranted
 
     @classmethod
     def grant(
         cls,
         aid_id: uuid.UUID,
         ctx: CommandContext,
-        youth: YouthFacts,
+        granted: contract.FinancialAidGranted,
         *,
-        kind: contract.AidKind,
-        amount_cents: int,
-        funder: str,
         occurred_at: datetime | None,
     ) -> "FinancialAid":
-        if amount_cents <= 0:
+        if granted.amount_cents <= 0:
             raise broken("Le montant d'une aide est positif.", "aid-amount")
-        payload = contract.FinancialAidGranted(
-            jeune_id=youth.jeune_id, kind=kind, amount_cents=amount_cents, funder=funder
-        )
-        return cls._create(cls.Granted, id=aid_id, **ctx.metadata(occurred_at), payload=payload)
+        return cls._create(cls.Granted, id=aid_id, **ctx.metadata(occurred_at), payload=granted)
 
 
-class SocialReferral(Aggregate, RemembersCommands):
-    class Made(CommandEvent, Aggregate.Created):
+class SocialReferral(YouthFact):
+    class Made(YouthFact.Recorded):
         payload: contract.SocialReferralMade
-
-        def change(self, referral: "SocialReferral") -> None:
-            referral.ml_id, referral.jeune_id = self.ml_id, self.payload.jeune_id
-
-    def __init__(self) -> None:
-        self.ml_id = ""
-        self.jeune_id = uuid.UUID(int=0)
 
     @classmethod
     def make(
         cls,
         referral_id: uuid.UUID,
         ctx: CommandContext,
-        youth: YouthFacts,
+        made: contract.SocialReferralMade,
         *,
-        domain: contract.ReferralDomain,
-        partner: str,
         occurred_at: datetime | None,
     ) -> "SocialReferral":
-        payload = contract.SocialReferralMade(jeune_id=youth.jeune_id, domain=domain, partner=partner)
-        return cls._create(cls.Made, id=referral_id, **ctx.metadata(occurred_at), payload=payload)
+        return cls._create(cls.Made, id=referral_id, **ctx.metadata(occurred_at), payload=made)

@@ -11,6 +11,7 @@ import uuid
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
+from relais_contracts.events import intake as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
@@ -111,12 +112,15 @@ class IntakeApplication(RelaisApplication):
             dossier,
             lambda: dossier.record_event(
                 ctx,
+                contract.DossierEventRecorded(
+                    jeune_id=jeune_id,
+                    nature=command.nature,
+                    mode=command.mode,
+                    themes=list(command.themes),
+                    session_id=command.session_id,
+                    duration_minutes=command.duration_minutes,
+                ),
                 occurred_at=command.occurred_at,
-                nature=command.nature,
-                mode=command.mode,
-                themes=list(command.themes),
-                session_id=command.session_id,
-                duration_minutes=command.duration_minutes,
             ),
             answer_event=True,
         )

@@ -64,12 +64,17 @@ class Dossier(Aggregate, RemembersCommands):
             dossier.recorded_events[self.payload.cancelled_event_id] = True
 
     class DossierClosed(Event):
+        """The young person is no longer followed; nothing but a reopening is recorded after."""
+
         payload: contract.DossierClosed
 
         def change(self, dossier: "Dossier") -> None:
             dossier.closed = True
 
     class DossierReopened(Event):
+        """A closed dossier followed again (not once its personal data is erased: a new first
+        welcome opens a new dossier then)."""
+
         payload: contract.DossierReopened
 
         def change(self, dossier: "Dossier") -> None:
@@ -155,26 +160,11 @@ class Dossier(Aggregate, RemembersCommands):
         )
 
     def record_event(
-        self,
-        ctx: CommandContext,
-        *,
-        occurred_at: datetime | None,
-        nature: contract.Nature,
-        mode: contract.Mode,
-        themes: list[contract.Theme],
-        session_id: uuid.UUID | None,
-        duration_minutes: int | None,
+        self, ctx: CommandContext, recorded: contract.DossierEventRecorded, *, occurred_at: datetime | None
     ) -> None:
+        """An interview, a workshop, a call... in this dossier (`recorded.jeune_id` is its id)."""
         when = self._check_open_and_dated(ctx, occurred_at)
-        payload = contract.DossierEventRecorded(
-            jeune_id=self.id,
-            nature=nature,
-            mode=mode,
-            themes=themes,
-            session_id=session_id,
-            duration_minutes=duration_minutes,
-        )
-        self.trigger_event(self.DossierEventRecorded, **ctx.metadata(when), payload=payload)
+        self.trigger_event(self.DossierEventRecorded, **ctx.metadata(when), payload=recorded)
 
     def cancel_event(self, ctx: CommandContext, *, event_id: uuid.UUID, reason: contract.CancelReason) -> None:
         self._check_open()
