@@ -109,20 +109,24 @@ function missionLocaleView(doc) {
         figure("sex", "Par sexe", Object.entries(p.sex), [["Jeunes", count]], { type: "doughnut", rowHeader: "Sexe" }),
         figure("level", "Par niveau de formation", Object.entries(p.education_level).map(([k, v]) => [`Niveau ${k}`, v]), [["Jeunes", count]], { rowHeader: "Niveau" })] },
     { id: "employment", title: "L'emploi", cards: [
-      ["employment_contracts", "contrats de travail", fmt.format(f.employment_contracts)], ["youths_in_employment", "jeunes en emploi", fmt.format(f.youths_in_employment)],
-      ["durable_contracts", "contrats durables", fmt.format(f.durable_contracts)], ["immersions", "PMSMP", fmt.format(f.immersions)],
+      ["employment_contracts", "contrats de travail signés", fmt.format(f.employment_contracts)], ["job_contracts", "dont contrats hors alternance", fmt.format(f.job_contracts)], ["youths_in_employment", "jeunes en emploi (hors alternance)", fmt.format(f.youths_in_employment)],
+      ["alternance_contracts", "contrats en alternance", fmt.format(f.alternance_contracts)], ["youths_in_alternance", "jeunes en alternance", fmt.format(f.youths_in_alternance)],
+      ["durable_contracts", "contrats durables", fmt.format(f.durable_contracts)], ["durable_rate", "part de contrats durables", pct(f.durable_rate)],
+      ["immersions", "PMSMP", fmt.format(f.immersions)], ["immersion_youths", "jeunes en PMSMP", fmt.format(f.immersion_youths)],
       ["offers_received", "offres reçues", fmt.format(f.offers.received)], ["offer_referrals", "mises en relation", fmt.format(f.offers.referrals)],
+      ["referred_youths", "jeunes mis en relation", fmt.format(f.offers.referred_youths)],
       ["hires", "recrutements", fmt.format(f.offers.hires)], ["employers", "entreprises", fmt.format(f.offers.employers)]],
       figures: [figure("kinds", "Entrées en situation par nature", Object.entries(f.situation_entries_by_kind), [["Entrées", count]], { type: "doughnut", rowHeader: "Nature" })] },
     { id: "training", title: "La formation", cards: [
-      ["training_entries", "entrées en formation", fmt.format(f.training_entries)],
+      ["training_entries", "entrées en formation", fmt.format(f.training_entries)], ["training_youths", "jeunes entrés en formation", fmt.format(f.training_youths)],
       ["schooling", "retours en scolarité", fmt.format(f.situation_entries_by_kind.schooling)]] },
     { id: "programmes", title: "Les dispositifs", figures: [figure("programmes", "Programmes : entrées sur la période, jeunes suivis, sorties", programmes, [
       ["Entrées", "entries"], ["Jeunes suivis", "active_youths"], ["Sorties", "exits", undefined, false],
-      ["Sorties positives", "positive_exits", undefined, false], ["Allocations versées", "allowance_paid_cents", euros, false]], { rowHeader: "Programme" })] },
+      ["Sorties positives", "positive_exits", undefined, false], ["Jeunes concernés par une allocation", "allowance_requested_youths", undefined, false],
+      ["Allocations versées", "allowance_paid_cents", euros, false]], { rowHeader: "Programme" })] },
     { id: "social", title: "L'accompagnement social", figures: [
       figure("aids", "Aides financières", Object.entries(f.financial_aids), [["Aides", "count"], ["Jeunes", "youths", undefined, false], ["Montant", "amount_cents", euros, false]], { rowHeader: "Aide" }),
-      figure("referrals", "Orientations vers les partenaires", Object.entries(f.social_referrals), [["Orientations", count]], { rowHeader: "Domaine" })] },
+      figure("referrals", "Orientations vers les partenaires", Object.entries(f.social_referrals), [["Orientations", "count"], ["Jeunes", "youths", undefined, false]], { rowHeader: "Domaine" })] },
   ] };
 }
 

@@ -4,6 +4,10 @@ out (the fold and the query of the reporting service, on SQLite)."""
 import uuid
 from datetime import date
 
+from relais_cli.audit import scratch_engine
+from relais_reporting.projection import apply, upgrade_derived_columns
+from relais_reporting.readmodel import changes, events
+from sqlalchemy import select, update
 from support.builder import History, at
 from support.reporting import document, figures
 
@@ -131,8 +135,8 @@ def test_situations_contracts_and_rates():
     for j in (a, b):
         h.dossier_event(j, "individual_interview", "2023-02-01 09:00")
     h.contract(a, "CDI", date(2023, 3, 1), None, "2023-03-01 09:00")
-    h.contract(a, "CDD", date(2023, 9, 1), date(2024, 3, 1), "2023-09-01 09:00")  # six calendar months after: durable
-    h.contract(c, "CDD", date(2023, 9, 1), date(2024, 2, 29), "2023-09-01 09:00")  # a day short
+    h.contract(a, "CDD", date(2023, 9, 1), date(2024, 2, 29), "2023-09-01 09:00")  # six calendar months: durable
+    h.contract(c, "CDD", date(2023, 9, 1), date(2024, 2, 28), "2023-09-01 09:00")  # a day short
     h.contract(c, "APPRENTICESHIP", date(2023, 10, 1), date(2025, 9, 30), "2023-10-01 09:00")
     h.training(b, "schooling", date(2023, 9, 4), "2023-09-04 09:00")
     h.training(b, "qualifying", date(2023, 11, 6), "2023-11-06 09:00")
@@ -149,8 +153,11 @@ def test_situations_contracts_and_rates():
         "volunteering": 1,
     }
     assert (f["youths_with_situation"], f["accompanied_with_situation"], f["situation_rate"]) == (3, 2, 1.0)
-    assert (f["employment_contracts"], f["youths_in_employment"], f["durable_contracts"]) == (4, 2, 3)
-    assert (f["training_entries"], f["immersions"]) == (2, 1)
+    # v2.md: job contracts and alternance apart; an apprenticeship is never a durable job contract.
+    assert (f["employment_contracts"], f["job_contracts"], f["alternance_contracts"]) == (4, 3, 1)
+    assert (f["youths_in_employment"], f["youths_in_alternance"]) == (2, 1)
+    assert (f["durable_contracts"], f["durable_rate"]) == (2, 0.6667)
+    assert (f["training_entries"], f["training_youths"], f["immersions"], f["immersion_youths"]) == (2, 1, 1, 1)
     commune = f["by_commune"]["94003"]
     assert commune == {"first_welcomes": 3, "accompanied": 2, "accompanied_with_situation": 2, "situation_rate": 1.0}
 
@@ -176,18 +183,21 @@ def test_programmes_allowances_aids_and_referrals():
     h.exit(a, old, "CEJ", date(2023, 10, 31), "unknown", "2023-10-31 09:00")
     h.allowance(a, old, "2023-01", 52_800, "2023-01-25 09:00", paid=True)
     h.allowance(a, old, "2023-02", 52_800, "2023-02-25 09:00", paid=False)
+    h.allowance(b, old, "2023-03", 30_000, "2023-03-25 09:00", paid=False)  # requested, never paid
     h.aid(a, "faj", 15_000, "2023-04-01 09:00")
     h.aid(b, "faj", 5_000, "2023-04-02 09:00")
     h.referral_to_partner(b, "housing", "2023-04-02 09:00")
+    h.referral_to_partner(b, "housing", "2023-06-02 09:00")
     f = figures(h.events)
     assert f["programmes"]["CEJ"] == {
         "entries": 0,
         "active_youths": 1,
         "exits": 1,
         "positive_exits": 0,
-        "allowance_requested_cents": 105_600,
+        "allowance_requested_cents": 135_600,
         "allowance_paid_cents": 52_800,
-        "allowance_youths": 1,
+        "allowance_requested_youths": 2,  # v2.md: the reports count young people « concernés »
+        "allowance_paid_youths": 1,
     }
     assert f["programmes"]["PACEA"] == {
         "entries": 1,
@@ -196,11 +206,13 @@ def test_programmes_allowances_aids_and_referrals():
         "positive_exits": 1,
         "allowance_requested_cents": 0,
         "allowance_paid_cents": 0,
-        "allowance_youths": 0,
+        "allowance_requested_youths": 0,
+        "allowance_paid_youths": 0,
     }
     assert len(f["programmes"]) == 13
     assert f["financial_aids"]["faj"] == {"count": 2, "amount_cents": 20_000, "youths": 2}
-    assert f["social_referrals"]["housing"] == 1 and f["social_referrals"]["health"] == 0
+    assert f["social_referrals"]["housing"] == {"count": 2, "youths": 1}
+    assert f["social_referrals"]["health"] == {"count": 0, "youths": 0}
 
 
 def test_offers():
@@ -214,11 +226,49 @@ def test_offers():
     h.close_offer(o1, "filled", "2023-03-10 09:00")
     h.close_offer(o2, "expired", "2023-05-10 09:00")
     offers = figures(h.events)["offers"]
-    assert {k: offers[k] for k in ("received", "employers", "referrals", "hires", "filled")} == {
+    keys = ("received", "employers", "referrals", "referred_youths", "hires", "hired_youths", "filled")
+    assert {k: offers[k] for k in keys} == {
         "received": 3,
         "employers": 2,
         "referrals": 2,
+        "referred_youths": 1,
         "hires": 1,
+        "hired_youths": 1,
         "filled": 1,
     }
     assert (offers["by_sector"]["D"], offers["by_sector"]["N"], offers["by_sector"]["A"]) == (2, 1, 0)
+
+
+def test_durable_is_a_job_contract_of_six_calendar_months_or_without_end():
+    """v2.md: 1 January → 30 June is durable, → 29 June is not; a CAE, CIE or IAE without end is;
+    alternance never is."""
+    h = History()
+    j = h.welcome("2023-01-02 09:00")
+    h.contract(j, "CDD", date(2023, 1, 1), date(2023, 6, 30), "2023-01-02 09:00")  # durable
+    h.contract(j, "CDD", date(2023, 1, 1), date(2023, 6, 29), "2023-01-02 09:00")
+    h.contract(j, "CAE", date(2023, 2, 1), None, "2023-02-01 09:00")  # durable
+    h.contract(j, "INTERIM", date(2023, 3, 1), None, "2023-03-01 09:00")
+    h.contract(j, "PROFESSIONALISATION", date(2023, 4, 1), date(2024, 3, 31), "2023-04-01 09:00")
+    f = figures(h.events)
+    assert (f["job_contracts"], f["durable_contracts"], f["durable_rate"]) == (4, 2, 0.5)
+    assert figures([])["durable_rate"] is None
+
+
+def test_a_read_model_folded_under_the_v1_durable_rule_is_brought_to_v2_once():
+    h = History()
+    j = h.welcome("2023-01-02 09:00")
+    h.contract(j, "APPRENTICESHIP", date(2023, 1, 1), date(2024, 12, 31), "2023-01-02 09:00")  # v1: durable
+    h.contract(j, "CDD", date(2023, 1, 1), date(2023, 6, 30), "2023-01-02 09:00")  # v1: a day short
+    engine = scratch_engine()
+    with engine.begin() as conn:
+        apply(conn, h.events)
+        # What version 1 of the fold stored, and no record of the rules' version.
+        conn.execute(update(events).where(events.c.contract_type == "APPRENTICESHIP").values(durable=True))
+        conn.execute(update(events).where(events.c.contract_type == "CDD").values(durable=False))
+        token_before = conn.execute(select(changes.c.token).where(changes.c.ml_id == "ML-A")).scalar_one()
+    assert upgrade_derived_columns(engine) == 2
+    assert upgrade_derived_columns(engine) == 0
+    with engine.connect() as conn:
+        token_after = conn.execute(select(changes.c.token).where(changes.c.ml_id == "ML-A")).scalar_one()
+    assert token_after != token_before  # no replica keeps serving the old figures
+    assert figures([], engine=engine)["durable_contracts"] == 1

@@ -27,6 +27,7 @@ PROJECTION_GROUP = "reporting.projection"
 
 def projection_consumer(engine: Engine) -> TransactionalConsumer:
     metadata.create_all(engine)
+    projection.upgrade_derived_columns(engine)
     give_tokens_to_known(engine)
     return TransactionalConsumer(engine, PROJECTION_GROUP, projection.apply, on_skipped=projection.record_skipped)
 

@@ -154,9 +154,13 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
                     "intake.FirstWelcomeRecorded",
                     "intake.DossierEventRecorded",
                     *SITUATION_TYPES,
+                    "dispositifs.AllowanceRequested",
                     "dispositifs.AllowancePaid",
                     "dispositifs.FinancialAidGranted",
+                    "dispositifs.SocialReferralMade",
                     "employment.JobOfferReceived",
+                    "employment.CandidateReferred",
+                    "employment.ReferralOutcomeRecorded",
                 ]
             ),
         )
@@ -260,14 +264,22 @@ def _who(s: Scope, etype, nature, category, programme, jeune, session, employer)
             s.sessions.add(session)
     elif etype in SITUATION_TYPES:
         s.youths["situation"].add(jeune)
-        if etype == "employment.ContractSigned":
-            s.youths["employment"].add(jeune)
+        # v2: employment (job contracts) and alternance apart; trainings and PMSMP by youth too.
+        s.youths[category].add(jeune)
+    elif etype == "dispositifs.AllowanceRequested":
+        s.youths[("allowance_requested", programme)].add(jeune)
     elif etype == "dispositifs.AllowancePaid":
-        s.youths[("allowance", programme)].add(jeune)
+        s.youths[("allowance_paid", programme)].add(jeune)
     elif etype == "dispositifs.FinancialAidGranted":
         s.youths[("aid", category)].add(jeune)
+    elif etype == "dispositifs.SocialReferralMade":
+        s.youths[("social_referral", category)].add(jeune)
     elif etype == "employment.JobOfferReceived":
         s.employers.add(employer)
+    elif etype == "employment.CandidateReferred":
+        s.youths["referred"].add(jeune)
+    elif etype == "employment.ReferralOutcomeRecorded" and category == "hired":
+        s.youths["hired"].add(jeune)
 
 
 def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> None:
@@ -382,7 +394,8 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
             "positive_exits": _sum(s, "dispositifs.ProgrammeExited", programme=p, category=POSITIVE_EXITS),
             "allowance_requested_cents": _sum(s, "dispositifs.AllowanceRequested", programme=p, amounts=True),
             "allowance_paid_cents": _sum(s, "dispositifs.AllowancePaid", programme=p, amounts=True),
-            "allowance_youths": len(s.youths[("allowance", p)]),
+            "allowance_requested_youths": len(s.youths[("allowance_requested", p)]),
+            "allowance_paid_youths": len(s.youths[("allowance_paid", p)]),
         }
 
     by_sector = dict.fromkeys(ROME_SECTORS, 0)
@@ -391,6 +404,8 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
             by_sector[key.sector] += n
 
     both = accompanied & with_situation
+    job_contracts = _sum(s, "employment.ContractSigned", category=("employment",))
+    durable = _sum(s, "employment.ContractSigned", durable=True)
     return {
         "first_welcomes": len(s.youths["welcomed"]),
         "accompanied": len(accompanied),
@@ -404,10 +419,16 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
         "accompanied_with_situation": len(both),
         "situation_rate": _rate(len(both), len(accompanied)),
         "employment_contracts": _sum(s, "employment.ContractSigned"),
+        "job_contracts": job_contracts,
+        "alternance_contracts": _sum(s, "employment.ContractSigned", category=("alternance",)),
         "youths_in_employment": len(s.youths["employment"]),
-        "durable_contracts": _sum(s, "employment.ContractSigned", durable=True),
+        "youths_in_alternance": len(s.youths["alternance"]),
+        "durable_contracts": durable,
+        "durable_rate": _rate(durable, job_contracts),
         "training_entries": _sum(s, "employment.TrainingEntered"),
+        "training_youths": len(s.youths["training"] | s.youths["schooling"]),
         "immersions": _sum(s, "employment.ImmersionStarted"),
+        "immersion_youths": len(s.youths["immersion"]),
         "by_commune": dict(sorted(by_commune.items())),
         "profile_of_accompanied": profile,
         "programmes": programmes,
@@ -415,7 +436,9 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
             "received": _sum(s, "employment.JobOfferReceived"),
             "employers": len(s.employers),
             "referrals": _sum(s, "employment.CandidateReferred"),
+            "referred_youths": len(s.youths["referred"]),
             "hires": _sum(s, "employment.ReferralOutcomeRecorded", category=("hired",)),
+            "hired_youths": len(s.youths["hired"]),
             "filled": _sum(s, "employment.JobOfferClosed", category=("filled",)),
             "by_sector": by_sector,
         },
@@ -427,5 +450,11 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
             }
             for k in AID_KINDS
         },
-        "social_referrals": {k: _sum(s, "dispositifs.SocialReferralMade", category=(k,)) for k in REFERRAL_DOMAINS},
+        "social_referrals": {
+            k: {
+                "count": _sum(s, "dispositifs.SocialReferralMade", category=(k,)),
+                "youths": len(s.youths[("social_referral", k)]),
+            }
+            for k in REFERRAL_DOMAINS
+        },
     }

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from relais_contracts import Envelope, encode
-from relais_runtime.kernel.calendar import add_months, paris_date
+from relais_contracts.events import employment as em
+from relais_runtime.kernel.calendar import last_day_of, paris_date
 from relais_runtime.sql import dialect_of
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, profiles, skipped
+from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, fold_rules, profiles, skipped
 
 EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
@@ -61,6 +62,17 @@ def situation_kind(envelope: Envelope) -> str | None:
     return None
 
 
+def is_durable(signed: em.ContractSigned) -> bool:
+    """v2.md, `durable_contracts`: a job contract (alternance excluded) that is a CDI, a CAE, CIE
+    or IAE with no end, or that lasts six calendar months or more (1 January → 30 June is
+    durable: the end on or after the start + 6 months − 1 day)."""
+    if signed.contract_type not in EMPLOYMENT_CONTRACTS:
+        return False
+    if signed.end_date is None:
+        return signed.contract_type in ("CDI", "CAE", "CIE", "IAE")
+    return signed.end_date >= last_day_of(signed.start_date, 6)
+
+
 def _specifics(e: Envelope) -> dict[str, Any]:
     p = e.payload
     t = e.event_type
@@ -88,8 +100,7 @@ def _specifics(e: Envelope) -> dict[str, Any]:
     if t in ("employment.JobOfferClosed", "employment.ReferralOutcomeRecorded"):
         return {"category": p.outcome}
     if t == "employment.ContractSigned":
-        durable = p.contract_type == "CDI" or (p.end_date is not None and p.end_date >= add_months(p.start_date, 6))
-        return {"category": situation_kind(e), "contract_type": p.contract_type, "durable": durable}
+        return {"category": situation_kind(e), "contract_type": p.contract_type, "durable": is_durable(p)}
     if t in ("employment.TrainingEntered", "employment.ImmersionStarted", "employment.CivicServiceStarted"):
         return {"category": situation_kind(e)}
     return {}
@@ -186,3 +197,33 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
             continue
     insert_new(conn, skipped, rows, "event_id")
     touch(conn, {r["ml_id"] or "" for r in rows})
+
+
+# What the fold derives at fold time changed with catalogue v2 (the durable rule): a read model
+# folded by an older version is brought up to the current rules once, from the stored envelopes.
+FOLD_RULES_VERSION = 2
+
+
+def upgrade_derived_columns(engine: Engine) -> int:
+    """Re-derive what older fold rules stored differently; the number of rows changed. Each
+    Mission Locale touched gets a new change token, so that no replica serves cached figures."""
+    with engine.begin() as conn:
+        stored = conn.execute(select(fold_rules.c.version).with_for_update()).scalar_one_or_none()
+        if stored is not None and stored >= FOLD_RULES_VERSION:
+            return 0
+        changed = []
+        rows = conn.execute(
+            select(events.c.event_id, events.c.ml_id, events.c.durable, events.c.envelope).where(
+                events.c.event_type == "employment.ContractSigned"
+            )
+        )
+        for event_id, ml_id, durable, envelope in rows:
+            now = is_durable(em.ContractSigned.model_validate(orjson.loads(envelope)["payload"]))
+            if now != durable:
+                changed.append({"id": event_id, "ml_id": ml_id, "durable": now})
+        for row in changed:
+            conn.execute(update(events).where(events.c.event_id == row["id"]).values(durable=row["durable"]))
+        touch(conn, {row["ml_id"] for row in changed})
+        conn.execute(delete(fold_rules))
+        conn.execute(insert(fold_rules).values(version=FOLD_RULES_VERSION))
+    return len(changed)

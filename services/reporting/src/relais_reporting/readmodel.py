@@ -34,7 +34,7 @@ events = Table(
     Column("category", String(32)),  # situation kind, exit situation, aid kind, referral domain, outcome
     Column("amount_cents", BigInteger),  # allowances and aids
     Column("contract_type", String(32)),  # ContractSigned, JobOfferReceived
-    Column("durable", Boolean),  # ContractSigned: CDI or 6 months and more
+    Column("durable", Boolean),  # ContractSigned: a durable job contract (v2.md)
     Column("employer_id", Uuid),  # JobOfferReceived
     Column("sector", String(1)),  # JobOfferReceived
     Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
@@ -86,6 +86,9 @@ changes = Table(
     Column("ml_id", String(64), primary_key=True),
     Column("token", String(32), nullable=False),
 )
+
+# The version of the fold's rules the stored rows were derived with (projection.py).
+fold_rules = Table("report_fold_rules", metadata, Column("version", Integer, nullable=False))
 
 PROFILE_FIELDS = (
     "birth_month",
