@@ -48,13 +48,22 @@ class History:
         commune: str = "94003",
         birth_month: str = "2004-06",
         recorded: str | None = None,
+        nature: str = "phone",
         **profile,
     ) -> uuid.UUID:
+        """A first welcome; by default by phone, which makes no one accompanied (R9): the tests
+        that count the accompanied say when the welcome itself was an interview."""
         jeune = uuid.uuid4()
         p = PROFILE.model_copy(update={"commune_insee": commune, "birth_month": birth_month, **profile})
         self._add(
             i.FirstWelcomeRecorded(
-                jeune_id=jeune, site="S", referral_source="self", requests=["employment"], profile=p
+                jeune_id=jeune,
+                nature=nature,
+                mode="on_site",
+                site="S",
+                referral_source="self",
+                requests=["employment"],
+                profile=p,
             ),
             occurred,
             recorded,

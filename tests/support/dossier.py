@@ -30,7 +30,9 @@ class Dossier(Aggregate, RemembersCommands):
     @classmethod
     def welcome(cls, meta: dict, **fields) -> "Dossier":
         jeune_id = uuid.uuid4()
-        payload = intake.FirstWelcomeRecorded(jeune_id=jeune_id, **fields)
+        payload = intake.FirstWelcomeRecorded(
+            jeune_id=jeune_id, nature="individual_interview", mode="on_site", **fields
+        )
         return cls._create(cls.Welcomed, id=jeune_id, **meta, payload=payload)
 
     def interview(self, meta: dict, **fields) -> None:

@@ -20,6 +20,7 @@ def random_history(seed: int, youths: int = 6, mls: tuple[str, ...] = ("ML-A", "
             day = lambda: f"2023-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d} {rnd.randint(0, 23):02d}:30"  # noqa: E731
             jeune = h.welcome(
                 day(),
+                nature=rnd.choice(["individual_interview", "group_information", "phone", "visit"]),
                 commune=rnd.choice(["94003", "94041", "10387"]),
                 birth_month=f"{rnd.randint(1998, 2007)}-0{rnd.randint(1, 9)}",
             )

@@ -36,6 +36,8 @@ def sample_payloads() -> dict[str, Payload]:
     samples: list[Payload] = [
         i.FirstWelcomeRecorded(
             jeune_id=JEUNE,
+            nature="individual_interview",
+            mode="on_site",
             site="ARCUEIL",
             referral_source="france_travail",
             requests=["employment", "housing"],

@@ -15,7 +15,13 @@ def welcomed(
     events = [
         envelope_of(
             intake.FirstWelcomeRecorded(
-                jeune_id=jeune, site="S", referral_source="self", requests=["employment"], profile=profile
+                jeune_id=jeune,
+                nature="individual_interview",
+                mode="on_site",
+                site="S",
+                referral_source="self",
+                requests=["employment"],
+                profile=profile,
             ),
             ml_id=ml_id,
         )

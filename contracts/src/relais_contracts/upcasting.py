@@ -49,3 +49,12 @@ def cancellation_reason_becomes_a_code(payload: JsonObject) -> JsonObject:
     reason = payload.get("reason")
     payload["reason"] = reason if reason in _CANCEL_REASONS else "other"
     return payload
+
+
+@upcaster("intake.FirstWelcomeRecorded", from_version=1)
+def first_welcome_gets_a_nature(payload: JsonObject) -> JsonObject:
+    """v1 → v2 (v2.md, E1): a welcome recorded before it had a nature was an individual interview
+    on site."""
+    payload.setdefault("nature", "individual_interview")
+    payload.setdefault("mode", "on_site")
+    return payload

@@ -1,4 +1,5 @@
-"""The upcaster registry, with its real example: cancellation reasons leave free text behind."""
+"""The upcaster registry, with its real examples: cancellation reasons leave free text behind; a
+v1 first welcome becomes an individual interview on site (v2.md, E1)."""
 
 import orjson
 import pytest
@@ -28,3 +29,11 @@ def test_a_v1_reason_that_already_is_a_code_is_kept():
 def test_a_missing_link_in_the_chain_is_an_error():
     with pytest.raises(LookupError):
         upcast("intake.DossierClosed", 1, 2, {"reason": "moved"})
+
+
+def test_a_v1_first_welcome_is_an_individual_interview_on_site():
+    obj = orjson.loads(encode(envelope_of(sample_payloads()["intake.FirstWelcomeRecorded"])))
+    obj["schema_version"] = 1
+    del obj["payload"]["nature"], obj["payload"]["mode"]
+    event = decode(orjson.dumps(obj))
+    assert (event.schema_version, event.payload.nature, event.payload.mode) == (2, "individual_interview", "on_site")

@@ -64,6 +64,7 @@ def test_a_first_welcome_creates_a_dossier_with_its_timeline(client):
     ]
     assert dossier["timeline"][1]["event_id"] == e.json()["event_id"] == e.json()["id"]
     assert dossier["timeline"][0]["actor_id"] == "counselor-1"
+    assert dossier["timeline"][0]["payload"]["nature"] == "individual_interview"  # v2.md, E1: by default
     assert "Dupont" not in str(dossier["timeline"])
 
 
@@ -279,3 +280,14 @@ def test_the_idempotency_fingerprint_keeps_no_plain_hash_of_the_person(client):
     assert welcome(client, headers=headers).json() == first.json()  # a retry gets the first answer
     other_person = welcome(client, body={**WELCOME, "first_name": "Inès"}, headers=headers)
     assert other_person.status_code == 409  # the key cannot be reused for someone else
+
+
+def test_a_collective_welcome_by_the_mobile_office_says_so_and_a_made_up_nature_is_refused(client):
+    r = welcome(client, body={**WELCOME, "nature": "group_information", "mode": "outreach"})
+    dossier = client.get(f"/v1/ML-A/youths/{r.json()['id']}", headers=COUNSELOR).json()
+    assert {k: dossier["timeline"][0]["payload"][k] for k in ("nature", "mode")} == {
+        "nature": "group_information",
+        "mode": "outreach",
+    }
+    refused = welcome(client, body={**WELCOME, "first_name": "Inès", "nature": "administrative"})
+    assert refused.status_code == 422 and "nature" in str(refused.json()["errors"])

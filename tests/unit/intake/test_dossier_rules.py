@@ -37,6 +37,8 @@ def welcome(birth_date=date(2004, 1, 20), occurred_at=None, rqth=False) -> Dossi
         CTX,
         birth_date=birth_date,
         occurred_at=occurred_at,
+        nature="individual_interview",
+        mode="on_site",
         site="TROYES",
         referral_source="self",
         requests=["employment"],

@@ -272,3 +272,29 @@ def test_a_read_model_folded_under_the_v1_durable_rule_is_brought_to_v2_once():
         token_after = conn.execute(select(changes.c.token).where(changes.c.ml_id == "ML-A")).scalar_one()
     assert token_after != token_before  # no replica keeps serving the old figures
     assert figures([], engine=engine)["durable_contracts"] == 1
+
+
+def test_r9_a_first_welcome_counts_as_an_evenement_dossier_of_its_nature():
+    """v2.md, R9: a young person welcomed in an individual interview is accompanied; a collective
+    welcome is a group information; a welcome by phone puts in contact only."""
+    h = History()
+    h.welcome("2023-03-01 09:00", nature="individual_interview")
+    h.welcome("2023-03-02 09:00", nature="group_information")
+    h.welcome("2023-03-03 09:00", nature="phone")
+    h.welcome("2022-12-01 09:00", nature="individual_interview")  # another year
+    f = figures(h.events)
+    assert (f["first_welcomes"], f["in_contact"], f["accompanied"]) == (3, 3, 2)
+    assert (f["individual_interviews"], f["workshop_participations"]) == (1, 1)
+    assert f["profile_of_accompanied"]["sex"]["F"] + f["profile_of_accompanied"]["sex"]["M"] == 2
+
+
+def test_a_read_model_folded_before_r9_gets_its_welcomes_nature_once():
+    h = History()
+    h.welcome("2023-03-01 09:00", nature="individual_interview")
+    engine = scratch_engine()
+    with engine.begin() as conn:
+        apply(conn, h.events)
+        conn.execute(update(events).where(events.c.event_type == "intake.FirstWelcomeRecorded").values(nature=None))
+    assert figures([], engine=engine)["accompanied"] == 0  # what v1's fold left
+    assert upgrade_derived_columns(engine) == 1
+    assert figures([], engine=engine)["accompanied"] == 1

@@ -117,11 +117,21 @@ class MissionLocaleYear:
             neet=r.random() < p.neet_rate,
         )
 
-    def welcome(self, year: int) -> uuid.UUID:
+    def welcome(self, year: int, followed: bool = True) -> uuid.UUID:
+        """A first welcome; one of a young person who will be followed is an interview or a
+        collective information (and so makes them accompanied, v2.md R9), the others a call or a
+        visit."""
         jeune = self.new_id()
+        nature = (
+            self.pick({"individual_interview": 0.85, "group_information": 0.15})
+            if followed
+            else self.pick({"phone": 0.7, "visit": 0.3})
+        )
         self.emit(
             i.FirstWelcomeRecorded(
                 jeune_id=jeune,
+                nature=nature,
+                mode=self.pick({"on_site": 0.9, "outreach": 0.06, "remote": 0.04}),
                 site=self.ml_id.removeprefix("ML-")[:20] or "SIEGE",
                 referral_source=self.pick(
                     {
@@ -147,8 +157,10 @@ class MissionLocaleYear:
 
     def generate(self) -> list[Envelope]:
         p = self.p
-        welcomed = [self.welcome(self.year) for _ in range(self.n(p.first_welcomes))]
-        accompanied_new = welcomed[: int(len(welcomed) * 0.9)]
+        n = self.n(p.first_welcomes)
+        followed = int(n * 0.9)
+        welcomed = [self.welcome(self.year, followed=k < followed) for k in range(n)]
+        accompanied_new = welcomed[:followed]
         carried = [
             self.welcome(self.year - self.rnd.choice((1, 1, 2)))
             for _ in range(max(0, self.n(p.accompanied) - len(accompanied_new)))

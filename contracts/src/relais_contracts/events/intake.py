@@ -50,6 +50,8 @@ Nature = Literal[
     "correction",
 ]
 Mode = Literal["on_site", "remote", "outreach"]
+# v2.md, E1: the natures a first welcome takes in the national system.
+WelcomeNature = Literal["individual_interview", "group_information", "workshop", "phone", "visit"]
 Theme = Literal[
     "employment",
     "training",
@@ -117,8 +119,15 @@ class ProfileChange(BaseModel):
 
 
 class FirstWelcomeRecorded(Payload):
+    """Version 2 (v2.md, E1): the welcome has a `nature` and a `mode`, like any événement dossier
+    (a collective welcome is a group_information; the mobile office's, mode outreach). A version 1
+    payload is upcast to an individual interview on site (`upcasting.py`)."""
+
     event_type = "intake.FirstWelcomeRecorded"
+    schema_version = 2
     jeune_id: Uuid
+    nature: WelcomeNature
+    mode: Mode
     site: Code
     referral_source: ReferralSource
     requests: UniqueList[Request]

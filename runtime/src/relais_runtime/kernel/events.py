@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 from pydantic import ValidationError
 from relais_contracts import MAX_ENVELOPE_BYTES, Envelope, Payload, encode, make_envelope
+from relais_contracts.upcasting import upcast
 
 
 class UnpublishableEvent(ValueError):
@@ -129,7 +130,7 @@ class CommandEvent(Aggregate.Event, Published):
         values = {name: state.pop(name) for name in cls.contract.model_fields if name in state}
         if cls.stream_field:
             values[cls.stream_field] = state["originator_id"]
-        state["payload"] = cls.contract.model_validate(values)
+        state["payload"] = stored_payload(cls.contract, 1, values)
 
     def apply(self, aggregate: Any) -> None:
         aggregate.remember(self.command_key, self.command_hash, self.originator_version)
@@ -139,16 +140,23 @@ class CommandEvent(Aggregate.Event, Published):
         """What the event changes in its aggregate's state."""
 
 
+def stored_payload(model: type[Payload], version: int, values: dict[str, Any]) -> Payload:
+    """A payload stored at schema `version`, brought to the model's version by the catalogue's
+    upcasters (the same ones that read old messages from Kafka)."""
+    return model.model_validate(upcast(model.event_type, version, model.schema_version, values))
+
+
 class PayloadTranscoding(Transcoding):
-    """Stores a payload in the event store as its fields (dates and ids go through the store's
-    own transcodings) and reads it back as the contract's model."""
+    """Stores a payload in the event store as its fields and its schema version (dates and ids go
+    through the store's own transcodings) and reads it back as the contract's current model."""
 
     def __init__(self, model: type[Payload]):
         self.type = self.model = model
         self.name = model.event_type
 
     def encode(self, obj: Payload) -> dict[str, Any]:
-        return obj.model_dump()
+        return {**obj.model_dump(), "schema_version": obj.schema_version}
 
     def decode(self, data: dict[str, Any]) -> Payload:
-        return self.model.model_validate(data)
+        version = data.pop("schema_version", 1)
+        return stored_payload(self.model, version, data)

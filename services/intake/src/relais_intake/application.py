@@ -70,6 +70,8 @@ class IntakeApplication(RelaisApplication):
                     ctx,
                     birth_date=personal.birth_date,
                     occurred_at=command.occurred_at,
+                    nature=command.nature,
+                    mode=command.mode,
                     site=command.site,
                     referral_source=command.referral_source,
                     requests=list(command.requests),

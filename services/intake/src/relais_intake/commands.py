@@ -38,6 +38,9 @@ class WelcomeRequest(BaseModel):
     email: Email | None = None
     phone: Phone | None = None
     address: Address | None = None
+    # v2.md, E1: how the welcome took place; an individual interview on site when not said.
+    nature: contract.WelcomeNature = "individual_interview"
+    mode: contract.Mode = "on_site"
     site: ReferenceCode
     referral_source: contract.ReferralSource
     requests: UniqueList[contract.Request] = Field(min_length=1)

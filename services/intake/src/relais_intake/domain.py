@@ -111,6 +111,8 @@ class Dossier(Aggregate, RemembersCommands):
         *,
         birth_date: date,
         occurred_at: datetime | None,
+        nature: contract.WelcomeNature,
+        mode: contract.Mode,
         site: str,
         referral_source: contract.ReferralSource,
         requests: list[contract.Request],
@@ -129,6 +131,8 @@ class Dossier(Aggregate, RemembersCommands):
             )
         payload = contract.FirstWelcomeRecorded(
             jeune_id=jeune_id,
+            nature=nature,
+            mode=mode,
             site=site,
             referral_source=referral_source,
             requests=requests,

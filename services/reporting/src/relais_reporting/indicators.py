@@ -255,6 +255,8 @@ def _who(s: Scope, etype, nature, category, programme, jeune, session, employer)
     if etype == "intake.FirstWelcomeRecorded":
         s.youths["welcomed"].add(jeune)
         s.youths["in_contact"].add(jeune)
+        if nature in ACCOMPANYING:  # v2.md, R9
+            s.youths["accompanied"].add(jeune)
     elif etype == "intake.DossierEventRecorded":
         if nature in ACCOMPANYING:
             s.youths["accompanied"].add(jeune)
@@ -335,6 +337,11 @@ def _sum(s: Scope, etype: str, *, nature=None, category=None, programme=None, du
     )
 
 
+def _dossier_events(s: Scope, natures: tuple[str, ...]) -> int:
+    """Événements dossier of these natures, the first welcome among them (v2.md, R9)."""
+    return sum(_sum(s, t, nature=natures) for t in ("intake.DossierEventRecorded", "intake.FirstWelcomeRecorded"))
+
+
 def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date) -> dict[str, Any]:
     accompanied = s.youths["accompanied"]
     with_situation = s.youths["situation"]
@@ -410,9 +417,9 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
         "first_welcomes": len(s.youths["welcomed"]),
         "accompanied": len(accompanied),
         "in_contact": len(s.youths["in_contact"]),
-        "individual_interviews": _sum(s, "intake.DossierEventRecorded", nature=("individual_interview",)),
+        "individual_interviews": _dossier_events(s, ("individual_interview",)),
         "workshop_sessions": len(s.sessions),
-        "workshop_participations": _sum(s, "intake.DossierEventRecorded", nature=WORKSHOPS),
+        "workshop_participations": _dossier_events(s, WORKSHOPS),
         "situation_entries": sum(kinds.values()),
         "situation_entries_by_kind": kinds,
         "youths_with_situation": len(with_situation),

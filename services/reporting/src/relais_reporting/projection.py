@@ -78,6 +78,8 @@ def _specifics(e: Envelope) -> dict[str, Any]:
     t = e.event_type
     if t == "intake.DossierEventRecorded":
         return {"nature": p.nature, "session_id": p.session_id}
+    if t == "intake.FirstWelcomeRecorded":
+        return {"nature": p.nature}  # v2.md, R9: it counts as an événement dossier of its nature
     if t == "intake.DossierEventCancelled":
         return {"cancelled_event_id": p.cancelled_event_id}
     if t in (
@@ -199,31 +201,39 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
     touch(conn, {r["ml_id"] or "" for r in rows})
 
 
-# What the fold derives at fold time changed with catalogue v2 (the durable rule): a read model
+# What the fold derives at fold time changed with catalogue v2 (durable rule, welcome nature): a read model
 # folded by an older version is brought up to the current rules once, from the stored envelopes.
 FOLD_RULES_VERSION = 2
 
 
 def upgrade_derived_columns(engine: Engine) -> int:
-    """Re-derive what older fold rules stored differently; the number of rows changed. Each
-    Mission Locale touched gets a new change token, so that no replica serves cached figures."""
+    """Re-derive what older fold rules stored differently (the durable rule; the first welcome's
+    nature, which v1 welcomes lacked: an individual interview, as the upcaster says); the number
+    of rows changed. Each Mission Locale touched gets a new change token, so that no replica
+    serves cached figures."""
     with engine.begin() as conn:
         stored = conn.execute(select(fold_rules.c.version).with_for_update()).scalar_one_or_none()
         if stored is not None and stored >= FOLD_RULES_VERSION:
             return 0
-        changed = []
-        rows = conn.execute(
+        changed: list[tuple[uuid.UUID, str, dict[str, Any]]] = []
+        contracts = conn.execute(
             select(events.c.event_id, events.c.ml_id, events.c.durable, events.c.envelope).where(
                 events.c.event_type == "employment.ContractSigned"
             )
         )
-        for event_id, ml_id, durable, envelope in rows:
+        for event_id, ml_id, durable, envelope in contracts:
             now = is_durable(em.ContractSigned.model_validate(orjson.loads(envelope)["payload"]))
             if now != durable:
-                changed.append({"id": event_id, "ml_id": ml_id, "durable": now})
-        for row in changed:
-            conn.execute(update(events).where(events.c.event_id == row["id"]).values(durable=row["durable"]))
-        touch(conn, {row["ml_id"] for row in changed})
+                changed.append((event_id, ml_id, {"durable": now}))
+        welcomes = conn.execute(
+            select(events.c.event_id, events.c.ml_id).where(
+                events.c.event_type == "intake.FirstWelcomeRecorded", events.c.nature.is_(None)
+            )
+        )
+        changed += [(event_id, ml_id, {"nature": "individual_interview"}) for event_id, ml_id in welcomes]
+        for event_id, _, values in changed:
+            conn.execute(update(events).where(events.c.event_id == event_id).values(**values))
+        touch(conn, {ml_id for _, ml_id, _ in changed})
         conn.execute(delete(fold_rules))
         conn.execute(insert(fold_rules).values(version=FOLD_RULES_VERSION))
     return len(changed)
