@@ -123,15 +123,30 @@ def test_cej_extends_to_eighteen_months_and_never_past_the_26th_birthday():
     near.extend(CTX, new_planned_end_date=date(2025, 2, 28), occurred_at=None)
 
 
-def test_one_active_cej_and_one_active_pacea_at_a_time():
+def test_one_contractual_accompaniment_at_a_time_cej_or_pacea():
+    """Code du travail L5131-6 (the CEJ, a form the accompaniment of L5131-3 « peut également
+    prendre ») and L5131-5 (no PACEA allowance for a young person in a CEJ): never both at once."""
     registry = YouthEnrolments.open(JEUNE)
     first = enter()
     registry.activate("CEJ", first.id)
     assert rule_of(lambda: registry.activate("CEJ_JR", uuid.uuid4())) == "already-enrolled"
-    registry.activate("PACEA", uuid.uuid4())
     assert rule_of(lambda: registry.activate("PACEA", uuid.uuid4())) == "already-enrolled"
+    registry.activate("PPAE", uuid.uuid4())  # another programme beside it
     registry.release("CEJ", first.id)
+    pacea = uuid.uuid4()
+    registry.activate("PACEA", pacea)  # the day after the CEJ ends
+    assert rule_of(lambda: registry.activate("CEJ", uuid.uuid4())) == "already-enrolled"
+    registry.release("PACEA", pacea)
     registry.activate("CEJ", uuid.uuid4())
+
+
+def test_a_registry_written_before_the_cej_and_pacea_became_one_family_still_holds():
+    registry = YouthEnrolments.open(JEUNE)
+    old_cej = uuid.uuid4()
+    registry.trigger_event(YouthEnrolments.Activated, family="CEJ", enrolment_id=old_cej)  # as stored then
+    assert rule_of(lambda: registry.activate("PACEA", uuid.uuid4())) == "already-enrolled"
+    registry.release("CEJ", old_cej)
+    registry.activate("PACEA", uuid.uuid4())
 
 
 def test_suspension_resumption_exit_dates_and_states():

@@ -170,13 +170,13 @@ class Traffic:
         )
 
     def _programme_entry(self, ml: str, jeune: str, start: date) -> tuple[str, str, dict] | None:
-        """A PACEA, or a CEJ for a young person far enough from 26 to do six months of it; each
-        at most once per young person (one active enrolment per programme)."""
+        """A PACEA, or a CEJ for a young person far enough from 26 to do six months of it; one of
+        them at most per young person (never both at once: Code du travail L5131-4 to L5131-6)."""
         birth = self.births.get(jeune)
         young_enough = birth is not None and birth > add_months(start, -25 * 12)
-        open_to = [p for p in ("PACEA", "CEJ") if (jeune, p) not in self.enrolled and (p == "PACEA" or young_enough)]
-        if not open_to:
+        if any((jeune, p) in self.enrolled for p in ("PACEA", "CEJ")):
             return None
+        open_to = ["PACEA", "CEJ"] if young_enough else ["PACEA"]
         programme = self.rnd.choice(open_to)
         self.enrolled.add((jeune, programme))
         body = {"programme": programme, "start_date": start.isoformat()}

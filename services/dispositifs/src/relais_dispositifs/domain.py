@@ -19,7 +19,9 @@ problem type):
   activity a week (`cej-weekly-hours`), ends by the 26th birthday (30th with RQTH)
   (`cej-beyond-age-limit`).
 - PACEA (Code du travail, R5131-4 ff.): 24 consecutive months at most (`pacea-duration`).
-- One active enrolment per programme, CEJ and CEJ_JR counting as one (`already-enrolled`).
+- One active enrolment per programme, CEJ, CEJ_JR and PACEA counting as one: the CEJ is a form
+  of the contractual accompaniment whose other form is the PACEA (L5131-4 to L5131-6, see
+  `CONTRACTUAL_ACCOMPANIMENT`) (`already-enrolled`).
 - Allowances (see `reference_amounts.py`): only PACEA and CEJ (`allowance-not-for-programme`),
   only for a month within an active enrolment (`allowance-outside-enrolment`), once per month
   (`allowance-month-already-requested`), within the monthly cap by age and date
@@ -55,8 +57,17 @@ def month_start(month: str) -> date:
     return date(year, m, 1)
 
 
+# One contractual accompaniment at a time: the PACEA (Code du travail, L5131-4) or the CEJ, which
+# L5131-6 introduces as a form the same accompaniment of L5131-3 « peut également prendre »; and
+# L5131-5 pays the PACEA allowance to the young people of L5131-3 « à l'exception des jeunes
+# mentionnés à l'article L. 5131-6 » (those in a CEJ). As we read these texts, a young person in a
+# CEJ is therefore not in a PACEA at the same time, and the reverse.
+CONTRACTUAL_ACCOMPANIMENT = ("PACEA", *CEJ_FAMILY)
+
+
 def family(programme: str) -> str:
-    return "CEJ" if programme in CEJ_FAMILY else programme
+    """Programmes of one family are never active together for one young person."""
+    return "ACCOMPANIMENT" if programme in CONTRACTUAL_ACCOMPANIMENT else programme
 
 
 def broken(message: str, rule: str) -> DomainRuleBroken:
@@ -346,8 +357,8 @@ class YouthEnrolments(Aggregate):
         enrolment_id: uuid.UUID
 
         def apply(self, y: "YouthEnrolments") -> None:
-            if y.active.get(self.family) == self.enrolment_id:
-                del y.active[self.family]
+            # By enrolment: a registry written before the families changed keys it by its old one.
+            y.active = {f: e for f, e in y.active.items() if e != self.enrolment_id}
 
     def __init__(self) -> None:
         self.jeune_id: uuid.UUID | None = None
@@ -363,9 +374,13 @@ class YouthEnrolments(Aggregate):
         return cls._create(cls.Opened, id=cls.id_for(jeune_id), jeune_id=jeune_id)
 
     def activate(self, programme: str, enrolment_id: uuid.UUID) -> None:
-        if family(programme) in self.active:
-            name = "un CEJ" if family(programme) == "CEJ" else f"un {programme}"
-            raise broken(f"Ce jeune a déjà {name} en cours.", "already-enrolled")
+        # `family(f)`: a registry written before the families changed keys by its old ones.
+        if any(family(f) == family(programme) for f in self.active):
+            name = "un CEJ ou un PACEA" if family(programme) == "ACCOMPANIMENT" else f"un {programme}"
+            raise broken(
+                f"Ce jeune a déjà {name} en cours : un seul à la fois (Code du travail, L5131-4 à L5131-6).",
+                "already-enrolled",
+            )
         self.trigger_event(self.Activated, family=family(programme), enrolment_id=enrolment_id)
 
     def release(self, programme: str, enrolment_id: uuid.UUID) -> None:
