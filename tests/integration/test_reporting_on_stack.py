@@ -58,11 +58,13 @@ def test_cli_over_the_services_exports_gives_the_live_document(stack, tmp_path):
         ServiceProcess("employment", 18143) as employment,
         ServiceProcess("reporting", 18140) as reporting,
     ):
-        youths = [
+        youths = [  # v2.md, R9: the first welcome in an interview counts as one, by phone it does not
             httpx.post(
-                f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Rep{uuid.uuid4().hex[:6]}"), headers=headers
+                f"{intake.url}/v1/{ml}/youths",
+                json={**welcome_body(f"Rep{uuid.uuid4().hex[:6]}"), "nature": welcome},
+                headers=headers,
             ).json()["id"]
-            for _ in range(3)
+            for welcome in ("individual_interview", "phone", "phone")
         ]
         events = [
             httpx.post(
@@ -178,7 +180,7 @@ def test_cli_over_the_services_exports_gives_the_live_document(stack, tmp_path):
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout) == live
     f = live["indicators"]
-    assert (f["accompanied"], f["in_contact"], f["individual_interviews"], f["workshop_participations"]) == (1, 3, 1, 0)
+    assert (f["accompanied"], f["in_contact"], f["individual_interviews"], f["workshop_participations"]) == (1, 3, 2, 0)
 
 
 async def produce(bootstrap: str, events) -> None:

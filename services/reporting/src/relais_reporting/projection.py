@@ -201,9 +201,10 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
     touch(conn, {r["ml_id"] or "" for r in rows})
 
 
-# What the fold derives at fold time changed with catalogue v2 (durable rule, welcome nature): a read model
-# folded by an older version is brought up to the current rules once, from the stored envelopes.
-FOLD_RULES_VERSION = 2
+# What the fold derives at fold time changed with catalogue v2: a read model folded by an older
+# version is brought up to the current rules once, from the stored envelopes. 2: the v2 durable
+# rule; 3: the first welcome's nature (R9).
+FOLD_RULES_VERSION = 3
 
 
 def upgrade_derived_columns(engine: Engine) -> int:
