@@ -15,6 +15,8 @@ record, so replicas sharing a database never apply an event twice.
 """
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.application import Application
@@ -58,6 +60,18 @@ class SqlView(TrackingRecorder):
             ).on_conflict_do_update(index_elements=["view_name", "application_name"], set_=values)
         )
 
+    @contextmanager
+    def batch(self, application_name: str) -> Iterator[int]:
+        """One transaction of the view: yields its position in `application_name`'s log, locked
+        against replicas; what the projection writes meanwhile and the tracking record commit
+        together, or not at all."""
+        with self.engine.begin() as conn:
+            self._batch = conn
+            try:
+                yield self._position(conn, application_name, lock=True) or 0
+            finally:
+                self._batch = None
+
     def max_tracking_id(self, application_name: str) -> int | None:
         with self.engine.connect() as conn:
             return self._position(conn, application_name)
@@ -85,18 +99,13 @@ class Follows:
         applied = 0
         with self._lock:
             while True:
-                with self.view.engine.begin() as conn:
-                    self.view._batch = conn
-                    try:
-                        position = self.view._position(conn, self.app.name, lock=True) or 0
-                        batch = self.app.recorder.select_notifications(start=position + 1, limit=self.batch)
-                        for notification in batch:
-                            event = self.app.mapper.to_domain_event(notification)
-                            self.projection.process_event(event, Tracking(self.app.name, notification.id))
-                        if batch:
-                            self.view.insert_tracking(Tracking(self.app.name, batch[-1].id))
-                    finally:
-                        self.view._batch = None
+                with self.view.batch(self.app.name) as position:
+                    batch = self.app.recorder.select_notifications(start=position + 1, limit=self.batch)
+                    for notification in batch:
+                        event = self.app.mapper.to_domain_event(notification)
+                        self.projection.process_event(event, Tracking(self.app.name, notification.id))
+                    if batch:
+                        self.view.insert_tracking(Tracking(self.app.name, batch[-1].id))
                 if not batch:
                     return applied
                 applied += len(batch)
