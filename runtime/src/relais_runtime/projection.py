@@ -22,7 +22,19 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
-from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, inspect, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    select,
+    text,
+)
 
 from relais_runtime.sql import dialect_of
 
@@ -30,9 +42,11 @@ metadata = MetaData()
 view_tracking = Table(
     "view_tracking",
     metadata,
-    Column("view_name", String(128), primary_key=True),
-    Column("application_name", String(128), primary_key=True),
+    Column("view_name", String(128)),
+    Column("application_name", String(128)),
     Column("notification_id", BigInteger, nullable=False),
+    # One tracking record per view and application it follows (eventsourcing's `Tracking`).
+    PrimaryKeyConstraint("view_name", "application_name"),
 )
 
 

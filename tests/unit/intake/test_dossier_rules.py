@@ -32,19 +32,16 @@ PROFILE = {
 
 
 def welcome(birth_date=date(2004, 1, 20), occurred_at=None, rqth=False) -> Dossier:
-    return Dossier.welcome(
-        uuid.uuid4(),
-        CTX,
-        birth_date=birth_date,
-        occurred_at=occurred_at,
+    welcomed = intake.FirstWelcomeRecorded(
+        jeune_id=uuid.uuid4(),
         nature="individual_interview",
         mode="on_site",
         site="TROYES",
         referral_source="self",
         requests=["employment"],
-        profile={**PROFILE, "rqth": rqth},
-        sealed_personal_data="sealed",
+        profile=intake.Profile.model_validate({**PROFILE, "rqth": rqth, "birth_month": birth_date.strftime("%Y-%m")}),
     )
+    return Dossier.welcome(CTX, welcomed, birth_date=birth_date, occurred_at=occurred_at, sealed_personal_data="sealed")
 
 
 def rule_of(action) -> str:

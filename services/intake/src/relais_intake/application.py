@@ -66,16 +66,20 @@ class IntakeApplication(RelaisApplication):
         def build(jeune_id: uuid.UUID) -> list[Dossier]:
             return [
                 Dossier.welcome(
-                    jeune_id,
                     ctx,
+                    contract.FirstWelcomeRecorded(
+                        jeune_id=jeune_id,
+                        nature=command.nature,
+                        mode=command.mode,
+                        site=command.site,
+                        referral_source=command.referral_source,
+                        requests=list(command.requests),
+                        profile=contract.Profile.model_validate(
+                            {**command.profile.model_dump(), "birth_month": personal.birth_date.strftime("%Y-%m")}
+                        ),
+                    ),
                     birth_date=personal.birth_date,
                     occurred_at=command.occurred_at,
-                    nature=command.nature,
-                    mode=command.mode,
-                    site=command.site,
-                    referral_source=command.referral_source,
-                    requests=list(command.requests),
-                    profile=command.profile.model_dump(),
                     sealed_personal_data=self.vault.seal(jeune_id, personal),
                 )
             ]

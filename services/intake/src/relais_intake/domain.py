@@ -106,43 +106,30 @@ class Dossier(Aggregate, RemembersCommands):
     @classmethod
     def welcome(
         cls,
-        jeune_id: uuid.UUID,
         ctx: CommandContext,
+        welcomed: contract.FirstWelcomeRecorded,
         *,
         birth_date: date,
         occurred_at: datetime | None,
-        nature: contract.WelcomeNature,
-        mode: contract.Mode,
-        site: str,
-        referral_source: contract.ReferralSource,
-        requests: list[contract.Request],
-        profile: dict[str, Any],
         sealed_personal_data: str,
     ) -> "Dossier":
+        """A new dossier (`id` = `welcomed.jeune_id`; its profile's `birth_month` is `birth_date`'s,
+        which stays sealed with the rest of the personal data)."""
         when = occurred_at or ctx.now
         _not_in_future(when, ctx)
         age = age_on(birth_date, paris_date(when))
-        limit = MAX_AGE_RQTH if profile.get("rqth") else MAX_AGE
+        limit = MAX_AGE_RQTH if welcomed.profile.rqth else MAX_AGE
         if not MIN_AGE <= age <= limit:
             raise DomainRuleBroken(
                 f"Un premier accueil concerne un jeune de {MIN_AGE} à {MAX_AGE} ans "
                 f"({MAX_AGE_RQTH} ans avec une RQTH) ; ce jeune a {age} ans à cette date.",
                 rule="age-out-of-range",
             )
-        payload = contract.FirstWelcomeRecorded(
-            jeune_id=jeune_id,
-            nature=nature,
-            mode=mode,
-            site=site,
-            referral_source=referral_source,
-            requests=requests,
-            profile=contract.Profile.model_validate({**profile, "birth_month": birth_date.strftime("%Y-%m")}),
-        )
         return cls._create(
             cls.FirstWelcomeRecorded,
-            id=jeune_id,
+            id=welcomed.jeune_id,
             **ctx.metadata(when),
-            payload=payload,
+            payload=welcomed,
             sealed_personal_data=sealed_personal_data,
         )
 
