@@ -143,14 +143,16 @@ class History:
             em.CivicServiceStarted(jeune_id=jeune, start_date=start, end_date=start + timedelta(days=200)), occurred
         )
 
-    def enter(self, jeune: uuid.UUID, programme: str, start: date, occurred: str) -> uuid.UUID:
+    def enter(
+        self, jeune: uuid.UUID, programme: str, start: date, occurred: str, planned_end: date | None = None
+    ) -> uuid.UUID:
         enrolment = uuid.uuid4()
         self._add(
             d.ProgrammeEntered(
                 jeune_id=jeune,
                 programme=programme,
                 start_date=start,
-                planned_end_date=None,
+                planned_end_date=planned_end,
                 partner=None,
                 weekly_hours=None,
             ),
@@ -158,6 +160,13 @@ class History:
             stream_id=enrolment,
         )
         return enrolment
+
+    def extend(self, jeune: uuid.UUID, enrolment: uuid.UUID, programme: str, new_end: date, occurred: str) -> Envelope:
+        return self._add(
+            d.ProgrammeExtended(jeune_id=jeune, programme=programme, new_planned_end_date=new_end),
+            occurred,
+            stream_id=enrolment,
+        )
 
     def exit(
         self, jeune: uuid.UUID, enrolment: uuid.UUID, programme: str, exit_date: date, situation: str, occurred: str

@@ -42,7 +42,11 @@ def random_history(seed: int, youths: int = 6, mls: tuple[str, ...] = ("ML-A", "
                     day(),
                 )
             if rnd.random() < 0.4:
-                enrolment = h.enter(jeune, rnd.choice(["CEJ", "PACEA"]), date(2023, rnd.randint(1, 12), 1), day())
+                start = date(2022 + rnd.randint(0, 1), rnd.randint(1, 12), 1)
+                planned = None if rnd.random() < 0.3 else start + timedelta(days=rnd.randint(60, 500))
+                enrolment = h.enter(jeune, rnd.choice(["CEJ", "PACEA"]), start, day(), planned_end=planned)
+                if planned is not None and rnd.random() < 0.3:
+                    h.extend(jeune, enrolment, "PACEA", planned + timedelta(days=rnd.randint(1, 200)), day())
                 h.allowance(jeune, enrolment, "2023-06", 30_000, day(), paid=rnd.random() < 0.5)
                 if rnd.random() < 0.5:
                     h.exit(jeune, enrolment, "CEJ", date(2023, 12, 1), rnd.choice(["employment", "none"]), day())

@@ -6,8 +6,8 @@ from datetime import date
 
 from relais_cli.audit import scratch_engine
 from relais_reporting.projection import apply, upgrade_derived_columns
-from relais_reporting.readmodel import changes, events
-from sqlalchemy import select, update
+from relais_reporting.readmodel import changes, events, fold_rules
+from sqlalchemy import insert, select, text, update
 from support.builder import History, at
 from support.reporting import document, figures
 
@@ -298,3 +298,32 @@ def test_a_read_model_folded_before_r9_gets_its_welcomes_nature_once():
     assert figures([], engine=engine)["accompanied"] == 0  # what v1's fold left
     assert upgrade_derived_columns(engine) == 1
     assert figures([], engine=engine)["accompanied"] == 1
+
+
+def test_an_enrolment_is_active_until_its_planned_end_even_without_an_exit():
+    """v2.md, `active_youths`: started by the period's end, not exited before its start, and a
+    planned end (the latest of the entry's and its extensions') on or after its start."""
+    h = History()
+    a, b, c, d_ = (h.welcome("2022-01-03 09:00") for _ in range(4))
+    h.enter(a, "PACEA", date(2022, 1, 3), "2022-01-03 09:00", planned_end=date(2022, 12, 31))  # over before 2023
+    extended = h.enter(b, "PACEA", date(2022, 1, 3), "2022-01-03 09:00", planned_end=date(2022, 12, 31))
+    h.extend(b, extended, "PACEA", date(2023, 1, 1), "2022-12-20 09:00")  # the last day counts
+    h.enter(c, "PACEA", date(2022, 6, 1), "2022-06-01 09:00")  # no planned end: active until its exit
+    late = h.enter(d_, "PACEA", date(2022, 2, 1), "2022-02-01 09:00", planned_end=date(2022, 6, 30))
+    h.extend(d_, late, "PACEA", date(2023, 9, 30), "2023-05-02 09:00")
+    assert figures(h.events)["programmes"]["PACEA"]["active_youths"] == 3  # b, c, d_
+    known_before = figures(h.events, as_of=at("2023-05-01 09:00"))
+    assert known_before["programmes"]["PACEA"]["active_youths"] == 2  # d_'s extension not known yet
+
+
+def test_a_read_model_without_planned_ends_gets_the_column_and_its_values_once():
+    h = History()
+    j = h.welcome("2022-01-03 09:00")
+    h.enter(j, "PACEA", date(2022, 1, 3), "2022-01-03 09:00", planned_end=date(2022, 12, 31))
+    engine = scratch_engine()
+    with engine.begin() as conn:
+        apply(conn, h.events)
+        conn.execute(text("ALTER TABLE report_events DROP COLUMN planned_end"))  # as version 3 created it
+        conn.execute(insert(fold_rules).values(version=3))
+    assert upgrade_derived_columns(engine) == 1
+    assert figures([], engine=engine)["programmes"]["PACEA"]["active_youths"] == 0

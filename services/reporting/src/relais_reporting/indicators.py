@@ -169,14 +169,29 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     for ml, etype, nature, category, programme, jeune, session, employer in people:
         _who(result[ml].scope, etype, nature, category, programme, jeune, session, employer)
 
-    # Programmes active over the period: entered by its end, not exited before its start.
+    # Programmes active over the period (v2.md): entered by its end, not exited before its start,
+    # and planned to end (the latest of the entry's and every extension's planned end, when there
+    # is one) on or after its start.
     exited = aliased(events)
+    known = [] if q.as_of is None else [events.c.recorded_us <= micros(q.as_of)]
+    planned = (
+        select(events.c.stream_id, func.max(events.c.planned_end).label("end"))
+        .where(
+            events.c.event_type.in_(["dispositifs.ProgrammeEntered", "dispositifs.ProgrammeExtended"]),
+            *of_mls,
+            *known,
+        )
+        .group_by(events.c.stream_id)
+        .subquery()
+    )
     actives = conn.execute(
         select(events.c.ml_id, events.c.programme, events.c.jeune_id)
+        .join(planned, planned.c.stream_id == events.c.stream_id)
         .where(
             events.c.event_type == "dispositifs.ProgrammeEntered",
             events.c.business_date <= end,
             *base,
+            or_(planned.c.end.is_(None), planned.c.end >= start),
             ~exists().where(
                 exited.c.event_type == "dispositifs.ProgrammeExited",
                 exited.c.stream_id == events.c.stream_id,

@@ -11,11 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from relais_contracts import Envelope, encode
+from relais_contracts import Envelope, decode, encode
+from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_runtime.kernel.calendar import last_day_of, paris_date
 from relais_runtime.sql import dialect_of
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, inspect, select, text, update
 
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, fold_rules, profiles, skipped
 
@@ -73,6 +74,12 @@ def is_durable(signed: em.ContractSigned) -> bool:
     return signed.end_date >= last_day_of(signed.start_date, 6)
 
 
+def _planned_end(p: Any) -> str | None:
+    """The planned end an entry or an extension sets (v2.md, `active_youths`)."""
+    end = p.new_planned_end_date if isinstance(p, d.ProgrammeExtended) else p.planned_end_date
+    return end.isoformat() if end is not None else None
+
+
 def _specifics(e: Envelope) -> dict[str, Any]:
     p = e.payload
     t = e.event_type
@@ -82,12 +89,9 @@ def _specifics(e: Envelope) -> dict[str, Any]:
         return {"nature": p.nature}  # v2.md, R9: it counts as an événement dossier of its nature
     if t == "intake.DossierEventCancelled":
         return {"cancelled_event_id": p.cancelled_event_id}
-    if t in (
-        "dispositifs.ProgrammeEntered",
-        "dispositifs.ProgrammeSuspended",
-        "dispositifs.ProgrammeResumed",
-        "dispositifs.ProgrammeExtended",
-    ):
+    if t in ("dispositifs.ProgrammeEntered", "dispositifs.ProgrammeExtended"):
+        return {"programme": p.programme, "planned_end": _planned_end(p)}
+    if t in ("dispositifs.ProgrammeSuspended", "dispositifs.ProgrammeResumed"):
         return {"programme": p.programme}
     if t == "dispositifs.ProgrammeExited":
         return {"programme": p.programme, "category": p.exit_situation}
@@ -130,6 +134,7 @@ def _event_row(e: Envelope) -> dict[str, Any]:
         "durable": None,
         "employer_id": None,
         "sector": None,
+        "planned_end": None,
         "envelope": encode(e).decode(),
     }
     row.update(_specifics(e))
@@ -203,8 +208,8 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
 
 # What the fold derives at fold time changed with catalogue v2: a read model folded by an older
 # version is brought up to the current rules once, from the stored envelopes. 2: the v2 durable
-# rule; 3: the first welcome's nature (R9).
-FOLD_RULES_VERSION = 3
+# rule; 3: the first welcome's nature (R9); 4: the planned ends of enrolments (`active_youths`).
+FOLD_RULES_VERSION = 4
 
 
 def upgrade_derived_columns(engine: Engine) -> int:
@@ -212,6 +217,7 @@ def upgrade_derived_columns(engine: Engine) -> int:
     nature, which v1 welcomes lacked: an individual interview, as the upcaster says); the number
     of rows changed. Each Mission Locale touched gets a new change token, so that no replica
     serves cached figures."""
+    _add_missing_columns(engine)
     with engine.begin() as conn:
         stored = conn.execute(select(fold_rules.c.version).with_for_update()).scalar_one_or_none()
         if stored is not None and stored >= FOLD_RULES_VERSION:
@@ -232,9 +238,30 @@ def upgrade_derived_columns(engine: Engine) -> int:
             )
         )
         changed += [(event_id, ml_id, {"nature": "individual_interview"}) for event_id, ml_id in welcomes]
+        enrolments = conn.execute(
+            select(events.c.event_id, events.c.ml_id, events.c.envelope).where(
+                events.c.event_type.in_(["dispositifs.ProgrammeEntered", "dispositifs.ProgrammeExtended"]),
+                events.c.planned_end.is_(None),
+            )
+        )
+        for event_id, ml_id, envelope in enrolments:
+            end = _planned_end(decode(envelope.encode()).payload)
+            if end is not None:
+                changed.append((event_id, ml_id, {"planned_end": end}))
         for event_id, _, values in changed:
             conn.execute(update(events).where(events.c.event_id == event_id).values(**values))
         touch(conn, {ml_id for _, ml_id, _ in changed})
         conn.execute(delete(fold_rules))
         conn.execute(insert(fold_rules).values(version=FOLD_RULES_VERSION))
     return len(changed)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns the read model gained after its tables were created (`create_all` adds tables, not
+    columns); each is then filled by `upgrade_derived_columns`."""
+    present = {c["name"] for c in inspect(engine).get_columns(events.name)}
+    missing = [c for c in events.columns if c.name not in present]
+    with engine.begin() as conn:
+        for column in missing:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f'ALTER TABLE {events.name} ADD COLUMN "{column.name}" {kind}'))

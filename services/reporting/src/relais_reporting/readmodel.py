@@ -37,6 +37,7 @@ events = Table(
     Column("durable", Boolean),  # ContractSigned: a durable job contract (v2.md)
     Column("employer_id", Uuid),  # JobOfferReceived
     Column("sector", String(1)),  # JobOfferReceived
+    Column("planned_end", String(10)),  # ProgrammeEntered's planned end, ProgrammeExtended's new one
     Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
     Index("ix_report_events_period", "ml_id", "event_type", "business_date"),
     Index("ix_report_events_jeune", "jeune_id"),
