@@ -98,6 +98,16 @@ class History:
             recorded,
         )
 
+    def correct(self, event: Envelope, occurred: str, recorded: str | None = None) -> Envelope:
+        """v2.md, E2: a dispositifs or employment entry cancelled, on the entry's own stream."""
+        model = d.EntryCancelled if event.event_type.startswith("dispositifs.") else em.EntryCancelled
+        cancelled = model(jeune_id=event.payload.jeune_id, cancelled_event_id=event.event_id, reason="entry_error")
+        return self._add(cancelled, occurred, recorded, stream_id=event.stream_id)
+
+    def entry(self, enrolment: uuid.UUID) -> Envelope:
+        """The `ProgrammeEntered` of an enrolment."""
+        return next(e for e in self.events if e.stream_id == enrolment and e.event_type.endswith("ProgrammeEntered"))
+
     def contract(self, jeune: uuid.UUID, contract_type: str, start: date, end: date | None, occurred: str) -> Envelope:
         return self._add(
             em.ContractSigned(

@@ -50,5 +50,7 @@ def random_history(seed: int, youths: int = 6, mls: tuple[str, ...] = ("ML-A", "
                 h.allowance(jeune, enrolment, "2023-06", 30_000, day(), paid=rnd.random() < 0.5)
                 if rnd.random() < 0.5:
                     h.exit(jeune, enrolment, "CEJ", date(2023, 12, 1), rnd.choice(["employment", "none"]), day())
+                if rnd.random() < 0.15:  # v2.md, E2: the entry was a mistake
+                    h.correct(h.entry(enrolment), day())
         events += h.events
     return events

@@ -79,6 +79,7 @@ def sample_payloads() -> dict[str, Payload]:
         ),
         d.FinancialAidGranted(jeune_id=JEUNE, kind="mobility_voucher", amount_cents=5000, funder="region"),
         d.SocialReferralMade(jeune_id=JEUNE, domain="housing", partner="CLLAJ"),
+        d.EntryCancelled(jeune_id=JEUNE, cancelled_event_id=uuid.UUID(int=12), reason="entry_error"),
         e.EmployerRegistered(
             employer_id=EMPLOYER, name="Boulangerie du Centre", sector="D", size_band="0-9", commune_insee="94003"
         ),
@@ -117,6 +118,7 @@ def sample_payloads() -> dict[str, Payload]:
         e.SituationEnded(
             jeune_id=JEUNE, situation_event_id=uuid.UUID(int=21), end_date=date(2023, 9, 30), reason="early_termination"
         ),
+        e.EntryCancelled(jeune_id=JEUNE, cancelled_event_id=uuid.UUID(int=22), reason="duplicate"),
         e.RecruitmentSessionHeld(
             session_id=uuid.UUID(int=31),
             employer_ids=[EMPLOYER],

@@ -155,3 +155,27 @@ def test_aids_referrals_idempotency_and_roles(client, jeune):
         == 403
     )
     assert client.get(f"/v1/ML-A/youths/{jeune}/programmes", headers={}).status_code == 401
+
+
+def test_corrections_over_http_free_the_young_person_for_a_new_entry(client, jeune):
+    """v2.md, E2: the mistaken CEJ is cancelled, and the young person may enter one again."""
+    enrolment = client.post(f"/v1/ML-A/youths/{jeune}/programmes", json=CEJ, headers=H).json()["id"]
+    bad = client.post(f"/v1/ML-A/enrolments/{enrolment}/cancel", json={"reason": "oops"}, headers=H)
+    assert bad.status_code == 422 and "reason" in str(bad.json()["errors"])
+    r = client.post(f"/v1/ML-A/enrolments/{enrolment}/cancel", json={"reason": "duplicate"}, headers=H)
+    assert r.status_code == 201
+    assert client.post(f"/v1/ML-A/youths/{jeune}/programmes", json=CEJ, headers=H).status_code == 201
+    gone = client.post(
+        f"/v1/ML-A/enrolments/{enrolment}/suspend", json={"date": "2024-03-01", "reason": "x"}, headers=H
+    )
+    assert gone.status_code == 422 and gone.json()["type"].endswith("/enrolment-cancelled")
+    aid = client.post(
+        f"/v1/ML-A/youths/{jeune}/aids", json={"kind": "faj", "amount_cents": 5000, "funder": "CD"}, headers=H
+    ).json()["id"]
+    assert client.post(f"/v1/ML-A/aids/{aid}/cancel", json={"reason": "entry_error"}, headers=H).status_code == 201
+    assert (
+        client.post(
+            f"/v1/ML-B/aids/{aid}/cancel", json={"reason": "entry_error"}, headers=bearer(ml_ids=("ML-B",))
+        ).status_code
+        == 404
+    )

@@ -7,7 +7,7 @@ import pytest
 from relais_contracts import event_id_for
 from relais_contracts.events import dispositifs
 from relais_dispositifs import reference_amounts as amounts
-from relais_dispositifs.domain import Enrolment, YouthEnrolments, add_months
+from relais_dispositifs.domain import Enrolment, FinancialAid, YouthEnrolments, add_months
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.kernel.youth import YouthFacts
@@ -260,3 +260,36 @@ def test_an_allowance_is_paid_once_at_most_what_was_requested():
         rule_of(lambda: cej.pay_allowance(CTX, request_event_id=request_id, amount_cents=None, occurred_at=None))
         == "allowance-already-paid"
     )
+
+
+def test_an_entry_recorded_by_mistake_is_cancelled_unless_money_was_asked_for():
+    """v2.md, E2: cancelling the entry voids the enrolment; once an allowance is requested it is
+    exited instead; a paid request stays, an unpaid one may be cancelled and its month asked again."""
+    cej = enter(start=date(2024, 2, 1), end=date(2025, 1, 31))
+    cej.request_allowance(CTX, youth(), month="2024-03", amount_cents=20_000, occurred_at=None)
+    request = event_id_for("dispositifs", cej.id, cej.version)
+    cancel = lambda event_id: cej.cancel_entry(CTX, event_id, reason="entry_error", occurred_at=None)  # noqa: E731
+    assert rule_of(lambda: cancel(cej.entry_event_id)) == "enrolment-has-allowances"
+    assert rule_of(lambda: cancel(uuid.uuid4())) == "cancelled-event-unknown"
+    cancel(request)
+    cej.request_allowance(CTX, youth(), month="2024-03", amount_cents=20_000, occurred_at=None)  # asked again
+    paid = event_id_for("dispositifs", cej.id, cej.version)
+    cej.pay_allowance(CTX, request_event_id=paid, amount_cents=None, occurred_at=None)
+    assert rule_of(lambda: cancel(paid)) == "allowance-already-paid"
+
+    mistaken = enter()
+    mistaken.cancel_entry(CTX, mistaken.entry_event_id, reason="duplicate", occurred_at=None)
+    assert rule_of(lambda: mistaken.extend(CTX, new_planned_end_date=date(2025, 3, 1), occurred_at=None)) == (
+        "enrolment-cancelled"
+    )
+    assert rule_of(
+        lambda: mistaken.cancel_entry(CTX, mistaken.entry_event_id, reason="duplicate", occurred_at=None)
+    ) == ("enrolment-cancelled")
+
+
+def test_an_aid_is_cancelled_once():
+    granted = dispositifs.FinancialAidGranted(jeune_id=JEUNE, kind="faj", amount_cents=10_000, funder="CD")
+    aid = FinancialAid.grant(uuid.uuid4(), CTX, granted, occurred_at=None)
+    aid.cancel(CTX, reason="duplicate", occurred_at=None)
+    assert aid.collect_events()[-1].to_envelope().payload.cancelled_event_id == event_id_for("dispositifs", aid.id, 1)
+    assert rule_of(lambda: aid.cancel(CTX, reason="duplicate", occurred_at=None)) == "entry-already-cancelled"

@@ -67,6 +67,10 @@ def test_employer_offer_referrals_and_the_contract_that_follows(client, app):
     assert ended.status_code == 201
     [situation] = client.get(f"/v1/ML-A/youths/{hired}/situations", headers=H).json()
     assert (situation["kind"], situation["ended_on"]) == ("ContractSigned", "2024-08-31")
+    # v2.md, E2: recorded for the wrong young person, the contract is cancelled with its end.
+    cancelled = post(client, f"/youths/{hired}/situations/{signed.json()['id']}/cancel", {"reason": "wrong_youth"})
+    assert cancelled.status_code == 201
+    assert client.get(f"/v1/ML-A/youths/{hired}/situations", headers=H).json() == []
 
 
 def test_each_rule_has_its_own_problem_type(client, app):

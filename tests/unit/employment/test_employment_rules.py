@@ -164,3 +164,20 @@ def test_a_situation_ends_once_not_before_it_began():
     envelope = c.collect_events()[-1].to_envelope()
     assert envelope.stream_id == envelope.payload.jeune_id == c.id
     assert envelope.payload.situation_event_id == situation
+
+
+def test_a_situation_recorded_by_mistake_is_cancelled_with_its_end():
+    """v2.md, E2: the start and the end that names it go; the situation can no longer be ended."""
+    c = career()
+    sign(c, youth(), "CDI", date(2024, 1, 1), None)
+    situation = event_id_for("employment", c.id, c.version)
+    c.end_situation(CTX, situation, end_date=date(2024, 3, 1), reason="resignation", occurred_at=None)
+    c.cancel_situation(CTX, situation, reason="wrong_youth", occurred_at=None)
+    assert situation not in c.situations and situation not in c.ended
+    assert rule_of(lambda: c.cancel_situation(CTX, situation, reason="duplicate", occurred_at=None)) == (
+        "situation-unknown"
+    )
+    assert (
+        rule_of(lambda: c.end_situation(CTX, situation, end_date=date(2024, 3, 2), reason="other", occurred_at=None))
+        == "situation-unknown"
+    )

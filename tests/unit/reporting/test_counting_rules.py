@@ -327,3 +327,34 @@ def test_a_read_model_without_planned_ends_gets_the_column_and_its_values_once()
         conn.execute(insert(fold_rules).values(version=3))
     assert upgrade_derived_columns(engine) == 1
     assert figures([], engine=engine)["programmes"]["PACEA"]["active_youths"] == 0
+
+
+def test_r4_corrections_win_in_every_service_whatever_the_order():
+    """v2.md, R4 and E2: a cancelled programme entry voids its whole enrolment; a cancelled aid,
+    referral or situation start counts nowhere; cancellations count only in events_considered."""
+    h = History()
+    a, b = h.welcome("2023-01-10 09:00"), h.welcome("2023-01-10 09:00")
+    mistaken = h.enter(a, "CEJ", date(2023, 2, 1), "2023-02-01 09:00", planned_end=date(2023, 12, 31))
+    h.allowance(a, mistaken, "2023-02", 52_800, "2023-02-25 09:00", paid=True)
+    h.exit(a, mistaken, "CEJ", date(2023, 6, 30), "employment", "2023-06-30 09:00")
+    h.enter(b, "CEJ", date(2023, 3, 1), "2023-03-01 09:00", planned_end=date(2023, 12, 31))
+    aid = h.aid(a, "faj", 10_000, "2023-04-01 09:00")
+    h.aid(b, "faj", 5_000, "2023-04-01 09:00")
+    contract = h.contract(b, "CDI", date(2023, 5, 2), None, "2023-05-02 09:00")
+    h.contract(a, "CDD", date(2023, 5, 2), date(2023, 12, 31), "2023-05-02 09:00")
+    corrections = [
+        h.correct(h.entry(mistaken), "2023-07-01 09:00"),
+        h.correct(aid, "2023-07-01 09:00"),
+        h.correct(contract, "2023-07-01 09:00"),
+    ]
+    before = len(h.events) - len(corrections)
+    # The corrections first: the answer does not depend on the order of arrival.
+    doc = document(corrections + h.events[:before])
+    f = doc["indicators"]
+    cej = f["programmes"]["CEJ"]
+    assert (cej["entries"], cej["active_youths"], cej["exits"], cej["allowance_paid_cents"]) == (1, 1, 0, 0)
+    assert f["financial_aids"]["faj"] == {"count": 1, "amount_cents": 5_000, "youths": 1}
+    assert (f["employment_contracts"], f["youths_in_employment"]) == (1, 1)
+    assert doc["events_considered"] == len(h.events)
+    known_before = figures(h.events, as_of=at("2023-07-01 09:30"))  # recorded an hour after: not yet
+    assert known_before["programmes"]["CEJ"]["entries"] == 2

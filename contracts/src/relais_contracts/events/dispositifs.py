@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from relais_contracts.envelope import Payload
+from relais_contracts.events.intake import CancelReason as CancelReason
 from relais_contracts.types import Cents, Code, Day, Month, Uuid, WeeklyHours
 
 Programme = Literal[
@@ -113,6 +114,17 @@ class SocialReferralMade(Payload):
     partner: Code
 
 
+class EntryCancelled(Payload):
+    """v2.md, E2: an entry recorded by mistake is cancelled; the cancelled event counts nowhere.
+    `cancelled_event_id` names a `ProgrammeEntered` (which voids the whole enrolment), `AllowanceRequested`,
+    `FinancialAidGranted` or `SocialReferralMade`; the stream is the cancelled event's."""
+
+    event_type = "dispositifs.EntryCancelled"
+    jeune_id: Uuid
+    cancelled_event_id: Uuid
+    reason: CancelReason
+
+
 PAYLOADS: list[type[Payload]] = [
     ProgrammeEntered,
     ProgrammeSuspended,
@@ -123,4 +135,5 @@ PAYLOADS: list[type[Payload]] = [
     AllowancePaid,
     FinancialAidGranted,
     SocialReferralMade,
+    EntryCancelled,
 ]

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictStr, StringConstraints
 
 from relais_contracts.envelope import Payload
+from relais_contracts.events.intake import CancelReason as CancelReason
 from relais_contracts.types import Bool, Day, InseeCode, Positions, Uuid, WeeklyHours
 
 RomeDomain = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N"]
@@ -138,6 +139,18 @@ class RecruitmentSessionHeld(Payload):
     participants: Annotated[list[Uuid], Field(max_length=500)]
 
 
+class EntryCancelled(Payload):
+    """v2.md, E2: an entry recorded by mistake is cancelled; the cancelled event counts nowhere.
+    `cancelled_event_id` names a situation start (`ContractSigned`, `TrainingEntered`, `ImmersionStarted`,
+    `CivicServiceStarted`: its `SituationEnded` goes with it), `CandidateReferred` or
+    `ReferralOutcomeRecorded`; the stream is the cancelled event's."""
+
+    event_type = "employment.EntryCancelled"
+    jeune_id: Uuid
+    cancelled_event_id: Uuid
+    reason: CancelReason
+
+
 PAYLOADS: list[type[Payload]] = [
     EmployerRegistered,
     JobOfferReceived,
@@ -150,4 +163,5 @@ PAYLOADS: list[type[Payload]] = [
     CivicServiceStarted,
     SituationEnded,
     RecruitmentSessionHeld,
+    EntryCancelled,
 ]

@@ -13,6 +13,7 @@ from relais_dispositifs.application import DispositifsApplication
 from relais_dispositifs.commands import (
     AidRequest,
     AllowanceRequest,
+    CancelRequest,
     DatedReason,
     EnterRequest,
     ExitRequest,
@@ -20,7 +21,7 @@ from relais_dispositifs.commands import (
     PaymentRequest,
     ReferralRequest,
 )
-from relais_dispositifs.domain import Enrolment
+from relais_dispositifs.domain import Enrolment, FinancialAid, SocialReferral
 
 
 class EnrolmentView(BaseModel):
@@ -109,6 +110,34 @@ def build_router(app: DispositifsApplication) -> APIRouter:
     ) -> CommandAnswer:
         with counted("dispositifs", "pay_allowance"):
             return _answer(app.pay_allowance(command_context(request, who, body), allowance_id, body))
+
+    @r.post("/enrolments/{enrolment_id}/cancel", status_code=201, summary="Annuler une entrée saisie par erreur")
+    def cancel_enrolment(
+        ml_id: str, enrolment_id: uuid.UUID, body: CancelRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
+        with counted("dispositifs", "cancel_enrolment"):
+            return _answer(app.cancel_enrolment(command_context(request, who, body), enrolment_id, body))
+
+    @r.post("/allowances/{allowance_id}/cancel", status_code=201, summary="Annuler une demande d'allocation erronée")
+    def cancel_allowance(
+        ml_id: str, allowance_id: uuid.UUID, body: CancelRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
+        with counted("dispositifs", "cancel_allowance"):
+            return _answer(app.cancel_allowance(command_context(request, who, body), allowance_id, body))
+
+    @r.post("/aids/{aid_id}/cancel", status_code=201, summary="Annuler une aide saisie par erreur")
+    def cancel_aid(
+        ml_id: str, aid_id: uuid.UUID, body: CancelRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
+        with counted("dispositifs", "cancel_aid"):
+            return _answer(app.cancel_fact(command_context(request, who, body), FinancialAid, aid_id, body))
+
+    @r.post("/referrals/{referral_id}/cancel", status_code=201, summary="Annuler une orientation saisie par erreur")
+    def cancel_referral(
+        ml_id: str, referral_id: uuid.UUID, body: CancelRequest, request: Request, who: Principal = Depends(WRITE)
+    ) -> CommandAnswer:
+        with counted("dispositifs", "cancel_referral"):
+            return _answer(app.cancel_fact(command_context(request, who, body), SocialReferral, referral_id, body))
 
     @r.post("/youths/{jeune_id}/aids", status_code=201, summary="Accorder une aide financière")
     def aid(

@@ -23,6 +23,7 @@ from sqlalchemy import Column, MetaData, String, Table, Uuid, insert, select
 from relais_dispositifs.commands import (
     AidRequest,
     AllowanceRequest,
+    CancelRequest,
     DatedReason,
     EnterRequest,
     ExitRequest,
@@ -125,20 +126,63 @@ class DispositifsApplication(RelaisApplication):
         return answer
 
     def pay_allowance(self, ctx: CommandContext, allowance_id: uuid.UUID, command: PaymentRequest) -> Answer:
-        self.allowance_index.catch_up()
-        with self.tables.connect() as conn:
-            row = conn.execute(
-                select(allowance_requests).where(allowance_requests.c.allowance_id == allowance_id)
-            ).first()
-        if row is None or row.ml_id != ctx.ml_id:
-            raise NotFound("Demande d'allocation introuvable dans cette Mission Locale.")
-        e = self.enrolment(ctx.ml_id, row.enrolment_id)
+        e = self._enrolment_of_allowance(ctx.ml_id, allowance_id)
         return self.execute(
             ctx,
             e,
             lambda: e.pay_allowance(
                 ctx, request_event_id=allowance_id, amount_cents=command.amount_cents, occurred_at=command.occurred_at
             ),
+            answer_event=True,
+        )
+
+    def _enrolment_of_allowance(self, ml_id: str, allowance_id: uuid.UUID) -> Enrolment:
+        self.allowance_index.catch_up()
+        with self.tables.connect() as conn:
+            row = conn.execute(
+                select(allowance_requests).where(allowance_requests.c.allowance_id == allowance_id)
+            ).first()
+        if row is None or row.ml_id != ml_id:
+            raise NotFound("Demande d'allocation introuvable dans cette Mission Locale.")
+        return self.enrolment(ml_id, row.enrolment_id)
+
+    # --- corrections (v2.md, E2) --------------------------------------------------------------
+
+    def cancel_enrolment(self, ctx: CommandContext, enrolment_id: uuid.UUID, command: CancelRequest) -> Answer:
+        """The entry was a mistake: the enrolment counts nowhere, and the young person may enter
+        the programme again."""
+        e = self.enrolment(ctx.ml_id, enrolment_id)
+        registry = self._registry(e.jeune_id)
+
+        def action() -> None:
+            e.cancel_entry(ctx, e.entry_event_id, reason=command.reason, occurred_at=command.occurred_at)
+            registry.release(e.programme, e.id)
+
+        return self.execute(ctx, e, action, registry, answer_event=True)
+
+    def cancel_allowance(self, ctx: CommandContext, allowance_id: uuid.UUID, command: CancelRequest) -> Answer:
+        e = self._enrolment_of_allowance(ctx.ml_id, allowance_id)
+        return self.execute(
+            ctx,
+            e,
+            lambda: e.cancel_entry(ctx, allowance_id, reason=command.reason, occurred_at=command.occurred_at),
+            answer_event=True,
+        )
+
+    def cancel_fact(
+        self,
+        ctx: CommandContext,
+        kind: type[FinancialAid] | type[SocialReferral],
+        fact_id: uuid.UUID,
+        command: CancelRequest,
+    ) -> Answer:
+        """An aid or a social referral recorded by mistake."""
+        what = "Aide financière" if kind is FinancialAid else "Orientation"
+        fact = self.load(fact_id, ctx.ml_id, kind, what)
+        return self.execute(
+            ctx,
+            fact,
+            lambda: fact.cancel(ctx, reason=command.reason, occurred_at=command.occurred_at),
             answer_event=True,
         )
 

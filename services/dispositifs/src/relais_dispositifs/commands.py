@@ -68,3 +68,11 @@ class ReferralRequest(BaseModel):
     domain: contract.ReferralDomain
     partner: ReferenceCode
     occurred_at: RecentInstant | None = None
+
+
+class CancelRequest(BaseModel):
+    """v2.md, E2: an entry recorded by mistake, cancelled with one of the catalogue's reasons."""
+
+    model_config = _STRICT
+    reason: contract.CancelReason
+    occurred_at: RecentInstant | None = None

@@ -134,6 +134,20 @@ class Enrolment(Aggregate, RemembersCommands):
         def change(self, e: "Enrolment") -> None:
             e.paid.add(self.payload.request_event_id)
 
+    class EntryCancelled(Event):
+        """v2.md, E2: the entry (the enrolment is void) or an allowance request, recorded by
+        mistake."""
+
+        payload: contract.EntryCancelled
+
+        def change(self, e: "Enrolment") -> None:
+            cancelled = self.payload.cancelled_event_id
+            if cancelled == e.entry_event_id:
+                e.cancelled = True
+            elif cancelled in e.requests:
+                month, _ = e.requests.pop(cancelled)
+                del e.months[month]
+
     def __init__(self) -> None:
         # Set by `Entered`, the event that creates every enrolment.
         self.ml_id = ""
@@ -147,7 +161,12 @@ class Enrolment(Aggregate, RemembersCommands):
         self.requests: dict[uuid.UUID, tuple[str, int]] = {}
         self.months: dict[str, int] = {}
         self.paid: set[uuid.UUID] = set()
+        self.cancelled = False
         self.commands = {}
+
+    @property
+    def entry_event_id(self) -> uuid.UUID:
+        return event_id_for("dispositifs", self.id, 1)
 
     @property
     def status(self) -> str:
@@ -246,6 +265,7 @@ class Enrolment(Aggregate, RemembersCommands):
     def request_allowance(
         self, ctx: CommandContext, youth: YouthFacts, *, month: str, amount_cents: int, occurred_at: datetime | None
     ) -> None:
+        self._check_not_cancelled()
         paid_as = ALLOWANCE_PROGRAMMES.get(self.programme)
         if paid_as is None:
             raise broken("Une allocation ne se demande que dans un PACEA ou un CEJ.", "allowance-not-for-programme")
@@ -286,6 +306,7 @@ class Enrolment(Aggregate, RemembersCommands):
         amount_cents: int | None,
         occurred_at: datetime | None,
     ) -> None:
+        self._check_not_cancelled()
         request = self.requests.get(request_event_id)
         if request is None:
             raise broken("Cette demande d'allocation n'existe pas.", "allowance-request-unknown")
@@ -304,9 +325,43 @@ class Enrolment(Aggregate, RemembersCommands):
         )
         self.trigger_event(self.AllowancePaid, **ctx.metadata(occurred_at), payload=payload)
 
+    def cancel_entry(
+        self,
+        ctx: CommandContext,
+        cancelled_event_id: uuid.UUID,
+        *,
+        reason: contract.CancelReason,
+        occurred_at: datetime | None,
+    ) -> None:
+        """v2.md, E2: cancel the entry (the whole enrolment then counts nowhere) or an allowance
+        request. Money asked for is not undone by a correction: an entry with an allowance
+        request is exited instead (`enrolment-has-allowances`), a paid request stays."""
+        self._check_not_cancelled()
+        if cancelled_event_id == self.entry_event_id:
+            if self.requests:
+                raise broken(
+                    "Une allocation a été demandée dans cet accompagnement : il ne s'annule plus, il se clôt par "
+                    "une sortie.",
+                    "enrolment-has-allowances",
+                )
+        elif cancelled_event_id in self.requests:
+            if cancelled_event_id in self.paid:
+                raise broken(
+                    "Cette allocation a déjà été versée : sa demande ne s'annule plus.", "allowance-already-paid"
+                )
+        else:
+            raise broken("L'inscription n'a pas d'entrée annulable de ce numéro.", "cancelled-event-unknown")
+        payload = contract.EntryCancelled(jeune_id=self.jeune_id, cancelled_event_id=cancelled_event_id, reason=reason)
+        self.trigger_event(self.EntryCancelled, **ctx.metadata(occurred_at), payload=payload)
+
     # --- helpers ---------------------------------------------------------------------------
 
+    def _check_not_cancelled(self) -> None:
+        if self.cancelled:
+            raise broken("Cette inscription a été annulée (saisie par erreur).", "enrolment-cancelled")
+
     def _check_not_exited(self) -> None:
+        self._check_not_cancelled()
         if self.exit_date is not None:
             raise broken("Ce jeune est sorti de ce programme.", "enrolment-exited")
 
@@ -396,9 +451,25 @@ class YouthFact(Aggregate, RemembersCommands):
         def change(self, fact: "YouthFact") -> None:
             fact.ml_id, fact.jeune_id = self.ml_id, self.payload.jeune_id
 
+    class Cancelled(CommandEvent):
+        """v2.md, E2: recorded by mistake; the fact counts nowhere."""
+
+        payload: contract.EntryCancelled
+
+        def change(self, fact: "YouthFact") -> None:
+            fact.cancelled = True
+
     def __init__(self) -> None:
         self.ml_id = ""
         self.jeune_id = uuid.UUID(int=0)
+        self.cancelled = False
+
+    def cancel(self, ctx: CommandContext, *, reason: contract.CancelReason, occurred_at: datetime | None) -> None:
+        if self.cancelled:
+            raise broken("Cette saisie est déjà annulée.", "entry-already-cancelled")
+        recorded = event_id_for("dispositifs", self.id, 1)
+        payload = contract.EntryCancelled(jeune_id=self.jeune_id, cancelled_event_id=recorded, reason=reason)
+        self.trigger_event(self.Cancelled, **ctx.metadata(occurred_at), payload=payload)
 
 
 class FinancialAid(YouthFact):

@@ -11,6 +11,7 @@ from relais_runtime.http import CommandAnswer, command_context, command_errors, 
 
 from relais_employment.application import EmploymentApplication
 from relais_employment.commands import (
+    CancelRequest,
     CivicServiceRequest,
     CloseOfferRequest,
     Command,
@@ -140,6 +141,22 @@ def build_router(app: EmploymentApplication) -> APIRouter:
     ) -> CommandAnswer:
         with counted("employment", "end_situation"):
             return _answer(app.end_situation(command_context(request, who, body), jeune_id, situation_id, body))
+
+    @r.post(
+        "/youths/{jeune_id}/situations/{situation_id}/cancel",
+        status_code=201,
+        summary="Annuler une situation saisie par erreur",
+    )
+    def cancel(
+        ml_id: str,
+        jeune_id: uuid.UUID,
+        situation_id: uuid.UUID,
+        body: CancelRequest,
+        request: Request,
+        who: Principal = Depends(WRITE),
+    ) -> CommandAnswer:
+        with counted("employment", "cancel_situation"):
+            return _answer(app.cancel_situation(command_context(request, who, body), jeune_id, situation_id, body))
 
     @r.post("/recruitment-sessions", status_code=201, summary="Session de recrutement collectif")
     def session(ml_id: str, body: SessionRequest, request: Request, who: Principal = Depends(WRITE)) -> CommandAnswer:

@@ -18,6 +18,7 @@ from relais_runtime.youth_facts import YouthDirectory
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select, update
 
 from relais_employment.commands import (
+    CancelRequest,
     CivicServiceRequest,
     CloseOfferRequest,
     ContractRequest,
@@ -177,6 +178,17 @@ class EmploymentApplication(RelaisApplication):
             lambda: career.end_situation(
                 ctx, situation_id, end_date=command.end_date, reason=command.reason, occurred_at=command.occurred_at
             ),
+            answer_event=True,
+        )
+
+    def cancel_situation(
+        self, ctx: CommandContext, jeune_id: uuid.UUID, situation_id: uuid.UUID, command: CancelRequest
+    ) -> Answer:
+        career = self.load(jeune_id, ctx.ml_id, Career, "Situations du jeune")
+        return self.execute(
+            ctx,
+            career,
+            lambda: career.cancel_situation(ctx, situation_id, reason=command.reason, occurred_at=command.occurred_at),
             answer_event=True,
         )
 

@@ -79,6 +79,12 @@ class EndRequest(Command):
     reason: contract.EndReason
 
 
+class CancelRequest(Command):
+    """v2.md, E2: an entry recorded by mistake, cancelled with one of the catalogue's reasons."""
+
+    reason: contract.CancelReason
+
+
 class SessionRequest(Command):
     employer_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
     sector: contract.RomeDomain

@@ -219,6 +219,15 @@ class Career(Aggregate, RemembersCommands):
         def change(self, career: "Career") -> None:
             career.ended[self.payload.situation_event_id] = self.payload.end_date
 
+    class EntryCancelled(Recorded):
+        """v2.md, E2: a situation start recorded by mistake; it counts nowhere, nor its end."""
+
+        payload: contract.EntryCancelled
+
+        def change(self, career: "Career") -> None:
+            del career.situations[self.payload.cancelled_event_id]
+            career.ended.pop(self.payload.cancelled_event_id, None)
+
     def __init__(self) -> None:
         self.ml_id = ""
         self.situations: dict[uuid.UUID, SituationStart] = {}
@@ -284,6 +293,20 @@ class Career(Aggregate, RemembersCommands):
             jeune_id=self.id, situation_event_id=situation_event_id, end_date=end_date, reason=reason
         )
         self.trigger_event(self.SituationEnded, **ctx.metadata(occurred_at), payload=payload)
+
+    def cancel_situation(
+        self,
+        ctx: CommandContext,
+        situation_event_id: uuid.UUID,
+        *,
+        reason: contract.CancelReason,
+        occurred_at: datetime | None,
+    ) -> None:
+        """v2.md, E2: a contract, immersion, training or civic service recorded by mistake."""
+        if situation_event_id not in self.situations:
+            raise broken("Cette situation n'existe pas pour ce jeune (ou elle est déjà annulée).", "situation-unknown")
+        payload = contract.EntryCancelled(jeune_id=self.id, cancelled_event_id=situation_event_id, reason=reason)
+        self.trigger_event(self.EntryCancelled, **ctx.metadata(occurred_at), payload=payload)
 
 
 def _check_contract(signed: contract.ContractSigned, youth: YouthFacts) -> None:

@@ -38,6 +38,7 @@ SITUATION_TYPES = (
     "employment.ImmersionStarted",
     "employment.CivicServiceStarted",
 )
+CANCELLATIONS = ("intake.DossierEventCancelled", "dispositifs.EntryCancelled", "employment.EntryCancelled")
 POSITIVE_EXITS = ("employment", "alternance", "training", "schooling", "volunteering")
 
 
@@ -102,13 +103,21 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     for ml in conn.execute(select(events.c.ml_id).where(*base).distinct()).scalars():
         result[ml].present = True
 
-    cancelled = select(events.c.cancelled_event_id).where(events.c.event_type == "intake.DossierEventCancelled", *base)
-    in_period = and_(
-        events.c.business_date >= start,
-        events.c.business_date <= end,
-        *base,
-        or_(events.c.event_type != "intake.DossierEventRecorded", events.c.event_id.not_in(cancelled)),
+    # v2.md, R4: what a correction names counts nowhere (known as of `as_of`), and a cancelled
+    # programme entry voids its whole enrolment; cancellations count only in events_considered.
+    cancelled = select(events.c.cancelled_event_id).where(events.c.event_type.in_(CANCELLATIONS), *base)
+    voided = select(events.c.stream_id).where(
+        events.c.event_type == "dispositifs.ProgrammeEntered", events.c.event_id.in_(cancelled)
     )
+    counts_nowhere = or_(
+        events.c.event_id.in_(cancelled),
+        and_(
+            events.c.event_type.like("dispositifs.%"),
+            events.c.event_type != "dispositifs.EntryCancelled",
+            events.c.stream_id.in_(voided),
+        ),
+    )
+    in_period = and_(events.c.business_date >= start, events.c.business_date <= end, *base, ~counts_nowhere)
 
     # Counts and sums, grouped small: one row per combination.
     by = (events.c.ml_id, *(events.c[name] for name in CountKey._fields))
@@ -121,16 +130,10 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         s.counts[key] += n
         s.amounts[key] += int(amount)  # PostgreSQL sums bigints as numeric
         s.considered += n
-    # Cancelled dossier events were looked at too.
+    # What corrections cancelled was looked at too.
     for ml, n in conn.execute(
         select(events.c.ml_id, func.count())
-        .where(
-            events.c.event_type == "intake.DossierEventRecorded",
-            events.c.business_date >= start,
-            events.c.business_date <= end,
-            events.c.event_id.in_(cancelled),
-            *base,
-        )
+        .where(events.c.business_date >= start, events.c.business_date <= end, *base, counts_nowhere)
         .group_by(events.c.ml_id)
     ):
         result[ml].scope.considered += n
@@ -191,6 +194,7 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
             events.c.event_type == "dispositifs.ProgrammeEntered",
             events.c.business_date <= end,
             *base,
+            events.c.stream_id.not_in(voided),
             or_(planned.c.end.is_(None), planned.c.end >= start),
             ~exists().where(
                 exited.c.event_type == "dispositifs.ProgrammeExited",

@@ -87,7 +87,7 @@ def _specifics(e: Envelope) -> dict[str, Any]:
         return {"nature": p.nature, "session_id": p.session_id}
     if t == "intake.FirstWelcomeRecorded":
         return {"nature": p.nature}  # v2.md, R9: it counts as an événement dossier of its nature
-    if t == "intake.DossierEventCancelled":
+    if t in ("intake.DossierEventCancelled", "dispositifs.EntryCancelled", "employment.EntryCancelled"):
         return {"cancelled_event_id": p.cancelled_event_id}
     if t in ("dispositifs.ProgrammeEntered", "dispositifs.ProgrammeExtended"):
         return {"programme": p.programme, "planned_end": _planned_end(p)}

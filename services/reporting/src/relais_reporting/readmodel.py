@@ -29,7 +29,7 @@ events = Table(
     # What the indicators need of each type (null where it does not apply).
     Column("nature", String(32)),  # DossierEventRecorded
     Column("session_id", Uuid),  # DossierEventRecorded
-    Column("cancelled_event_id", Uuid),  # DossierEventCancelled
+    Column("cancelled_event_id", Uuid),  # DossierEventCancelled, EntryCancelled
     Column("programme", String(32)),  # programmes and allowances
     Column("category", String(32)),  # situation kind, exit situation, aid kind, referral domain, outcome
     Column("amount_cents", BigInteger),  # allowances and aids
