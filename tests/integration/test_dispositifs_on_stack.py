@@ -71,3 +71,32 @@ async def test_a_cej_for_a_young_person_welcomed_through_intake(stack):
     assert all(e.stream_id == uuid.UUID(enrolment) and e.payload.jeune_id == uuid.UUID(jeune) for e in mine)
     assert [e.stream_position for e in mine] == [1, 2, 3, 4, 5, 6]
     assert mine[0].payload.weekly_hours == 18 and mine[-1].payload.exit_situation == "employment"
+
+
+async def test_an_entry_recorded_by_mistake_is_cancelled_on_the_topic_and_the_young_person_enters_again(stack):
+    """v2.md, E2: the correction travels on the enrolment's own stream and names the entry."""
+    with ServiceProcess("intake", 18113) as intake, ServiceProcess("dispositifs", 18114) as dispositifs:
+        jeune = httpx.post(
+            intake.url + "/v1/ML-STACK/youths", json=welcome_body(f"Err{uuid.uuid4().hex[:6]}"), headers=HEADERS
+        ).json()["id"]
+        base = dispositifs.url + "/v1/ML-STACK"
+        entered = post_when_known(
+            f"{base}/youths/{jeune}/programmes", {"programme": "PACEA", "start_date": "2024-01-08"}
+        )
+        assert entered.status_code == 201, entered.text
+        enrolment = entered.json()["id"]
+        cancelled = httpx.post(f"{base}/enrolments/{enrolment}/cancel", json={"reason": "duplicate"}, headers=HEADERS)
+        assert cancelled.status_code == 201, cancelled.text
+        again = httpx.post(
+            f"{base}/youths/{jeune}/programmes",
+            json={"programme": "PACEA", "start_date": "2024-01-09"},
+            headers=HEADERS,
+        )
+        assert again.status_code == 201, again.text
+        messages = await read_all(
+            stack.kafka_bootstrap, "relais.dispositifs", until=lambda ms: sum(m.key == jeune.encode() for m in ms) >= 3
+        )
+    first, correction, second = [decode(m.value) for m in messages if m.key == jeune.encode()]
+    assert correction.event_type == "dispositifs.EntryCancelled"
+    assert correction.stream_id == first.stream_id and correction.payload.cancelled_event_id == first.event_id
+    assert second.event_type == "dispositifs.ProgrammeEntered" and second.stream_id != first.stream_id
