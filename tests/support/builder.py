@@ -98,6 +98,11 @@ class History:
             recorded,
         )
 
+    def objective(self, programme: str, year: int, target: int, occurred: str, recorded: str | None = None) -> Envelope:
+        """v2.md, E3: on the stream of (ml_id, programme, year)."""
+        stream = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.ml_id}:{programme}:{year}")
+        return self._add(d.ObjectiveSet(programme=programme, year=year, target=target), occurred, recorded, stream)
+
     def correct(self, event: Envelope, occurred: str, recorded: str | None = None) -> Envelope:
         """v2.md, E2: a dispositifs or employment entry cancelled, on the entry's own stream."""
         model = d.EntryCancelled if event.event_type.startswith("dispositifs.") else em.EntryCancelled

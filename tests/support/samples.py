@@ -80,6 +80,7 @@ def sample_payloads() -> dict[str, Payload]:
         d.FinancialAidGranted(jeune_id=JEUNE, kind="mobility_voucher", amount_cents=5000, funder="region"),
         d.SocialReferralMade(jeune_id=JEUNE, domain="housing", partner="CLLAJ"),
         d.EntryCancelled(jeune_id=JEUNE, cancelled_event_id=uuid.UUID(int=12), reason="entry_error"),
+        d.ObjectiveSet(programme="CEJ", year=2023, target=243),
         e.EmployerRegistered(
             employer_id=EMPLOYER, name="Boulangerie du Centre", sector="D", size_band="0-9", commune_insee="94003"
         ),

@@ -160,3 +160,5 @@ def require(*roles: Role, tenant: bool = True):
 # The checks the write services' routes use (api.md, "Roles"): who records, who reads dossiers.
 WRITE = require(*WRITERS)
 READ = require(*WRITERS, Role.AUDITOR)
+# What only a Mission Locale's direction decides (an erasure, the year's objectives).
+DIRECT = require(Role.DIRECTOR, Role.ADMIN)

@@ -121,7 +121,8 @@ function missionLocaleView(doc) {
       ["training_entries", "entrées en formation", fmt.format(f.training_entries)], ["training_youths", "jeunes entrés en formation", fmt.format(f.training_youths)],
       ["schooling", "retours en scolarité", fmt.format(f.situation_entries_by_kind.schooling)]] },
     { id: "programmes", title: "Les dispositifs", figures: [figure("programmes", "Programmes : entrées sur la période, jeunes suivis, sorties", programmes, [
-      ["Entrées", "entries"], ["Jeunes suivis", "active_youths"], ["Sorties", "exits", undefined, false],
+      ["Entrées", "entries"], ["Jeunes suivis", "active_youths"], ["Objectif de l'année", "objective", (v) => v === null || v === undefined ? "—" : fmt.format(v), false],
+      ["Sorties", "exits", undefined, false],
       ["Sorties positives", "positive_exits", undefined, false], ["Jeunes concernés par une allocation", "allowance_requested_youths", undefined, false],
       ["Allocations versées", "allowance_paid_cents", euros, false]], { rowHeader: "Programme" })] },
     { id: "social", title: "L'accompagnement social", figures: [

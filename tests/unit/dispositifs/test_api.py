@@ -179,3 +179,17 @@ def test_corrections_over_http_free_the_young_person_for_a_new_entry(client, jeu
         ).status_code
         == 404
     )
+
+
+def test_a_director_sets_the_objective_of_the_year_and_revises_it(client):
+    """v2.md, E3: the director's decision, not a counselor's; one stream per programme and year."""
+    body = {"programme": "CEJ", "year": 2024, "target": 243}
+    refused = client.post("/v1/ML-A/objectives", json=body, headers=H)
+    assert refused.status_code == 403
+    director = bearer("director")
+    first = client.post("/v1/ML-A/objectives", json=body, headers=director)
+    revised = client.post("/v1/ML-A/objectives", json={**body, "target": 260}, headers=director)
+    assert first.status_code == revised.status_code == 201
+    assert revised.json()["id"] == first.json()["id"] and revised.json()["stream_position"] == 2
+    too_far = client.post("/v1/ML-A/objectives", json={**body, "year": 1999}, headers=director)
+    assert too_far.status_code == 422 and "year" in str(too_far.json()["errors"])

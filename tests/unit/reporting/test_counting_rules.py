@@ -191,6 +191,8 @@ def test_programmes_allowances_aids_and_referrals():
     f = figures(h.events)
     assert f["programmes"]["CEJ"] == {
         "entries": 0,
+        "objective": None,
+        "objective_rate": None,
         "active_youths": 1,
         "exits": 1,
         "positive_exits": 0,
@@ -201,6 +203,8 @@ def test_programmes_allowances_aids_and_referrals():
     }
     assert f["programmes"]["PACEA"] == {
         "entries": 1,
+        "objective": None,
+        "objective_rate": None,
         "active_youths": 1,
         "exits": 1,
         "positive_exits": 1,
@@ -358,3 +362,19 @@ def test_r4_corrections_win_in_every_service_whatever_the_order():
     assert doc["events_considered"] == len(h.events)
     known_before = figures(h.events, as_of=at("2023-07-01 09:30"))  # recorded an hour after: not yet
     assert known_before["programmes"]["CEJ"]["entries"] == 2
+
+
+def test_e3_the_latest_objective_of_the_year_counts_and_the_network_adds_them_up():
+    h, other = History("ML-A"), History("ML-B")
+    h.objective("CEJ", 2023, 100, "2023-01-15 09:00")
+    h.objective("CEJ", 2023, 80, "2023-03-01 09:00", recorded="2023-03-01 10:00")  # revised down
+    h.objective("CEJ", 2024, 500, "2023-12-01 09:00")  # another year
+    other.objective("CEJ", 2023, 40, "2023-02-01 09:00")
+    for j in (h.welcome("2023-01-10 09:00") for _ in range(2)):
+        h.enter(j, "CEJ", date(2023, 4, 3), "2023-04-03 09:00")
+    f = figures(other.events + h.events)
+    assert (f["programmes"]["CEJ"]["objective"], f["programmes"]["CEJ"]["objective_rate"]) == (80, 0.025)
+    assert figures(h.events, as_of=at("2023-02-01 09:00"))["programmes"]["CEJ"]["objective"] == 100
+    network = document(other.events + h.events, ml_id=None)["indicators"]["programmes"]["CEJ"]
+    assert network["objective"] == 120
+    assert figures(h.events)["programmes"]["PACEA"]["objective"] is None

@@ -1,12 +1,12 @@
 """dispositifs — programmes and aids (`stream_id` = the enrolment or aid)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from relais_contracts.envelope import Payload
 from relais_contracts.events.intake import CancelReason as CancelReason
-from relais_contracts.types import Cents, Code, Day, Month, Uuid, WeeklyHours
+from relais_contracts.types import Cents, Code, Count, Day, Month, Uuid, WeeklyHours
 
 Programme = Literal[
     "PACEA",
@@ -115,14 +115,26 @@ class SocialReferralMade(Payload):
 
 
 class EntryCancelled(Payload):
-    """v2.md, E2: an entry recorded by mistake is cancelled; the cancelled event counts nowhere.
-    `cancelled_event_id` names a `ProgrammeEntered` (which voids the whole enrolment), `AllowanceRequested`,
-    `FinancialAidGranted` or `SocialReferralMade`; the stream is the cancelled event's."""
+    """v2.md, E2: an entry recorded by mistake is cancelled, on the cancelled event's own stream;
+    that event counts nowhere, nor what it carries with it (a programme entry: its whole
+    enrolment; a situation start: its end)."""
 
     event_type = "dispositifs.EntryCancelled"
     jeune_id: Uuid
     cancelled_event_id: Uuid
     reason: CancelReason
+
+
+class ObjectiveSet(Payload):
+    """v2.md, E3: the number of entries the State (or another funder) expects from this Mission
+    Locale in a programme over a calendar year, set by its director; the latest set by
+    `occurred_at` counts. `stream_id` = uuid5 of (`ml_id`, `programme`, `year`)."""
+
+    event_type = "dispositifs.ObjectiveSet"
+    key_field = None
+    programme: Programme
+    year: Annotated[StrictInt, Field(ge=2000, le=2100)]
+    target: Count
 
 
 PAYLOADS: list[type[Payload]] = [
@@ -136,4 +148,5 @@ PAYLOADS: list[type[Payload]] = [
     FinancialAidGranted,
     SocialReferralMade,
     EntryCancelled,
+    ObjectiveSet,
 ]

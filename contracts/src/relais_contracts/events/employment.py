@@ -140,10 +140,9 @@ class RecruitmentSessionHeld(Payload):
 
 
 class EntryCancelled(Payload):
-    """v2.md, E2: an entry recorded by mistake is cancelled; the cancelled event counts nowhere.
-    `cancelled_event_id` names a situation start (`ContractSigned`, `TrainingEntered`, `ImmersionStarted`,
-    `CivicServiceStarted`: its `SituationEnded` goes with it), `CandidateReferred` or
-    `ReferralOutcomeRecorded`; the stream is the cancelled event's."""
+    """v2.md, E2: an entry recorded by mistake is cancelled, on the cancelled event's own stream;
+    that event counts nowhere, nor what it carries with it (a programme entry: its whole
+    enrolment; a situation start: its end)."""
 
     event_type = "employment.EntryCancelled"
     jeune_id: Uuid

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from relais_runtime.auth import READ, WRITE, Principal
+from relais_runtime.auth import DIRECT, READ, WRITE, Principal
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
 from relais_dispositifs.application import DispositifsApplication
@@ -18,6 +18,7 @@ from relais_dispositifs.commands import (
     EnterRequest,
     ExitRequest,
     ExtendRequest,
+    ObjectiveRequest,
     PaymentRequest,
     ReferralRequest,
 )
@@ -138,6 +139,13 @@ def build_router(app: DispositifsApplication) -> APIRouter:
     ) -> CommandAnswer:
         with counted("dispositifs", "cancel_referral"):
             return _answer(app.cancel_fact(command_context(request, who, body), SocialReferral, referral_id, body))
+
+    @r.post("/objectives", status_code=201, summary="Fixer l'objectif d'entrées de l'année dans un programme")
+    def objective(
+        ml_id: str, body: ObjectiveRequest, request: Request, who: Principal = Depends(DIRECT)
+    ) -> CommandAnswer:
+        with counted("dispositifs", "set_objective"):
+            return _answer(app.set_objective(command_context(request, who, body), body))
 
     @r.post("/youths/{jeune_id}/aids", status_code=201, summary="Accorder une aide financière")
     def aid(

@@ -28,10 +28,11 @@ from relais_dispositifs.commands import (
     EnterRequest,
     ExitRequest,
     ExtendRequest,
+    ObjectiveRequest,
     PaymentRequest,
     ReferralRequest,
 )
-from relais_dispositifs.domain import Enrolment, FinancialAid, SocialReferral, YouthEnrolments
+from relais_dispositifs.domain import Enrolment, FinancialAid, Objective, SocialReferral, YouthEnrolments
 
 metadata = MetaData()
 # Which enrolment an allowance request belongs to (api.md pays allowances by their own id).
@@ -185,6 +186,20 @@ class DispositifsApplication(RelaisApplication):
             lambda: fact.cancel(ctx, reason=command.reason, occurred_at=command.occurred_at),
             answer_event=True,
         )
+
+    # --- objectives (v2.md, E3) ---------------------------------------------------------------
+
+    def set_objective(self, ctx: CommandContext, command: ObjectiveRequest) -> Answer:
+        """Set or revise this Mission Locale's objective for a programme and a year."""
+        objective = contract.ObjectiveSet(programme=command.programme, year=command.year, target=command.target)
+        stream = Objective.id_for(ctx.ml_id, command.programme, command.year)
+        try:
+            existing: Objective = self.repository.get(stream)
+        except AggregateNotFoundError:
+            return self.create(
+                ctx, "objective", lambda _: [Objective.set(ctx, objective, occurred_at=command.occurred_at)]
+            )
+        return self.execute(ctx, existing, lambda: existing.revise(ctx, objective, occurred_at=command.occurred_at))
 
     # --- aids and referrals -----------------------------------------------------------------
 

@@ -76,3 +76,13 @@ class CancelRequest(BaseModel):
     model_config = _STRICT
     reason: contract.CancelReason
     occurred_at: RecentInstant | None = None
+
+
+class ObjectiveRequest(BaseModel):
+    """v2.md, E3: how many entries the funder expects in a programme over a year."""
+
+    model_config = _STRICT
+    programme: contract.Programme
+    year: int = Field(ge=2000, le=2100)
+    target: int = Field(ge=0, le=100_000)
+    occurred_at: RecentInstant | None = None

@@ -504,3 +504,39 @@ class SocialReferral(YouthFact):
         occurred_at: datetime | None,
     ) -> "SocialReferral":
         return cls._create(cls.Made, id=referral_id, **ctx.metadata(occurred_at), payload=made)
+
+
+class Objective(Aggregate, RemembersCommands):
+    """v2.md, E3: a Mission Locale's objective of entries in one programme for one year, set by its
+    director and revised as often as the funder's convention changes; the latest set counts."""
+
+    class Set(CommandEvent, Aggregate.Created):
+        payload: contract.ObjectiveSet
+
+        def change(self, objective: "Objective") -> None:
+            objective.ml_id, objective.target = self.ml_id, self.payload.target
+
+    class Revised(CommandEvent):
+        payload: contract.ObjectiveSet
+
+        def change(self, objective: "Objective") -> None:
+            objective.target = self.payload.target
+
+    def __init__(self) -> None:
+        self.ml_id = ""
+        self.target = 0
+
+    @staticmethod
+    def id_for(ml_id: str, programme: str, year: int) -> uuid.UUID:
+        """v2.md, E3: the stream of (`ml_id`, `programme`, `year`)."""
+        return uuid.uuid5(NAMESPACE, f"objective:{ml_id}:{programme}:{year}")
+
+    @classmethod
+    def set(cls, ctx: CommandContext, objective: contract.ObjectiveSet, *, occurred_at: datetime | None) -> "Objective":
+        stream = cls.id_for(ctx.ml_id, objective.programme, objective.year)
+        return cls._create(cls.Set, id=stream, **ctx.metadata(occurred_at), payload=objective)
+
+    def revise(self, ctx: CommandContext, objective: contract.ObjectiveSet, *, occurred_at: datetime | None) -> None:
+        if self.id != self.id_for(ctx.ml_id, objective.programme, objective.year):
+            raise broken("Cet objectif porte sur un autre programme ou une autre année.", "objective-mismatch")
+        self.trigger_event(self.Revised, **ctx.metadata(occurred_at), payload=objective)

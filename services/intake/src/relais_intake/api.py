@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from relais_contracts import event_id_for
-from relais_runtime.auth import PERSONAL_DATA_READERS, READ, WRITE, Principal, Role, require
+from relais_runtime.auth import DIRECT, PERSONAL_DATA_READERS, READ, WRITE, Principal, require
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
 
 from relais_intake.application import IntakeApplication
@@ -56,7 +56,6 @@ class SearchHit(BaseModel):
 
 
 SEARCH = require(*PERSONAL_DATA_READERS)
-ERASE = require(Role.DIRECTOR, Role.ADMIN)
 ERRORS = command_errors(
     "Dossier introuvable dans cette Mission Locale", "Données invalides, ou règle du domaine enfreinte"
 )
@@ -125,7 +124,7 @@ def build_router(intake: IntakeApplication) -> APIRouter:
         summary="Effacer les données personnelles d'un dossier clos (nom, naissance, coordonnées)",
     )
     def erase(
-        ml_id: str, jeune_id: uuid.UUID, body: EraseRequest, request: Request, who: Principal = Depends(ERASE)
+        ml_id: str, jeune_id: uuid.UUID, body: EraseRequest, request: Request, who: Principal = Depends(DIRECT)
     ) -> CommandAnswer:
         with counted("intake", "erase_personal_data"):
             return answer(intake.erase_personal_data(command_context(request, who, body), jeune_id, body))

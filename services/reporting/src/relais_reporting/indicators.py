@@ -72,6 +72,8 @@ class Scope:
     sessions: set = field(default_factory=set)
     employers: set = field(default_factory=set)
     amounts: Counter[CountKey] = field(default_factory=Counter)
+    # v2.md, E3: (ml_id, programme) → (order of the latest ObjectiveSet, its target).
+    objectives: dict[tuple[str, str], tuple[tuple[Any, ...], int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -208,6 +210,22 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     for ml, programme, jeune in actives:
         result[ml].scope.youths[("active", programme)].add(jeune)
 
+    # Objectives (v2.md, E3) of the year the period ends in: the latest set by occurred_at.
+    objectives = conn.execute(
+        select(
+            events.c.ml_id,
+            events.c.programme,
+            events.c.target,
+            events.c.occurred_us,
+            events.c.stream_position,
+            events.c.event_id,
+        ).where(events.c.event_type == "dispositifs.ObjectiveSet", events.c.objective_year == q.date_to.year, *base)
+    )
+    for ml, programme, target, *order in objectives:
+        latest = result[ml].scope.objectives
+        if (ml, programme) not in latest or tuple(order) > latest[(ml, programme)][0]:
+            latest[(ml, programme)] = (tuple(order), target)
+
     skipped_filter = (
         []
         if only is None
@@ -268,6 +286,7 @@ def _merge(into: Scope, s: Scope) -> None:
         into.youths[key] |= people
     into.sessions |= s.sessions
     into.employers |= s.employers
+    into.objectives |= s.objectives  # one Mission Locale's own keys each
 
 
 def _who(s: Scope, etype, nature, category, programme, jeune, session, employer) -> None:
@@ -413,8 +432,13 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
 
     programmes = {}
     for p in PROGRAMMES:
+        targets = [target for (_, programme), (_, target) in s.objectives.items() if programme == p]
+        objective = sum(targets) if targets else None
+        entries = _sum(s, "dispositifs.ProgrammeEntered", programme=p)
         programmes[p] = {
-            "entries": _sum(s, "dispositifs.ProgrammeEntered", programme=p),
+            "entries": entries,
+            "objective": objective,
+            "objective_rate": _rate(entries, objective or 0),
             "active_youths": len(s.youths[("active", p)]),
             "exits": _sum(s, "dispositifs.ProgrammeExited", programme=p),
             "positive_exits": _sum(s, "dispositifs.ProgrammeExited", programme=p, category=POSITIVE_EXITS),

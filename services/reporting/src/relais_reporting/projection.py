@@ -97,6 +97,8 @@ def _specifics(e: Envelope) -> dict[str, Any]:
         return {"programme": p.programme, "category": p.exit_situation}
     if t in ("dispositifs.AllowanceRequested", "dispositifs.AllowancePaid"):
         return {"programme": p.programme, "amount_cents": p.amount_cents}
+    if t == "dispositifs.ObjectiveSet":
+        return {"programme": p.programme, "objective_year": p.year, "target": p.target}
     if t == "dispositifs.FinancialAidGranted":
         return {"category": p.kind, "amount_cents": p.amount_cents}
     if t == "dispositifs.SocialReferralMade":
@@ -135,6 +137,8 @@ def _event_row(e: Envelope) -> dict[str, Any]:
         "employer_id": None,
         "sector": None,
         "planned_end": None,
+        "objective_year": None,
+        "target": None,
         "envelope": encode(e).decode(),
     }
     row.update(_specifics(e))

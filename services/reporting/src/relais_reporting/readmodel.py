@@ -38,6 +38,8 @@ events = Table(
     Column("employer_id", Uuid),  # JobOfferReceived
     Column("sector", String(1)),  # JobOfferReceived
     Column("planned_end", String(10)),  # ProgrammeEntered's planned end, ProgrammeExtended's new one
+    Column("objective_year", SmallInteger),  # ObjectiveSet
+    Column("target", Integer),  # ObjectiveSet
     Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
     Index("ix_report_events_period", "ml_id", "event_type", "business_date"),
     Index("ix_report_events_jeune", "jeune_id"),

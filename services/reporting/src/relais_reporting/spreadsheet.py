@@ -48,6 +48,8 @@ LABELS = {
     "no_driving_licence": "sans permis",
     "programmes": "dispositif",
     "entries": "entrées",
+    "objective": "objectif d'entrées de l'année",
+    "objective_rate": "part de l'objectif atteinte",
     "active_youths": "jeunes suivis",
     "exits": "sorties",
     "positive_exits": "sorties positives",
