@@ -167,3 +167,27 @@ def test_validation_not_found_roles_and_idempotency(client, app):
         == 403
     )
     assert client.get("/v1/ML-B/offers", headers=H).status_code == 403
+
+
+def test_a_mistaken_outcome_then_a_mistaken_referral_are_cancelled_and_the_list_follows(client, app):
+    """v2.md, E2: each cancel removes the latest entry about the young person on that offer."""
+    jeune = welcomed(app.state.application.tables)
+    employer = post(
+        client, "/employers", {"name": "Garage Roux", "sector": "I", "size_band": "0-9", "commune_insee": "10387"}
+    ).json()["id"]
+    body = {"employer_id": employer, "sector": "I", "contract_type": "CDD", "positions": 1, "commune_insee": "10387"}
+    offer_id = post(client, "/offers", body).json()["id"]
+    post(client, f"/offers/{offer_id}/referrals", {"jeune_id": str(jeune)})
+    post(client, f"/offers/{offer_id}/referrals/{jeune}/outcome", {"outcome": "hired"})
+
+    def counts() -> tuple[int, int]:
+        [listed] = client.get("/v1/ML-A/offers", headers=H).json()
+        return listed["referrals"], listed["hires"]
+
+    cancel = lambda: post(client, f"/offers/{offer_id}/referrals/{jeune}/cancel", {"reason": "entry_error"})  # noqa: E731
+    assert counts() == (1, 1)
+    assert cancel().status_code == 201 and counts() == (1, 0)  # the outcome
+    assert cancel().status_code == 201 and counts() == (0, 0)  # then the referral
+    refused = cancel()
+    assert refused.status_code == 422 and refused.json()["type"].endswith("/not-referred")
+    assert post(client, f"/offers/{offer_id}/referrals", {"jeune_id": str(jeune)}).status_code == 201  # again

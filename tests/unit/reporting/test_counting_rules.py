@@ -243,6 +243,23 @@ def test_offers():
     assert (offers["by_sector"]["D"], offers["by_sector"]["N"], offers["by_sector"]["A"]) == (2, 1, 0)
 
 
+def test_e2_a_cancelled_outcome_or_referral_counts_nowhere():
+    """v2.md, E2 on employment: the hire is cancelled on one offer, the referral itself on the
+    other; what remains is one referral and no hire."""
+    h = History()
+    jeune = h.welcome("2023-01-10 09:00")
+    employer = uuid.uuid4()
+    kept, mistaken = h.offer(employer, "D", "2023-03-01 09:00"), h.offer(employer, "D", "2023-03-01 09:00")
+    h.refer(kept, jeune, "hired", "2023-03-05 09:00")
+    h.refer(mistaken, jeune, None, "2023-03-05 09:00")
+    hire = next(e for e in h.events if e.event_type == "employment.ReferralOutcomeRecorded")
+    referral = next(e for e in h.events if e.event_type == "employment.CandidateReferred" and e.stream_id == mistaken)
+    h.correct(hire, "2023-03-06 09:00")
+    h.correct(referral, "2023-03-06 09:00")
+    offers = figures(h.events)["offers"]
+    assert (offers["referrals"], offers["referred_youths"], offers["hires"], offers["hired_youths"]) == (1, 1, 0, 0)
+
+
 def test_durable_is_a_job_contract_of_six_calendar_months_or_without_end():
     """v2.md: 1 January → 30 June is durable, → 29 June is not; a CAE, CIE or IAE without end is;
     alternance never is."""

@@ -103,6 +103,22 @@ def build_router(app: EmploymentApplication) -> APIRouter:
         with counted("employment", "record_outcome"):
             return _answer(app.record_outcome(command_context(request, who, body), offer_id, jeune_id, body))
 
+    @r.post(
+        "/offers/{offer_id}/referrals/{jeune_id}/cancel",
+        status_code=201,
+        summary="Annuler la dernière saisie d'une mise en relation (son résultat, sinon elle-même)",
+    )
+    def cancel_referral(
+        ml_id: str,
+        offer_id: uuid.UUID,
+        jeune_id: uuid.UUID,
+        body: CancelRequest,
+        request: Request,
+        who: Principal = Depends(WRITE),
+    ) -> CommandAnswer:
+        with counted("employment", "cancel_referral"):
+            return _answer(app.cancel_latest_about(command_context(request, who, body), offer_id, jeune_id, body))
+
     def situation_route(path: str, model: type[Command]) -> None:
         kind = SITUATION_KINDS[path]
 

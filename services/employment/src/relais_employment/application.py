@@ -128,6 +128,14 @@ class EmploymentApplication(RelaisApplication):
             )
         )
 
+    def cancel_latest_about(
+        self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, command: CancelRequest
+    ) -> Answer:
+        """v2.md, E2: the outcome of a young person's referral, or the referral itself, was a mistake."""
+        offer = self.offer(ctx.ml_id, offer_id)
+        cancel = lambda: offer.cancel_latest(ctx, jeune_id, reason=command.reason, occurred_at=command.occurred_at)  # noqa: E731
+        return self._listed(self.execute(ctx, offer, cancel, answer_event=True))
+
     def hold_session(self, ctx: CommandContext, command: SessionRequest) -> Answer:
         for employer_id in command.employer_ids:
             self._employer_here(ctx.ml_id, employer_id)
@@ -286,6 +294,13 @@ class OfferList(Projection[SqlView]):
     def _outcome(self, event: Offer.OutcomeRecorded, tracking: Tracking) -> None:
         if event.payload.outcome == "hired":
             self._update(event, hires=offer_list.c.hires + 1)
+
+    @process_event.register
+    def _corrected(self, event: Offer.EntryCancelled, tracking: Tracking) -> None:
+        if event.cancelled_outcome is None:
+            self._update(event, referrals=offer_list.c.referrals - 1)
+        elif event.cancelled_outcome == "hired":
+            self._update(event, hires=offer_list.c.hires - 1)
 
     @process_event.register
     def _closed(self, event: Offer.Closed, tracking: Tracking) -> None:

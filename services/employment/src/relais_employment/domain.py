@@ -26,7 +26,7 @@ Rules and their sources (each refusal is a `DomainRuleBroken` whose `rule` is th
 
 import uuid
 from datetime import date, datetime
-from typing import assert_never
+from typing import ClassVar, assert_never
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
@@ -80,7 +80,7 @@ class Employer(Aggregate, RemembersCommands):
 
 class Offer(Aggregate, RemembersCommands):
     class Event(CommandEvent):
-        stream_field = "offer_id"
+        stream_field: ClassVar[str | None] = "offer_id"
 
     class Received(Event, Aggregate.Created):
         payload: contract.JobOfferReceived
@@ -97,12 +97,29 @@ class Offer(Aggregate, RemembersCommands):
 
         def change(self, offer: "Offer") -> None:
             offer.referrals[self.payload.jeune_id] = None
+            offer.entries[self.payload.jeune_id] = [event_id_for("employment", offer.id, self.originator_version)]
 
     class OutcomeRecorded(Event):
         payload: contract.ReferralOutcomeRecorded
 
         def change(self, offer: "Offer") -> None:
             offer.referrals[self.payload.jeune_id] = self.payload.outcome
+            offer.entries[self.payload.jeune_id].append(event_id_for("employment", offer.id, self.originator_version))
+
+    class EntryCancelled(Event):
+        """v2.md, E2: a referral or its outcome recorded by mistake (the latest first)."""
+
+        stream_field = None  # its payload names the young person, not the offer
+        payload: contract.EntryCancelled
+        cancelled_outcome: str | None  # what the cancelled outcome was (internal); None: the referral
+
+        def change(self, offer: "Offer") -> None:
+            jeune = self.payload.jeune_id
+            offer.entries[jeune].pop()
+            if self.cancelled_outcome is None:
+                del offer.referrals[jeune], offer.entries[jeune]
+            else:
+                offer.referrals[jeune] = None
 
     class Closed(Event):
         payload: contract.JobOfferClosed
@@ -115,6 +132,8 @@ class Offer(Aggregate, RemembersCommands):
         self.employer_id: uuid.UUID | None = None
         self.positions = 0
         self.referrals: dict[uuid.UUID, str | None] = {}
+        # Per young person: the event ids of the referral and, once recorded, of its outcome.
+        self.entries: dict[uuid.UUID, list[uuid.UUID]] = {}
         self.closed_as: str | None = None
 
     @property
@@ -169,6 +188,18 @@ class Offer(Aggregate, RemembersCommands):
             raise broken(f"Les {self.positions} poste(s) de cette offre sont déjà pourvus.", "positions-filled")
         payload = contract.ReferralOutcomeRecorded(offer_id=self.id, jeune_id=jeune_id, outcome=outcome)
         self.trigger_event(self.OutcomeRecorded, **ctx.metadata(occurred_at), payload=payload)
+
+    def cancel_latest(
+        self, ctx: CommandContext, jeune_id: uuid.UUID, *, reason: contract.CancelReason, occurred_at: datetime | None
+    ) -> None:
+        """Cancel the latest entry about this young person: the outcome if there is one, else the
+        referral (a referral is cancelled only once its outcome is)."""
+        if jeune_id not in self.entries:
+            raise broken("Ce jeune n'a pas été mis en relation sur cette offre.", "not-referred")
+        latest = self.entries[jeune_id][-1]
+        payload = contract.EntryCancelled(jeune_id=jeune_id, cancelled_event_id=latest, reason=reason)
+        outcome = self.referrals[jeune_id]
+        self.trigger_event(self.EntryCancelled, **ctx.metadata(occurred_at), payload=payload, cancelled_outcome=outcome)
 
     def close(self, ctx: CommandContext, *, outcome: contract.OfferOutcome, occurred_at: datetime | None) -> None:
         if self.closed_as is not None:
