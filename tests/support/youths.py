@@ -8,10 +8,15 @@ from support.samples import PROFILE, envelope_of
 
 
 def welcomed(
-    engine, ml_id: str = "ML-A", birth_month: str = "2003-05", rqth: bool = False, closed: bool = False
+    engine,
+    ml_id: str = "ML-A",
+    birth_month: str = "2003-05",
+    rqth: bool = False,
+    closed: bool = False,
+    **profile_fields,
 ) -> uuid.UUID:
     jeune = uuid.uuid4()
-    profile = PROFILE.model_copy(update={"birth_month": birth_month, "rqth": rqth})
+    profile = PROFILE.model_copy(update={"birth_month": birth_month, "rqth": rqth, **profile_fields})
     events = [
         envelope_of(
             intake.FirstWelcomeRecorded(

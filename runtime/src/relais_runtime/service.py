@@ -22,7 +22,7 @@ from relais_runtime.health import kafka_ready, postgres_ready
 from relais_runtime.kafka import consumer_broker, idempotent_producer
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.settings import Settings
-from relais_runtime.youth_facts import apply_intake_events
+from relais_runtime.youth_facts import apply_intake_events, consumer_group
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def producing_service_app(
         broker = consumer_broker(settings, f"relais-{service}")
         subscribe(
             broker,
-            TransactionalConsumer(knows_youths, f"{service}.youth-facts", apply_intake_events),
+            TransactionalConsumer(knows_youths, consumer_group(service), apply_intake_events),
             [topic("intake")],
         )
 

@@ -51,15 +51,15 @@ def test_a_cej_life_over_http(client, jeune):
     assert view["status"] == "exited" and view["planned_end_date"] == "2025-06-30"
     assert [(a["month"], a["paid"]) for a in view["allowances"]] == [("2024-04", True), ("2024-05", False)]
     assert [e["id"] for e in client.get(f"/v1/ML-A/youths/{jeune}/programmes", headers=H).json()] == [enrolment]
-    # Exited: a new CEJ may begin.
-    assert (
-        client.post(
-            f"/v1/ML-A/youths/{jeune}/programmes",
-            json={**CEJ, "start_date": "2025-01-01", "planned_end_date": "2025-12-31"},
-            headers=H,
-        ).status_code
-        == 201
-    )
+
+    # Exited on 15 December: a new CEJ may begin six months later, not before.
+    def again(start: str, end: str):
+        body = {**CEJ, "start_date": start, "planned_end_date": end}
+        return client.post(f"/v1/ML-A/youths/{jeune}/programmes", json=body, headers=H)
+
+    too_soon = again("2025-06-14", "2025-12-31")
+    assert too_soon.status_code == 422 and too_soon.json()["type"].endswith("/cej-too-soon")
+    assert again("2025-06-15", "2025-12-31").status_code == 201
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from relais_contracts import event_id_for
 from relais_contracts.events import dispositifs
 from relais_dispositifs import reference_amounts as amounts
-from relais_dispositifs.domain import Enrolment, FinancialAid, YouthEnrolments, add_months
+from relais_dispositifs.domain import Enrolment, FinancialAid, Requested, YouthEnrolments, add_months
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.kernel.youth import YouthFacts
@@ -48,15 +48,17 @@ def test_add_months_keeps_the_day_or_the_month_end():
 @pytest.mark.parametrize(
     ("birth_month", "rqth", "start", "accepted"),
     [
-        ("1998-06", False, date(2024, 5, 31), True),  # 25 the day before turning 26
-        ("1998-06", False, date(2024, 6, 1), False),  # the day they turn 26
-        ("1994-06", True, date(2024, 5, 31), True),  # 29 with RQTH
-        ("1994-06", True, date(2024, 6, 1), False),  # 30 with RQTH
-        ("2008-03", False, date(2024, 3, 1), True),  # 16 that day
-        ("2008-03", False, date(2024, 2, 29), False),  # 15
+        ("1998-06", False, date(2024, 6, 29), True),  # may still be 25: born on 30 June at the latest
+        ("1998-06", False, date(2024, 6, 30), False),  # 26 whatever the day of June they were born
+        ("1994-06", True, date(2024, 6, 29), True),  # 29 with RQTH, in the same way
+        ("1994-06", True, date(2024, 6, 30), False),  # 30 with RQTH
+        ("2008-03", False, date(2024, 3, 1), True),  # may be 16 already: born on 1 March at the earliest
+        ("2008-03", False, date(2024, 2, 29), False),  # 15 whatever the day
     ],
 )
-def test_age_at_entry(birth_month, rqth, start, accepted):
+def test_age_at_entry_is_decided_in_the_young_persons_favour_within_the_birth_month(birth_month, rqth, start, accepted):
+    """L5131-3 and L5131-6 (16 to 25 years old, 29 with an RQTH); only the birth month is known, so
+    a limit is decided in the young person's favour within that month."""
     action = lambda: enter("PACEA", start=start, end=None, hours=None, who=youth(birth_month, rqth))  # noqa: E731
     if accepted:
         assert action().status == "active"
@@ -71,7 +73,7 @@ def test_training_obligation_is_for_16_and_17_year_olds():
     )
     assert (
         rule_of(
-            lambda: enter("TRAINING_OBLIGATION", start=date(2024, 2, 1), end=None, hours=None, who=youth("2006-02"))
+            lambda: enter("TRAINING_OBLIGATION", start=date(2024, 2, 1), end=None, hours=None, who=youth("2006-01"))
         )
         == "training-obligation-age"
     )
@@ -113,14 +115,14 @@ def test_cej_extends_to_eighteen_months_and_never_past_the_26th_birthday():
         rule_of(lambda: cej.extend(CTX, new_planned_end_date=date(2025, 7, 1), occurred_at=None))
         == "extension-not-later"
     )
-    old = youth("1999-03")  # 26 on 2025-03-01
+    old = youth("1999-03")  # 26 in March 2025: on the 31st at the latest, so the eve is the 30th
     assert rule_of(lambda: enter(start=date(2024, 4, 1), end=date(2025, 3, 31), who=old)) == "cej-beyond-age-limit"
     near = enter(start=date(2024, 4, 1), end=date(2024, 12, 31), who=old)
     assert (
-        rule_of(lambda: near.extend(CTX, new_planned_end_date=date(2025, 3, 1), occurred_at=None))
+        rule_of(lambda: near.extend(CTX, new_planned_end_date=date(2025, 3, 31), occurred_at=None))
         == "cej-beyond-age-limit"
     )
-    near.extend(CTX, new_planned_end_date=date(2025, 2, 28), occurred_at=None)
+    near.extend(CTX, new_planned_end_date=date(2025, 3, 30), occurred_at=None)
 
 
 def test_one_contractual_accompaniment_at_a_time_cej_or_pacea():
@@ -241,6 +243,90 @@ def test_pacea_allowance_is_capped_at_six_rsa_over_twelve_months():
     )
     # Twelve months after January 2023, its amount leaves the window.
     pacea.request_allowance(CTX, youth(), month="2024-01", amount_cents=rsa, occurred_at=None)
+
+
+def test_the_pacea_yearly_cap_counts_every_pacea_of_the_young_person():
+    """Six RSA over twelve months is a ceiling per young person (D5131-11 ff., décret n° 2020-1783),
+    not per enrolment: what an earlier PACEA asked for counts."""
+    rsa = amounts.in_force(amounts.RSA_SINGLE, date(2023, 6, 1))
+    earlier = [Requested("PACEA", f"2023-0{m}", rsa) for m in range(4, 10)]  # April to September
+    pacea = enter("PACEA", start=date(2023, 10, 1), end=date(2024, 9, 30), hours=None)
+    assert (
+        rule_of(
+            lambda: pacea.request_allowance(
+                CTX, youth(), month="2023-10", amount_cents=100, elsewhere=earlier, occurred_at=None
+            )
+        )
+        == "pacea-yearly-cap"
+    )
+    # April 2024: April 2023 has left the twelve months, so one RSA is free again.
+    pacea.request_allowance(CTX, youth(), month="2024-04", amount_cents=100, elsewhere=earlier, occurred_at=None)
+
+
+def test_never_both_allowances_for_one_month():
+    """L5131-5: no PACEA allowance for the young people of L5131-6 (those in a CEJ); a month
+    already paid by an exited CEJ is not paid again by the PACEA that follows it."""
+    pacea = enter("PACEA", start=date(2024, 3, 20), end=None, hours=None)
+    cej_march = [Requested("CEJ", "2024-03", 52_800)]
+    assert (
+        rule_of(
+            lambda: pacea.request_allowance(
+                CTX, youth(), month="2024-03", amount_cents=100, elsewhere=cej_march, occurred_at=None
+            )
+        )
+        == "allowance-month-already-requested"
+    )
+    pacea.request_allowance(CTX, youth(), month="2024-04", amount_cents=100, elsewhere=cej_march, occurred_at=None)
+
+
+def test_a_pacea_without_planned_end_still_ends_after_24_months():
+    """R5131-4 ff.: 24 consecutive months at most, with or without a planned end."""
+    pacea = enter("PACEA", start=date(2022, 3, 15), end=None, hours=None)
+    pacea.request_allowance(CTX, youth(), month="2024-03", amount_cents=100, occurred_at=None)  # to 14 March
+    assert (
+        rule_of(lambda: pacea.request_allowance(CTX, youth(), month="2024-04", amount_cents=100, occurred_at=None))
+        == "allowance-outside-enrolment"
+    )
+
+
+def test_no_allowance_for_a_month_suspended_throughout():
+    """A month every day of which the enrolment was suspended pays no allowance; a month with a
+    single active day does, and a past month may be asked for while the enrolment is suspended."""
+    cej = enter()
+    cej.suspend(CTX, on=date(2024, 4, 2), reason="health", occurred_at=None)
+    cej.request_allowance(CTX, youth(), month="2024-03", amount_cents=100, occurred_at=None)  # before: fine now too
+    cej.request_allowance(CTX, youth(), month="2024-04", amount_cents=100, occurred_at=None)  # active on 1 April
+    cej.resume(CTX, on=date(2024, 6, 1), reason="back", occurred_at=None)
+    assert (
+        rule_of(lambda: cej.request_allowance(CTX, youth(), month="2024-05", amount_cents=100, occurred_at=None))
+        == "allowance-outside-enrolment"
+    )
+    cej.request_allowance(CTX, youth(), month="2024-06", amount_cents=100, occurred_at=None)
+
+
+def test_a_cej_is_for_a_young_person_neither_student_nor_in_training():
+    """L5131-6 and R5131-15, read from the profile's NEET status; unknown is decided in favour."""
+    student = YouthFacts(JEUNE, "ML-A", "2003-05", False, False, neet=False)
+    assert rule_of(lambda: enter(who=student)) == "cej-not-neet"
+    enter("PACEA", end=None, hours=None, who=student)  # the PACEA has no such condition
+    enter(who=YouthFacts(JEUNE, "ML-A", "2003-05", False, False, neet=True))
+    enter(who=youth())  # neet unknown
+
+
+def test_a_new_cej_begins_six_months_after_the_previous_one_ended():
+    def again(start):
+        entered = dispositifs.ProgrammeEntered(
+            jeune_id=JEUNE,
+            programme="CEJ",
+            start_date=start,
+            planned_end_date=add_months(start, 7),
+            partner=None,
+            weekly_hours=15,
+        )
+        return Enrolment.enter(uuid.uuid4(), CTX, youth(), entered, last_cej_exit=date(2024, 1, 31), occurred_at=None)
+
+    assert rule_of(lambda: again(date(2024, 7, 30))) == "cej-too-soon"
+    again(date(2024, 7, 31))
 
 
 def test_an_allowance_is_paid_once_at_most_what_was_requested():

@@ -1,7 +1,7 @@
 """The employment desk's rules, each at its edge (aggregates alone)."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from relais_contracts import event_id_for
@@ -19,8 +19,8 @@ EMPLOYER = Employer.register(
 )
 
 
-def youth(birth_month="2003-05", rqth=False) -> YouthFacts:
-    return YouthFacts(uuid.uuid4(), "ML-A", birth_month, rqth, False)
+def youth(birth_month="2003-05", rqth=False, **facts) -> YouthFacts:
+    return YouthFacts(uuid.uuid4(), "ML-A", birth_month, rqth, False, **facts)
 
 
 def rule_of(action) -> str:
@@ -86,11 +86,53 @@ def sign(c: Career, y: YouthFacts, contract_type: str, start: date, end: date | 
         ("CDD", date(2024, 1, 10), date(2024, 1, 9), "end-before-start"),
         ("APPRENTICESHIP", date(2024, 1, 1), date(2024, 6, 29), "apprenticeship-duration"),
         ("APPRENTICESHIP", date(2024, 1, 1), date(2027, 1, 1), "apprenticeship-duration"),
-        ("PROFESSIONALISATION", date(2024, 1, 1), date(2026, 1, 1), "professionalisation-duration"),
     ],
 )
 def test_contract_rules(contract_type, start, end, rule):
     assert rule_of(lambda: sign(career(), youth(), contract_type, start, end)) == rule
+
+
+def test_apprenticeship_lasts_up_to_four_years_with_an_rqth_and_may_be_open_ended():
+    """R6222-46 (four years for a disabled worker); L6222-7-1 (a contract for an indefinite period,
+    whose apprenticeship period is not recorded here)."""
+    four_years = (date(2024, 1, 1), date(2027, 12, 31))
+    assert rule_of(lambda: sign(career(), youth(), "APPRENTICESHIP", *four_years)) == "apprenticeship-duration"
+    sign(career(), youth(rqth=True), "APPRENTICESHIP", *four_years)
+    assert (
+        rule_of(lambda: sign(career(), youth(rqth=True), "APPRENTICESHIP", date(2024, 1, 1), date(2028, 1, 1)))
+        == "apprenticeship-duration"
+    )
+    sign(career(), youth(), "APPRENTICESHIP", date(2024, 1, 1), None)
+
+
+@pytest.mark.parametrize(
+    ("facts", "longest_end"),
+    [
+        ({"education_level": 4, "diploma": True}, date(2025, 12, 31)),  # a baccalauréat: 24 months by agreement
+        ({"education_level": 3, "diploma": True}, date(2025, 12, 31)),  # a CAP is a vocational diploma
+        ({"education_level": 4, "diploma": False}, date(2026, 12, 31)),  # no diploma: 36 months
+        ({"education_level": 2, "diploma": True}, date(2026, 12, 31)),
+    ],
+)
+def test_professionalisation_lasts_up_to_36_months_for_a_young_person_without_qualification(facts, longest_end):
+    """L6325-11 (6 to 12 months; 36 for the people of L6325-1-1: 16 to 25 without upper secondary
+    education completed nor a vocational diploma) and L6325-12 (24 months by agreement)."""
+    y = youth(**facts)
+    sign(career(), y, "PROFESSIONALISATION", date(2024, 1, 1), longest_end)
+    too_long = longest_end + timedelta(days=1)
+    assert (
+        rule_of(lambda: sign(career(), y, "PROFESSIONALISATION", date(2024, 1, 1), too_long))
+        == "professionalisation-duration"
+    )
+    sign(career(), y, "PROFESSIONALISATION", date(2024, 1, 1), None)  # a CDI: L6325-3
+
+
+def test_professionalisation_beyond_25_is_not_extended_to_36_months():
+    older = youth("1997-01", education_level=2, diploma=False)  # 27 in 2024
+    assert (
+        rule_of(lambda: sign(career(), older, "PROFESSIONALISATION", date(2024, 1, 1), date(2026, 12, 31)))
+        == "professionalisation-duration"
+    )
 
 
 def test_contract_edges_that_are_accepted():
@@ -103,10 +145,11 @@ def test_contract_edges_that_are_accepted():
 
 def test_apprenticeship_age_16_to_29_without_limit_for_rqth():
     assert (
-        rule_of(lambda: sign(career(), youth("1994-01"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31)))
+        rule_of(lambda: sign(career(), youth("1993-12"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31)))
         == "apprenticeship-age"
     )
-    sign(career(), youth("1994-02"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31))  # 29
+    # Born in January 1994: may turn 30 only on the 31st, so still 29 on 1 January 2024 in their favour.
+    sign(career(), youth("1994-01"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31))
     sign(career(), youth("1990-01", rqth=True), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31))
     assert (
         rule_of(lambda: sign(career(), youth("2008-02"), "APPRENTICESHIP", date(2024, 1, 1), date(2025, 12, 31)))
@@ -118,16 +161,73 @@ def test_pmsmp_lasts_a_month_and_is_renewable_once():
     c = career()
     employer = uuid.uuid4()
 
-    def start(s, e):
+    def start(s, e, objective="discover"):
         started = contract.ImmersionStarted(
-            jeune_id=c.id, employer_id=employer, start_date=s, end_date=e, objective="discover"
+            jeune_id=c.id, employer_id=employer, start_date=s, end_date=e, objective=objective
         )
         return c.begin(CTX, youth(), started, occurred_at=None)
 
     assert rule_of(lambda: start(date(2024, 3, 1), date(2024, 4, 1))) == "pmsmp-duration"
     start(date(2024, 3, 1), date(2024, 3, 31))
-    start(date(2024, 4, 1), date(2024, 4, 30))
-    assert rule_of(lambda: start(date(2024, 5, 1), date(2024, 5, 10))) == "pmsmp-renewal-limit"
+    start(date(2024, 4, 1), date(2024, 4, 29))  # renewed once: 60 days in all
+    assert rule_of(lambda: start(date(2024, 5, 1), date(2024, 5, 10))) == "pmsmp-host-limit"
+
+
+@pytest.mark.parametrize(
+    ("earlier", "then", "allowed"),
+    [
+        # Two objectives with one host, 60 days at most in all.
+        ([("discover", "2024-01-01", "2024-01-31")], ("confirm", "2024-06-01", "2024-06-29"), True),
+        ([("discover", "2024-01-01", "2024-01-31")], ("confirm", "2024-06-01", "2024-06-30"), False),
+        # A third objective within twelve months, however short.
+        (
+            [("discover", "2024-01-01", "2024-01-05"), ("confirm", "2024-03-01", "2024-03-05")],
+            ("recruit", "2024-12-31", "2025-01-02"),
+            False,
+        ),
+        # Twelve months later the count starts again.
+        (
+            [("discover", "2024-01-01", "2024-01-31"), ("discover", "2024-02-01", "2024-02-29")],
+            ("discover", "2025-01-01", "2025-01-31"),
+            True,
+        ),
+        # A convention recorded late, between two others: the busiest twelve months hold three.
+        (
+            [("discover", "2024-01-01", "2024-01-05"), ("recruit", "2024-11-01", "2024-11-05")],
+            ("confirm", "2024-06-01", "2024-06-05"),
+            False,
+        ),
+    ],
+)
+def test_pmsmp_with_one_host_over_twelve_months_whatever_the_objective(earlier, then, allowed):
+    """D5135-3: with the same host over any twelve consecutive months, at most two conventions of
+    different objectives (each renewable once) and sixty days in all, renewals included."""
+    c, host = career(), uuid.uuid4()
+
+    def start(objective, s, e):
+        started = contract.ImmersionStarted(
+            jeune_id=c.id,
+            employer_id=host,
+            start_date=date.fromisoformat(s),
+            end_date=date.fromisoformat(e),
+            objective=objective,
+        )
+        c.begin(CTX, youth(), started, occurred_at=None)
+
+    for immersion in earlier:
+        start(*immersion)
+    if allowed:
+        start(*then)
+    else:
+        assert rule_of(lambda: start(*then)) == "pmsmp-host-limit"
+    other_host = contract.ImmersionStarted(
+        jeune_id=c.id,
+        employer_id=uuid.uuid4(),
+        start_date=date(2024, 6, 1),
+        end_date=date(2024, 6, 30),
+        objective="discover",
+    )
+    c.begin(CTX, youth(), other_host, occurred_at=None)  # another host is not limited by these
 
 
 def test_a_situation_ends_once_not_before_it_began():

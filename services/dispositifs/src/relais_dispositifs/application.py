@@ -32,7 +32,16 @@ from relais_dispositifs.commands import (
     PaymentRequest,
     ReferralRequest,
 )
-from relais_dispositifs.domain import Enrolment, FinancialAid, Objective, SocialReferral, YouthEnrolments
+from relais_dispositifs.domain import (
+    ALLOWANCE_PROGRAMMES,
+    CEJ_FAMILY,
+    Enrolment,
+    FinancialAid,
+    Objective,
+    Requested,
+    SocialReferral,
+    YouthEnrolments,
+)
 
 metadata = MetaData()
 # Which enrolment an allowance request belongs to (api.md pays allowances by their own id).
@@ -49,7 +58,7 @@ class DispositifsApplication(RelaisApplication):
     def __init__(self, settings: Settings):
         super().__init__(settings, service="dispositifs")
         self.tables = engine_for(settings, "dispositifs")
-        self.youths = YouthDirectory(self.tables)
+        self.youths = YouthDirectory(self.tables, self.service)
         metadata.create_all(self.tables)
         self.allowance_index = Follows(self, AllowanceRequests(SqlView(self.tables, AllowanceRequests.name)))
 
@@ -58,6 +67,8 @@ class DispositifsApplication(RelaisApplication):
     def enter(self, ctx: CommandContext, jeune_id: uuid.UUID, command: EnterRequest) -> Answer:
         youth = self.youths.known(ctx.ml_id, jeune_id)
         registry = self._registry(jeune_id)
+        cej_exits = [e.exit_date for e in self._others(registry) if e.programme in CEJ_FAMILY and e.exit_date]
+        last_cej_exit = max(cej_exits, default=None)
 
         def build(enrolment_id: uuid.UUID) -> list:
             entered = contract.ProgrammeEntered(
@@ -68,7 +79,9 @@ class DispositifsApplication(RelaisApplication):
                 partner=command.partner,
                 weekly_hours=command.weekly_hours,
             )
-            enrolment = Enrolment.enter(enrolment_id, ctx, youth, entered, occurred_at=command.occurred_at)
+            enrolment = Enrolment.enter(
+                enrolment_id, ctx, youth, entered, last_cej_exit=last_cej_exit, occurred_at=command.occurred_at
+            )
             registry.activate(enrolment.programme, enrolment.id)
             return [enrolment, registry]
 
@@ -115,11 +128,22 @@ class DispositifsApplication(RelaisApplication):
     def request_allowance(self, ctx: CommandContext, enrolment_id: uuid.UUID, command: AllowanceRequest) -> Answer:
         e = self.enrolment(ctx.ml_id, enrolment_id)
         youth = self.youths.known(ctx.ml_id, e.jeune_id)
+        elsewhere = [
+            Requested(ALLOWANCE_PROGRAMMES[other.programme], month, amount)
+            for other in self._others(self._registry(e.jeune_id), but=e.id)
+            if other.programme in ALLOWANCE_PROGRAMMES
+            for month, amount in other.months.items()
+        ]
         answer = self.execute(
             ctx,
             e,
             lambda: e.request_allowance(
-                ctx, youth, month=command.month, amount_cents=command.amount_cents, occurred_at=command.occurred_at
+                ctx,
+                youth,
+                month=command.month,
+                amount_cents=command.amount_cents,
+                elsewhere=elsewhere,
+                occurred_at=command.occurred_at,
             ),
             answer_event=True,
         )
@@ -252,6 +276,12 @@ class DispositifsApplication(RelaisApplication):
             return []
         enrolments = [self.repository.get(i) for i in registry.enrolments]
         return [e for e in enrolments if e.ml_id == ml_id]
+
+    def _others(self, registry: YouthEnrolments, but: uuid.UUID | None = None) -> list[Enrolment]:
+        """The young person's enrolments (in any Mission Locale: the rules are the person's), but
+        `but` and those cancelled."""
+        enrolments = [self.repository.get(i) for i in registry.enrolments if i != but]
+        return [e for e in enrolments if not e.cancelled]
 
     def _registry(self, jeune_id: uuid.UUID) -> YouthEnrolments:
         try:

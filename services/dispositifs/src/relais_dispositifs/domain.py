@@ -11,30 +11,39 @@ Aggregates (eventsourcing, free of infrastructure):
 Rules and their sources (French texts; every refusal is a `DomainRuleBroken` whose `rule` is the
 problem type):
 - Ages: Missions Locales and their programmes serve 16–25 year olds, up to 29 with an RQTH
-  (Code du travail, L5131-3 for PACEA; L5131-6 for the CEJ) — `age-out-of-range`.
+  (Code du travail, L5131-3 for PACEA; L5131-6 for the CEJ) — `age-out-of-range`. Only the birth
+  month is known here: every age limit is decided in the young person's favour within that month
+  (`YouthFacts`).
 - Training obligation: 16 to 18 years old (Code de l'éducation, L114-1, loi n° 2019-791 "pour
   une école de la confiance", art. 15) — `training-obligation-age`.
 - CEJ (décret n° 2022-199 du 18 février 2022; Code du travail, R5131-16 ff.): 6 to 12 months
   (`cej-duration`), extensible to 18 months in all (`cej-extension-limit`), 15 to 20 hours of
   activity a week (`cej-weekly-hours`), ends by the 26th birthday (30th with RQTH)
-  (`cej-beyond-age-limit`).
-- PACEA (Code du travail, R5131-4 ff.): 24 consecutive months at most (`pacea-duration`).
+  (`cej-beyond-age-limit`); for young people who are neither students nor in training
+  (L5131-6, R5131-15), read from the profile's NEET status (`cej-not-neet`); a new CEJ six months
+  after the previous one ended at the earliest (`cej-too-soon`, see `CEJ_GAP_MONTHS`).
+- PACEA (Code du travail, R5131-4 ff.): 24 consecutive months at most (`pacea-duration`), which
+  also ends a PACEA entered without a planned end.
 - One active enrolment per programme, CEJ, CEJ_JR and PACEA counting as one: the CEJ is a form
   of the contractual accompaniment whose other form is the PACEA (L5131-4 to L5131-6, see
   `CONTRACTUAL_ACCOMPANIMENT`) (`already-enrolled`).
 - Allowances (see `reference_amounts.py`): only PACEA and CEJ (`allowance-not-for-programme`),
-  only for a month within an active enrolment (`allowance-outside-enrolment`), once per month
+  only for a month with at least one day in the enrolment and not suspended
+  (`allowance-outside-enrolment`), once per month and young person, whatever the enrolment or
+  programme: never both allowances for one month (L5131-5 excludes the young people of L5131-6)
   (`allowance-month-already-requested`), within the monthly cap by age and date
-  (`allowance-above-monthly-cap`) and, for PACEA, six RSA over twelve months
-  (`pacea-yearly-cap`); paid once, at most what was requested (`allowance-already-paid`,
-  `payment-above-request`).
+  (`allowance-above-monthly-cap`) and, for PACEA, six RSA over twelve months counted over all of
+  the young person's PACEA enrolments (`pacea-yearly-cap`); paid once, at most what was
+  requested (`allowance-already-paid`, `payment-above-request`).
 - Dates: no exit, suspension or resumption before entry (`date-before-entry`); suspend an active
   enrolment, resume a suspended one (`not-suspendable`, `not-suspended`); nothing after the exit
   (`enrolment-exited`).
 """
 
 import uuid
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
@@ -63,6 +72,21 @@ def month_start(month: str) -> date:
 # mentionnés à l'article L. 5131-6 » (those in a CEJ). As we read these texts, a young person in a
 # CEJ is therefore not in a PACEA at the same time, and the reverse.
 CONTRACTUAL_ACCOMPANIMENT = ("PACEA", *CEJ_FAMILY)
+
+
+# Six months between the end of a CEJ and the next: the rule as the product owner states it (issue
+# #14) from the CEJ's instruction (DGEFP/MAJE/2022/45 du 21 février 2022). The articles read for it,
+# L5131-6 and R5131-15 to R5131-18, do not state it themselves: to be confirmed against the
+# instruction's text, which the search tool does not hold.
+CEJ_GAP_MONTHS = 6
+
+
+class Requested(NamedTuple):
+    """An allowance requested in another enrolment of the same young person."""
+
+    programme: contract.AllowanceProgramme
+    month: str
+    amount_cents: int
 
 
 def family(programme: str) -> str:
@@ -95,6 +119,7 @@ class Enrolment(Aggregate, RemembersCommands):
 
         def change(self, e: "Enrolment") -> None:
             e.suspended = True
+            e.suspensions.append((self.payload.date, None))
 
     class Resumed(Event):
         """A suspended programme goes on, with its planned end unchanged (an extension moves
@@ -104,6 +129,8 @@ class Enrolment(Aggregate, RemembersCommands):
 
         def change(self, e: "Enrolment") -> None:
             e.suspended = False
+            since, _ = e.suspensions.pop()
+            e.suspensions.append((since, self.payload.date))
 
     class Extended(Event):
         payload: contract.ProgrammeExtended
@@ -158,6 +185,8 @@ class Enrolment(Aggregate, RemembersCommands):
         self.planned_end_date: date | None = None
         self.exit_date: date | None = None
         self.suspended = False
+        # Each suspension: from its date to the day it was resumed (None: still suspended).
+        self.suspensions: list[tuple[date, date | None]] = []
         self.requests: dict[uuid.UUID, tuple[str, int]] = {}
         self.months: dict[str, int] = {}
         self.paid: set[uuid.UUID] = set()
@@ -182,25 +211,39 @@ class Enrolment(Aggregate, RemembersCommands):
         youth: YouthFacts,
         entered: contract.ProgrammeEntered,
         *,
+        last_cej_exit: date | None = None,
         occurred_at: datetime | None,
     ) -> "Enrolment":
-        """`entered.jeune_id` is `youth`'s."""
+        """`entered.jeune_id` is `youth`'s; `last_cej_exit`, the exit date of their latest CEJ."""
         programme, start_date, planned_end_date = entered.programme, entered.start_date, entered.planned_end_date
-        age = youth.age_on(start_date)
         limit = MAX_AGE_RQTH if youth.rqth else MAX_AGE
-        if not MIN_AGE <= age <= limit:
+        if not youth.within_ages(start_date, MIN_AGE, limit):
+            too_old = youth.youngest_age_on(start_date) > limit
+            age = youth.youngest_age_on(start_date) if too_old else youth.oldest_age_on(start_date)
             raise broken(
                 f"Ce programme s'adresse aux jeunes de {MIN_AGE} à {MAX_AGE} ans ({MAX_AGE_RQTH} avec une RQTH) ; "
                 f"ce jeune aura {age} ans à l'entrée.",
                 "age-out-of-range",
             )
-        if programme == "TRAINING_OBLIGATION" and not 16 <= age <= 17:
+        if programme == "TRAINING_OBLIGATION" and not youth.within_ages(start_date, 16, 17):
             raise broken("L'obligation de formation concerne les jeunes de 16 et 17 ans.", "training-obligation-age")
         if planned_end_date is not None and planned_end_date < start_date:
             raise broken("La fin prévue précède l'entrée.", "date-before-entry")
-        age_limit_date = last_day_of(youth.birthday, 12 * (limit + 1))
+        age_limit_date = youth.eve_of_birthday(limit + 1)
         if programme in CEJ_FAMILY:
             _check_cej(start_date, planned_end_date, entered.weekly_hours, age_limit_date)
+            if youth.neet is False:
+                raise broken(
+                    "Le CEJ s'adresse aux jeunes qui ne sont ni étudiants ni en formation (Code du travail, "
+                    "L5131-6) : le profil de ce jeune ne le dit pas NEET ; mettez-le à jour si sa situation a changé.",
+                    "cej-not-neet",
+                )
+            if last_cej_exit is not None and start_date < add_months(last_cej_exit, CEJ_GAP_MONTHS):
+                raise broken(
+                    f"Un nouveau CEJ commence au plus tôt six mois après la fin du précédent "
+                    f"(sorti le {last_cej_exit:%d/%m/%Y}).",
+                    "cej-too-soon",
+                )
         if programme == "PACEA" and planned_end_date and planned_end_date > last_day_of(start_date, 24):
             raise broken("Le PACEA dure au plus 24 mois consécutifs.", "pacea-duration")
         return cls._create(
@@ -263,21 +306,32 @@ class Enrolment(Aggregate, RemembersCommands):
         self.trigger_event(self.Exited, **ctx.metadata(occurred_at), payload=payload)
 
     def request_allowance(
-        self, ctx: CommandContext, youth: YouthFacts, *, month: str, amount_cents: int, occurred_at: datetime | None
+        self,
+        ctx: CommandContext,
+        youth: YouthFacts,
+        *,
+        month: str,
+        amount_cents: int,
+        elsewhere: Sequence[Requested] = (),
+        occurred_at: datetime | None,
     ) -> None:
+        """`elsewhere`: the allowances requested in the young person's other enrolments."""
         self._check_not_cancelled()
         paid_as = ALLOWANCE_PROGRAMMES.get(self.programme)
         if paid_as is None:
             raise broken("Une allocation ne se demande que dans un PACEA ou un CEJ.", "allowance-not-for-programme")
         first = month_start(month)
-        last = last_day_of(first, 1)
-        end = self.exit_date or self.planned_end_date
-        if last < self.start_date or (end is not None and first > end) or self.suspended:
+        if not self._active_on_a_day_of(first, last_day_of(first, 1)):
             raise broken(
-                "Ce mois n'est pas couvert par un accompagnement actif de ce programme.", "allowance-outside-enrolment"
+                "Ce mois n'est pas couvert par un accompagnement actif de ce programme (hors période, ou suspendu "
+                "tout le mois).",
+                "allowance-outside-enrolment",
             )
-        if month in self.months:
-            raise broken("Une allocation a déjà été demandée pour ce mois.", "allowance-month-already-requested")
+        if month in self.months or any(r.month == month for r in elsewhere):
+            raise broken(
+                "Une allocation a déjà été demandée pour ce mois (une seule par mois, CEJ et PACEA confondus).",
+                "allowance-month-already-requested",
+            )
         if amount_cents <= 0:
             raise broken("Le montant d'une allocation est positif.", "allowance-amount")
         cap = _monthly_cap(paid_as, youth, first)
@@ -289,9 +343,13 @@ class Enrolment(Aggregate, RemembersCommands):
         if paid_as == "PACEA":
             rsa = amounts.in_force(amounts.RSA_SINGLE, first) or 0
             window = {add_months(first, -i).strftime("%Y-%m") for i in range(12)}
-            total = sum(a for m, a in self.months.items() if m in window) + amount_cents
-            if total > amounts.PACEA_YEARLY_RSA_MULTIPLE * rsa:
-                raise broken("Sur douze mois, l'allocation PACEA ne peut dépasser six fois le RSA.", "pacea-yearly-cap")
+            here = sum(a for m, a in self.months.items() if m in window)
+            other = sum(r.amount_cents for r in elsewhere if r.programme == "PACEA" and r.month in window)
+            if here + other + amount_cents > amounts.PACEA_YEARLY_RSA_MULTIPLE * rsa:
+                raise broken(
+                    "Sur douze mois, l'allocation PACEA ne peut dépasser six fois le RSA (tous ses PACEA comptés).",
+                    "pacea-yearly-cap",
+                )
         # Allowance events name the programme that pays (a CEJ_JR allowance is a CEJ one).
         payload = contract.AllowanceRequested(
             jeune_id=self.jeune_id, programme=paid_as, month=month, amount_cents=amount_cents
@@ -365,6 +423,19 @@ class Enrolment(Aggregate, RemembersCommands):
         if self.exit_date is not None:
             raise broken("Ce jeune est sorti de ce programme.", "enrolment-exited")
 
+    def _active_on_a_day_of(self, first: date, last: date) -> bool:
+        """At least one day of `first`..`last` within the enrolment and not suspended. A PACEA
+        without a planned end still ends after 24 months (R5131-4 ff.)."""
+        end = self.exit_date or self.planned_end_date
+        if end is None and self.programme == "PACEA":
+            end = last_day_of(self.start_date, 24)
+        day, last = max(first, self.start_date), min(last, end or last)
+        while day <= last:
+            if not any(since <= day and (until is None or day < until) for since, until in self.suspensions):
+                return True
+            day += timedelta(days=1)
+        return False
+
     def _check_after_entry(self, day: date) -> None:
         if day < self.start_date:
             raise broken("Cette date précède l'entrée dans le programme.", "date-before-entry")
@@ -386,7 +457,7 @@ def _check_cej(start: date, planned_end: date | None, weekly_hours: int | None, 
 def _monthly_cap(paid_as: str, youth: YouthFacts, first_day: date) -> int | None:
     if paid_as == "PACEA":
         return amounts.in_force(amounts.RSA_SINGLE, first_day)
-    adult = youth.age_on(first_day) >= 18
+    adult = youth.oldest_age_on(first_day) >= 18  # the adults' higher cap, in the young person's favour
     return amounts.in_force(amounts.CEJ_MAX_ADULT if adult else amounts.CEJ_MAX_MINOR, first_day)
 
 

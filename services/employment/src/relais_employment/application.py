@@ -56,7 +56,7 @@ class EmploymentApplication(RelaisApplication):
     def __init__(self, settings: Settings):
         super().__init__(settings, service="employment")
         self.tables = engine_for(settings, "employment")
-        self.youths = YouthDirectory(self.tables)
+        self.youths = YouthDirectory(self.tables, self.service)
         metadata.create_all(self.tables)
         self.offer_index = Follows(self, OfferList(SqlView(self.tables, OfferList.name)))
 

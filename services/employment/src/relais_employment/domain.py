@@ -15,11 +15,17 @@ Rules and their sources (each refusal is a `DomainRuleBroken` whose `rule` is th
 - Contracts: the end is not before the start (`end-before-start`); a CDI has no end, other
   fixed-term contracts have one (`cdi-has-no-end`, `end-date-required`).
 - Apprenticeship (Code du travail L6222-1, L6222-7-1): 16 to 29 at the start, no upper limit
-  with an RQTH (`apprenticeship-age`); 6 months to 3 years (`apprenticeship-duration`).
+  with an RQTH (`apprenticeship-age`); 6 months to 3 years (`apprenticeship-duration`), 4 years
+  for a young person with an RQTH (R6222-46). Concluded for an indefinite period (no end date),
+  the duration is that of its apprenticeship period (L6222-7-1), which is not recorded here.
 - Professionalisation contract (L6325-1, L6325-11, L6325-12): from 16 (`professionalisation-age`);
-  6 to 12 months, up to 24 by agreement (`professionalisation-duration`).
-- PMSMP (L5135-1, D5135-3): one month at most (`pmsmp-duration`), renewable once: at most two
-  periods with the same employer and objective (`pmsmp-renewal-limit`).
+  6 to 12 months, up to 24 by agreement (L6325-12), up to 36 for a young person of 16 to 25 without
+  a qualification (L6325-11 and L6325-1-1) (`professionalisation-duration`). On a CDI (no end
+  date), the professionalisation action at its start (L6325-3, L6325-11) is not recorded here.
+- PMSMP (L5135-1, D5135-3): one month at most from date to date (`pmsmp-duration`); with the same
+  host, over any twelve consecutive months, two objectives at most, each convention renewed once
+  at most, and sixty days in all whatever the objectives, renewals included (`pmsmp-host-limit`).
+- Ages are decided in the young person's favour within the birth month (`YouthFacts`).
 - A situation ends once (`situation-already-ended`), not before it began (`end-before-start`),
   and must exist (`situation-unknown`).
 """
@@ -31,7 +37,7 @@ from typing import ClassVar, assert_never
 from eventsourcing.domain import Aggregate
 from relais_contracts import event_id_for
 from relais_contracts.events import employment as contract
-from relais_runtime.kernel.calendar import last_day_of
+from relais_runtime.kernel.calendar import add_months, last_day_of
 from relais_runtime.kernel.commands import CommandContext, RemembersCommands
 from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.kernel.events import CommandEvent
@@ -41,7 +47,8 @@ from relais_runtime.kernel.youth import YouthFacts
 SituationStart = (
     contract.ContractSigned | contract.ImmersionStarted | contract.TrainingEntered | contract.CivicServiceStarted
 )
-FIXED_TERM_WITH_END = {"CDD", "INTERIM", "SEASONAL", "APPRENTICESHIP", "PROFESSIONALISATION"}
+# Alternance contracts may also be concluded for an indefinite period (L6222-7-1, L6325-3): no end then.
+FIXED_TERM_WITH_END = {"CDD", "INTERIM", "SEASONAL"}
 
 
 def broken(message: str, rule: str) -> DomainRuleBroken:
@@ -292,16 +299,16 @@ class Career(Aggregate, RemembersCommands):
     def _check_immersion(self, started: contract.ImmersionStarted) -> None:
         if started.end_date > last_day_of(started.start_date, 1):
             raise broken("Une PMSMP dure au plus un mois.", "pmsmp-duration")
-        same = [
+        same_host = [
             s
             for s in self.situations.values()
-            if isinstance(s, contract.ImmersionStarted)
-            and (s.employer_id, s.objective) == (started.employer_id, started.objective)
+            if isinstance(s, contract.ImmersionStarted) and s.employer_id == started.employer_id
         ]
-        if len(same) >= 2:
+        if not _within_pmsmp_host_limits([*same_host, started]):
             raise broken(
-                "Une PMSMP n'est renouvelable qu'une fois avec le même employeur et le même objectif.",
-                "pmsmp-renewal-limit",
+                "Avec une même structure d'accueil, sur douze mois consécutifs : deux objectifs au plus, un seul "
+                "renouvellement par convention et soixante jours en tout (Code du travail, D5135-3).",
+                "pmsmp-host-limit",
             )
 
     def end_situation(
@@ -340,27 +347,56 @@ class Career(Aggregate, RemembersCommands):
         self.trigger_event(self.EntryCancelled, **ctx.metadata(occurred_at), payload=payload)
 
 
+PMSMP_OBJECTIVES_PER_HOST, PMSMP_DAYS_PER_HOST = 2, 60
+
+
+def _within_pmsmp_host_limits(immersions: list[contract.ImmersionStarted]) -> bool:
+    """D5135-3, over any twelve consecutive months with one host: two conventions at most, of
+    different objectives, each renewable once for the same objective, and sixty days in all,
+    renewals included. The busiest twelve months begin on one of the immersions' starts, so those
+    windows are the only ones to check; an immersion counts in the window where it starts."""
+    for window_start in (i.start_date for i in immersions):
+        window_end = add_months(window_start, 12)
+        inside = [i for i in immersions if window_start <= i.start_date < window_end]
+        objectives = [i.objective for i in inside]
+        days = sum((i.end_date - i.start_date).days + 1 for i in inside)
+        if (
+            len(set(objectives)) > PMSMP_OBJECTIVES_PER_HOST
+            or any(objectives.count(o) > 2 for o in objectives)  # the convention and its one renewal
+            or days > PMSMP_DAYS_PER_HOST
+        ):
+            return False
+    return True
+
+
 def _check_contract(signed: contract.ContractSigned, youth: YouthFacts) -> None:
     contract_type, start_date, end_date = signed.contract_type, signed.start_date, signed.end_date
     if contract_type == "CDI" and end_date is not None:
         raise broken("Un CDI n'a pas de date de fin.", "cdi-has-no-end")
     if contract_type in FIXED_TERM_WITH_END and end_date is None:
         raise broken("Ce contrat à durée déterminée doit avoir une date de fin.", "end-date-required")
-    age = youth.age_on(start_date)
     if contract_type == "APPRENTICESHIP":
-        if age < 16 or (age > 29 and not youth.rqth):
+        too_old = not youth.rqth and youth.youngest_age_on(start_date) > 29
+        if youth.oldest_age_on(start_date) < 16 or too_old:
             raise broken(
                 "L'apprentissage est ouvert de 16 à 29 ans révolus (sans limite avec une RQTH).",
                 "apprenticeship-age",
             )
-        if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 36):
-            raise broken("Un contrat d'apprentissage dure de six mois à trois ans.", "apprenticeship-duration")
-    if contract_type == "PROFESSIONALISATION":
-        if age < 16:
-            raise broken("Le contrat de professionnalisation est ouvert dès 16 ans.", "professionalisation-age")
-        if end_date is None or not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, 24):
+        longest = 48 if youth.rqth else 36
+        if end_date is not None and not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, longest):
             raise broken(
-                "Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord.",
+                "Un contrat d'apprentissage dure de six mois à trois ans (quatre avec une RQTH).",
+                "apprenticeship-duration",
+            )
+    if contract_type == "PROFESSIONALISATION":
+        if youth.oldest_age_on(start_date) < 16:
+            raise broken("Le contrat de professionnalisation est ouvert dès 16 ans.", "professionalisation-age")
+        unqualified_youth = youth.without_qualification and youth.youngest_age_on(start_date) <= 25
+        longest = 36 if unqualified_youth else 24
+        if end_date is not None and not last_day_of(start_date, 6) <= end_date <= last_day_of(start_date, longest):
+            raise broken(
+                "Un contrat de professionnalisation dure de 6 à 12 mois, 24 au plus par accord, 36 pour un jeune de "
+                "16 à 25 ans sans qualification.",
                 "professionalisation-duration",
             )
 
