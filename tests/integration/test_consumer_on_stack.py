@@ -18,6 +18,7 @@ from relais_runtime.settings import PROJECT_ROOT
 from relais_runtime.sql import engine_for
 from support.samples import envelope_of, sample_payloads
 from support.topics import read_all
+from support.youth_facts_cases import a_table_from_before_the_profile_facts_gains_them
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -98,3 +99,7 @@ def test_relais_dlq_on_a_topic_that_does_not_exist_says_so_in_one_line(stack):
     )
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [f"relais: no topic relais.nothing.dlq on {stack.kafka_bootstrap}"]
+
+
+def test_youth_facts_from_an_older_version_gain_their_columns_on_postgresql(pg_store):
+    a_table_from_before_the_profile_facts_gains_them(engine_for(pg_store.settings, pg_store.service))

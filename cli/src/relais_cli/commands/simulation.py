@@ -26,6 +26,12 @@ def simulate(
         float | None, typer.Option(help="Live mode: stop after this many seconds (default: until Ctrl-C)")
     ] = None,
     year: Annotated[int, typer.Option(help="The simulated calendar year")] = 2023,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            help="Consecutive years instead, e.g. 2021-2023: the same young people, their programmes going on"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Same seed, same events, byte for byte")] = 1,
     scale: Annotated[
         float, typer.Option(help="Size of each Mission Locale relative to its report (1.0 = as reported)")
@@ -34,6 +40,10 @@ def simulate(
 ) -> None:
     """Simulate a year of activity of N Missions Locales, calibrated on a 2023 activity report,
     as JSONL envelopes (feed them to `relais indicators`, or to Kafka with `relais demo`).
+
+    Everything simulated is what the services would accept (their own rules decide). With
+    --years 2021-2023, consecutive years of the same young people are written, one after the
+    other, their enrolments carried from one year to the next.
 
     With --rate, send live commands to the running services instead (intake and employment
     APIs), with a progress line; the figures on the dashboard move as they land.
@@ -47,9 +57,10 @@ def simulate(
     from relais_contracts import encode
     from rich.progress import Progress
 
-    from relais_cli.simulation.generator import MissionLocaleYear
+    from relais_cli.simulation.generator import simulate_mission_locale
     from relais_cli.simulation.profiles import PROFILES
 
+    span = _years(years) if years else range(year, year + 1)
     if profile not in PROFILES:
         raise CommandFailed(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     if mls < 1 or scale <= 0:
@@ -62,7 +73,7 @@ def simulate(
             task = bar.add_task("Simulation", total=mls)
             for index in range(mls):
                 ml_id = chosen.ml_code if mls == 1 else f"{chosen.ml_code}-{index + 1:03d}"
-                for envelope in MissionLocaleYear(chosen, ml_id, year, seed, scale).generate():
+                for envelope in simulate_mission_locale(chosen, ml_id, span, seed, scale):
                     sink.write(encode(envelope) + b"\n")
                     count += 1
                 bar.advance(task)
@@ -72,6 +83,18 @@ def simulate(
     _stderr_console().print(
         f"{count} événement(s) simulé(s) pour {mls} Mission(s) Locale(s)", markup=False, highlight=False
     )
+
+
+def _years(text: str) -> range:
+    """`2021-2023` → 2021, 2022, 2023 (a single year works too)."""
+    first, _, last = text.partition("-")
+    try:
+        span = range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise CommandFailed(f"--years {text!r}: write two years, e.g. 2021-2023") from None
+    if not span or not (2000 <= span[0] and span[-1] <= 2100) or len(span) > 10:
+        raise CommandFailed(f"--years {text!r}: from 2000 to 2100, at most ten years, the first one first")
+    return span
 
 
 def _live_traffic(

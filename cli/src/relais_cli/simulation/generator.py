@@ -1,22 +1,45 @@
-"""Generate a year of activity of simulated Missions Locales, as valid envelopes.
+"""Generate years of activity of simulated Missions Locales, as valid envelopes.
 
-Deterministic: the same profile, Mission Locale index, year and seed give the same events, byte
-for byte. Figures are drawn around the profile's (so a simulated year looks like the report,
-within noise), with the realities a projection must survive: events entered days late,
-dossier events cancelled afterwards, young people welcomed in earlier years.
+Deterministic: the same profile, Mission Locale, years and seed give the same events, byte for
+byte. Figures are drawn around the profile's (so a simulated year looks like the report, within
+noise), with the realities a projection must survive: events entered days late, dossier events
+cancelled afterwards, young people welcomed in earlier years.
+
+Only what the services would accept is written: every programme entry, allowance, exit and
+situation is first put to the domain's own aggregates (`Enrolment`, `YouthEnrolments`, `Career`)
+with the facts the services know of the young person; what they refuse is not written, and
+another young person, month or a smaller amount is tried instead.
+
+Consecutive years (`simulate(..., range(2021, 2024), ...)`) are the same young people: most of
+one year's accompanied are followed the next, and their enrolments go on (allowances, exits).
+The first year simulated starts from a history made up before it: young people welcomed in the
+two previous years and the PACEA, CEJ and PPAE they are still in (« jeunes en parcours »).
 """
 
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from relais_contracts import Envelope, make_envelope
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_contracts.events import intake as i
-from relais_runtime.kernel.calendar import PARIS
+from relais_dispositifs.domain import (
+    ALLOWANCE_PROGRAMMES,
+    CEJ_FAMILY,
+    Enrolment,
+    Requested,
+    YouthEnrolments,
+    monthly_cap,
+)
+from relais_employment.domain import Career, SituationStart
+from relais_runtime.kernel.calendar import PARIS, add_months, last_day_of
+from relais_runtime.kernel.commands import CommandContext
+from relais_runtime.kernel.errors import DomainRuleBroken
+from relais_runtime.kernel.youth import YouthFacts
 
 from relais_cli.simulation.profiles import Profile
 
@@ -25,9 +48,32 @@ SECTORS = "ABCDEFGHIJKLMN"
 THEMES = ("employment", "training", "project", "housing", "mobility", "finance", "health")
 
 
+@dataclass
+class History:
+    """What the services know at the end of a simulated year, handed to the next one."""
+
+    facts: dict[uuid.UUID, YouthFacts] = field(default_factory=dict)
+    welcomed_on: dict[uuid.UUID, date] = field(default_factory=dict)
+    accompanied: list[uuid.UUID] = field(default_factory=list)
+    open_enrolments: dict[uuid.UUID, Enrolment] = field(default_factory=dict)
+    registries: dict[uuid.UUID, YouthEnrolments] = field(default_factory=dict)
+    careers: dict[uuid.UUID, Career] = field(default_factory=dict)
+    last_cej_exit: dict[uuid.UUID, date] = field(default_factory=dict)
+    # Per young person: the allowances requested, with the enrolment that asked for each.
+    requested: dict[uuid.UUID, list[tuple[uuid.UUID, Requested]]] = field(default_factory=lambda: defaultdict(list))
+    positions: dict[uuid.UUID, int] = field(default_factory=lambda: defaultdict(int))
+
+
 class MissionLocaleYear:
     def __init__(
-        self, profile: Profile, ml_id: str, year: int, seed: int, scale: float = 1.0, until: date | None = None
+        self,
+        profile: Profile,
+        ml_id: str,
+        year: int,
+        seed: int,
+        scale: float = 1.0,
+        until: date | None = None,
+        history: History | None = None,
     ):
         self.p = profile
         # The last day events may happen (the demo network stops at today: nothing in the future).
@@ -36,8 +82,12 @@ class MissionLocaleYear:
         self.year = year
         self.scale = scale
         self.rnd = random.Random(f"{seed}:{ml_id}:{year}")
-        self.positions: dict[uuid.UUID, int] = defaultdict(int)
+        self.first_year = history is None
+        self.h = history or History()
+        self.positions = self.h.positions
         self.events: list[Envelope] = []
+        at = datetime(year, 1, 1, tzinfo=UTC)
+        self.ctx = CommandContext(ml_id=ml_id, actor_id="simulation", correlation_id=uuid.UUID(int=0), received_at=at)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -48,10 +98,15 @@ class MissionLocaleYear:
     def new_id(self) -> uuid.UUID:
         return uuid.UUID(int=self.rnd.getrandbits(128), version=4)
 
+    @property
+    def last_day(self) -> date:
+        """The last day events of this year may happen on."""
+        return min(date(self.year, 12, 22), self.until) if self.until else date(self.year, 12, 22)
+
     def day(self, year: int | None = None, after: date | None = None) -> date:
         year = year or self.year
         start = max(date(year, 1, 2), after) if after else date(year, 1, 2)
-        end = min(date(year, 12, 22), self.until) if self.until and year == self.year else date(year, 12, 22)
+        end = self.last_day if year == self.year else date(year, 12, 22)
         if start >= end:
             return end
         return start + timedelta(days=self.rnd.randrange((end - start).days))
@@ -87,7 +142,7 @@ class MissionLocaleYear:
         items = list(weighted.items()) if isinstance(weighted, dict) else list(weighted)
         return self.rnd.choices([k for k, _ in items], weights=[w for _, w in items])[0]
 
-    # --- the year ---------------------------------------------------------------------------------
+    # --- young people -----------------------------------------------------------------------------
 
     def profile(self) -> i.Profile:
         p, r = self.p, self.rnd
@@ -97,12 +152,13 @@ class MissionLocaleYear:
         )[0]
         birth = date(self.year - age, r.randint(1, 12), 1)
         no_diploma = r.random() < p.no_diploma_rate
+        commune = self.pick(p.communes)
         return i.Profile(
             birth_month=birth.strftime("%Y-%m"),
             sex="F" if r.random() < p.female_rate else ("M" if r.random() < 0.99 else "X"),
-            commune_insee=self.pick(p.communes),
+            commune_insee=commune,
             qpv=r.random() < p.qpv_rate,
-            zrr=False,
+            zrr=commune in p.zrr_communes,
             education_level=r.choice([1, 2, 3]) if no_diploma else r.choice([3, 3, 4, 4, 4, 5, 6]),
             diploma=not no_diploma,
             rqth=r.random() < p.rqth_rate,
@@ -127,6 +183,8 @@ class MissionLocaleYear:
             if followed
             else self.pick({"phone": 0.7, "visit": 0.3})
         )
+        profile = self.profile()
+        day = self.day(year)
         self.emit(
             i.FirstWelcomeRecorded(
                 jeune_id=jeune,
@@ -147,29 +205,54 @@ class MissionLocaleYear:
                 requests=self.rnd.sample(
                     ["employment", "training", "housing", "mobility", "orientation"], k=self.rnd.randint(1, 3)
                 ),
-                profile=self.profile(),
+                profile=profile,
             ),
-            self.day(year),
+            day,
             jeune,
             late=False,
         )
+        # What dispositifs and employment know of them (runtime/youth_facts.py).
+        self.h.facts[jeune] = YouthFacts(
+            jeune,
+            self.ml_id,
+            profile.birth_month,
+            profile.rqth,
+            False,
+            neet=profile.neet,
+            education_level=profile.education_level,
+            diploma=profile.diploma,
+        )
+        self.h.welcomed_on[jeune] = day
         return jeune
 
+    def after_welcome(self, jeune: uuid.UUID) -> date:
+        """A day of this year on or after the young person's first welcome."""
+        return self.day(after=self.h.welcomed_on[jeune])
+
+    # --- the year ---------------------------------------------------------------------------------
+
     def generate(self) -> list[Envelope]:
-        p = self.p
+        p, r = self.p, self.rnd
         n = self.n(p.first_welcomes)
         followed = int(n * 0.9)
         welcomed = [self.welcome(self.year, followed=k < followed) for k in range(n)]
         accompanied_new = welcomed[:followed]
-        carried = [
-            self.welcome(self.year - self.rnd.choice((1, 1, 2)))
-            for _ in range(max(0, self.n(p.accompanied) - len(accompanied_new)))
-        ]
+        wanted = max(0, self.n(p.accompanied) - len(accompanied_new))
+        # Last year's accompanied first (those still in a programme before the others), then young
+        # people welcomed earlier still.
+        in_programme = {e.jeune_id for e in self.h.open_enrolments.values()}
+        last_year = sorted(self.h.accompanied, key=lambda j: (j not in in_programme, r.random()))
+        carried = [j for j in last_year if self.h.facts[j].youngest_age_on(date(self.year, 1, 1)) <= 25][:wanted]
+        carried += [self.welcome(self.year - r.choice((1, 1, 2))) for _ in range(wanted - len(carried))]
         accompanied = accompanied_new + carried
+        if self.first_year:
+            self.enrolments_before(carried)
         self.follow_up(accompanied)
         self.situations(accompanied)
         self.programmes(accompanied)
+        self.aids_and_referrals(accompanied)
         self.employers_and_offers(accompanied)
+        self.h.accompanied = accompanied
         return self.events
 
     def dossier_event(self, jeune: uuid.UUID, nature: str, day: date, session: uuid.UUID | None = None) -> Envelope:
@@ -195,14 +278,18 @@ class MissionLocaleYear:
             jeune = (
                 accompanied[k] if k < len(accompanied) else r.choice(accompanied[: max(1, int(len(accompanied) * 0.6))])
             )
-            recorded.append(self.dossier_event(jeune, "individual_interview", self.day()))
+            recorded.append(self.dossier_event(jeune, "individual_interview", self.after_welcome(jeune)))
         participations = self.n(p.workshop_participations)
         sessions = [(self.new_id(), self.day(), r.random() < 0.3) for _ in range(max(1, participations // 7))]
         for _ in range(participations):
             session, day, collective = r.choice(sessions)
-            self.dossier_event(r.choice(accompanied), "group_information" if collective else "workshop", day, session)
+            # Someone already welcomed on the session's day (the carried young people always are).
+            welcomed = (j for j in (r.choice(accompanied) for _ in range(50)) if self.h.welcomed_on[j] <= day)
+            if (jeune := next(welcomed, None)) is not None:
+                self.dossier_event(jeune, "group_information" if collective else "workshop", day, session)
         for _ in range(len(accompanied) * 2):  # phone calls, SMS, e-mails: contacts, not accompaniment
-            self.dossier_event(r.choice(accompanied), self.pick({"phone": 0.5, "sms": 0.3, "email": 0.2}), self.day())
+            jeune = r.choice(accompanied)
+            self.dossier_event(jeune, self.pick({"phone": 0.5, "sms": 0.3, "email": 0.2}), self.after_welcome(jeune))
         for event in r.sample(recorded, k=int(len(recorded) * p.correction_rate)):
             late = event.occurred_at.astimezone(PARIS).date() + timedelta(days=r.randint(1, 15))
             self.emit(
@@ -215,6 +302,20 @@ class MissionLocaleYear:
                 event.stream_id,
             )
 
+    # --- situations (employment) ------------------------------------------------------------------
+
+    def begin(self, jeune: uuid.UUID, started: SituationStart) -> bool:
+        """Record a situation if the employment service would."""
+        career = self.h.careers.get(jeune) or Career.open(jeune, self.ml_id)
+        try:
+            career.begin(self.ctx, self.h.facts[jeune], started, occurred_at=None)
+        except DomainRuleBroken:
+            return False
+        career.collect_events()
+        self.h.careers[jeune] = career
+        self.emit(started, started.start_date, jeune)
+        return True
+
     def situations(self, accompanied: list[uuid.UUID]) -> None:
         p, r = self.p, self.rnd
         youths = r.sample(accompanied, k=min(len(accompanied), round(len(accompanied) * p.youths_with_situation_rate)))
@@ -223,128 +324,277 @@ class MissionLocaleYear:
         kinds = [kind for kind, share in p.situation_mix.items() for _ in range(round(entries * share))]
         r.shuffle(kinds)
         for k, kind in enumerate(kinds):
-            jeune = youths[k] if k < len(youths) else r.choice(youths)
-            start = self.day()
-            if kind in ("employment", "alternance"):
-                contract = (
-                    self.pick(EMPLOYMENT_TYPES)
-                    if kind == "employment"
-                    else r.choice(("APPRENTICESHIP", "PROFESSIONALISATION"))
-                )
-                months = {"CDI": None, "APPRENTICESHIP": 24, "PROFESSIONALISATION": 12}.get(
-                    contract, r.choice([1, 2, 3, 6, 8, 12])
-                )
-                end = None if months is None else start + timedelta(days=30 * months)
-                self.emit(
-                    em.ContractSigned(
-                        jeune_id=jeune,
-                        contract_type=contract,
-                        start_date=start,
-                        end_date=end,
-                        weekly_hours=r.choice([20, 24, 35, 35, 35]),
-                        sector=r.choice(SECTORS),
-                        employer_id=None,
-                        offer_id=None,
-                    ),
-                    start,
-                    jeune,
-                )
-            elif kind in ("training", "schooling"):
-                self.emit(
-                    em.TrainingEntered(
-                        jeune_id=jeune,
-                        training_type="schooling"
-                        if kind == "schooling"
-                        else self.pick(
-                            {"qualifying": 0.4, "pre_qualifying": 0.2, "certifying": 0.2, "e2c": 0.1, "poei": 0.1}
-                        ),
-                        funder=self.pick({"region": 0.6, "france_travail": 0.25, "state": 0.15}),
-                        regional_plan=r.random() < 0.6,
-                        start_date=start,
-                        end_date=start + timedelta(days=r.randint(60, 300)),
-                    ),
-                    start,
-                    jeune,
-                )
-            elif kind == "immersion":
-                self.emit(
-                    em.ImmersionStarted(
-                        jeune_id=jeune,
-                        employer_id=self.new_id(),
-                        start_date=start,
-                        end_date=start + timedelta(days=r.randint(5, 27)),
-                        objective=self.pick({"discover": 0.5, "confirm": 0.35, "recruit": 0.15}),
-                    ),
-                    start,
-                    jeune,
-                )
-            else:
-                self.emit(
-                    em.CivicServiceStarted(jeune_id=jeune, start_date=start, end_date=start + timedelta(days=240)),
-                    start,
-                    jeune,
-                )
+            for attempt in range(5):  # another young person when the service would refuse
+                jeune = youths[k] if k < len(youths) and attempt == 0 else r.choice(youths)
+                if self.begin(jeune, self.situation(kind, jeune)):
+                    break
+
+    def situation(self, kind: str, jeune: uuid.UUID) -> SituationStart:
+        r = self.rnd
+        start = self.after_welcome(jeune)
+        if kind in ("employment", "alternance"):
+            contract = (
+                self.pick(EMPLOYMENT_TYPES)
+                if kind == "employment"
+                else r.choice(("APPRENTICESHIP", "PROFESSIONALISATION"))
+            )
+            # About 46 % of job contracts durable (CDI, or six months and more), as in the Aube report.
+            months = {"CDI": None, "APPRENTICESHIP": 24, "PROFESSIONALISATION": 12}.get(
+                contract, r.choice([1, 2, 3, 4, 5, 6, 8, 12])
+            )
+            return em.ContractSigned(
+                jeune_id=jeune,
+                contract_type=contract,
+                start_date=start,
+                end_date=None if months is None else last_day_of(start, months),
+                weekly_hours=r.choice([20, 24, 35, 35, 35]),
+                sector=r.choice(SECTORS),
+                employer_id=None,
+                offer_id=None,
+            )
+        if kind in ("training", "schooling"):
+            return em.TrainingEntered(
+                jeune_id=jeune,
+                training_type="schooling"
+                if kind == "schooling"
+                else self.pick({"qualifying": 0.4, "pre_qualifying": 0.2, "certifying": 0.2, "e2c": 0.1, "poei": 0.1}),
+                funder=self.pick({"region": 0.6, "france_travail": 0.25, "state": 0.15}),
+                regional_plan=r.random() < 0.6,
+                start_date=start,
+                end_date=start + timedelta(days=r.randint(60, 300)),
+            )
+        if kind == "immersion":
+            return em.ImmersionStarted(
+                jeune_id=jeune,
+                employer_id=self.new_id(),
+                start_date=start,
+                end_date=start + timedelta(days=r.randint(5, 27)),
+                objective=self.pick({"discover": 0.5, "confirm": 0.35, "recruit": 0.15}),
+            )
+        return em.CivicServiceStarted(jeune_id=jeune, start_date=start, end_date=start + timedelta(days=240))
+
+    # --- programmes and allowances (dispositifs) ---------------------------------------------------
+
+    def enter(self, jeune: uuid.UUID, programme: str, start: date) -> Enrolment | None:
+        """Enter a young person in a programme if the dispositifs service would."""
+        r = self.rnd
+        cej = programme in CEJ_FAMILY
+        entered = d.ProgrammeEntered(
+            jeune_id=jeune,
+            programme=programme,
+            start_date=start,
+            planned_end_date=last_day_of(start, r.choice([6, 9, 12, 12])) if cej else None,
+            partner="CLLAJ" if programme == "CEJ_JR" else None,
+            weekly_hours=r.choice([15, 18, 20]) if cej else None,
+        )
+        registry = self.h.registries.get(jeune) or YouthEnrolments.open(jeune)
+        try:
+            enrolment = Enrolment.enter(
+                self.new_id(),
+                self.ctx,
+                self.h.facts[jeune],
+                entered,
+                last_cej_exit=self.h.last_cej_exit.get(jeune),
+                occurred_at=None,
+            )
+            registry.activate(programme, enrolment.id)
+        except DomainRuleBroken:
+            return None
+        enrolment.collect_events()
+        registry.collect_events()
+        self.h.registries[jeune] = registry
+        self.h.open_enrolments[enrolment.id] = enrolment
+        self.emit(entered, start, enrolment.id)
+        return enrolment
+
+    def exit(self, e: Enrolment, day: date, situation: str | None = None, reason: str | None = None) -> bool:
+        situation = situation or self.pick(
+            {"employment": 0.35, "training": 0.15, "alternance": 0.05, "none": 0.3, "unknown": 0.15}
+        )
+        reason = reason or ("employment" if situation == "employment" else "completed")
+        try:
+            e.exit(self.ctx, exit_date=day, reason=reason, exit_situation=situation, occurred_at=None)
+        except DomainRuleBroken:
+            return False
+        e.collect_events()
+        self.h.registries[e.jeune_id].release(e.programme, e.id)
+        self.h.registries[e.jeune_id].collect_events()
+        del self.h.open_enrolments[e.id]
+        if e.programme in CEJ_FAMILY:
+            self.h.last_cej_exit[e.jeune_id] = day
+        payload = d.ProgrammeExited(
+            jeune_id=e.jeune_id, programme=e.programme, exit_date=day, reason=reason, exit_situation=situation
+        )
+        self.emit(payload, day, e.id)
+        return True
+
+    def enrolments_before(self, carried: list[uuid.UUID]) -> None:
+        """The first simulated year's history: the PACEA, CEJ and PPAE its young people entered
+        before it and are still in (« jeunes en parcours »)."""
+        p, r = self.p, self.rnd
+        pool = r.sample(carried, k=len(carried))
+        before = date(self.year - 1, 1, 2)
+        for programme, count, earliest, spread in (
+            ("PACEA", self.n(p.pacea_active - p.pacea_entries), before, 350),
+            # A CEJ lasts twelve months at most: one still running began in the last months.
+            ("CEJ", self.n(p.cej_active - p.cej_entries), date(self.year - 1, 7, 1), 170),
+            ("PPAE", self.n(p.ppae_active - p.ppae_entries), before, 350),
+        ):
+            starts = [earliest + timedelta(days=r.randrange(spread)) for _ in pool]
+            self.enter_some(pool, programme, count, dict(zip(pool, starts, strict=True)).__getitem__)
+
+    def enter_some(
+        self, pool: list[uuid.UUID], programme: str, count: int, when: Callable[[uuid.UUID], date]
+    ) -> list[Enrolment]:
+        """Enter `count` young people of `pool` in `programme`, on `when(jeune)`, skipping those
+        the service would refuse (already in an accompaniment, not NEET for a CEJ, too old...).
+        When too few are free, young people in a PACEA leave it for the CEJ, as counselors do."""
+        entered: list[Enrolment] = []
+        for switching in (False, True):
+            for jeune in pool:
+                if len(entered) == count:
+                    return entered
+                start = when(jeune)
+                if start < self.h.welcomed_on[jeune]:
+                    continue
+                if switching and not self.leave_pacea_for(programme, jeune, start):
+                    continue
+                if (e := self.enter(jeune, programme, start)) is not None:
+                    entered.append(e)
+            if programme not in CEJ_FAMILY:
+                break
+        return entered
+
+    def leave_pacea_for(self, programme: str, jeune: uuid.UUID, start: date) -> bool:
+        """Exit the young person's PACEA the day before a CEJ starts, if they have been in it a month."""
+        pacea = [
+            e
+            for e in self.h.open_enrolments.values()
+            if e.jeune_id == jeune and e.programme == "PACEA" and e.start_date <= start - timedelta(days=30)
+        ]
+        if programme not in CEJ_FAMILY or not pacea or start - timedelta(days=1) < date(self.year, 1, 1):
+            return False
+        return self.exit(pacea[0], start - timedelta(days=1), situation="none", reason="other")
 
     def programmes(self, accompanied: list[uuid.UUID]) -> None:
         p, r = self.p, self.rnd
+        going_on = list(self.h.open_enrolments.values())
         pool = r.sample(accompanied, k=len(accompanied))
-        plan = [
+        for programme, count in (
             ("PACEA", self.n(p.pacea_entries)),
             ("CEJ", self.n(p.cej_entries)),
             ("CEJ_JR", self.n(p.cej_jr_entries)),
-            ("PPAE", self.n(p.accompanied * 0.08)),
+            ("PPAE", self.n(p.ppae_entries)),
             ("PIAL", self.n(7)),
-        ]
-        cursor = 0
-        for programme, count in plan:
-            for _ in range(count):
-                jeune = pool[cursor % len(pool)]
-                cursor += 1
-                enrolment = self.new_id()
-                start = self.day()
-                cej = programme in ("CEJ", "CEJ_JR")
-                self.emit(
-                    d.ProgrammeEntered(
-                        jeune_id=jeune,
-                        programme=programme,
-                        start_date=start,
-                        planned_end_date=start + timedelta(days=360) if cej else None,
-                        partner="CLLAJ" if programme == "CEJ_JR" else None,
-                        weekly_hours=r.choice([15, 18, 20]) if cej else None,
-                    ),
-                    start,
-                    enrolment,
-                )
-                if programme in ("PACEA", "CEJ", "CEJ_JR"):
-                    self.allowances(jeune, enrolment, "PACEA" if programme == "PACEA" else "CEJ", start)
-                if r.random() < 0.45:
-                    exit_day = self.day(after=start + timedelta(days=30))
-                    situation = self.pick(
-                        {"employment": 0.35, "training": 0.15, "alternance": 0.05, "none": 0.3, "unknown": 0.15}
-                    )
-                    self.emit(
-                        d.ProgrammeExited(
-                            jeune_id=jeune,
-                            programme=programme,
-                            exit_date=exit_day,
-                            reason="employment" if situation == "employment" else "completed",
-                            exit_situation=situation,
-                        ),
-                        exit_day,
-                        enrolment,
-                    )
-        for _ in range(self.n(p.accompanied * 0.08)):
-            jeune = r.choice(accompanied)
-            self.emit(
-                d.FinancialAidGranted(
-                    jeune_id=jeune,
-                    kind=self.pick({"mobility_voucher": 0.4, "faj": 0.3, "service_ticket": 0.2, "housing": 0.1}),
-                    amount_cents=r.choice([3000, 5000, 10000, 15000]),
-                    funder="CD",
-                ),
-                self.day(),
-                self.new_id(),
+        ):
+            self.enter_some(pool, programme, count, self.after_welcome)
+        this_year = [e for e in self.h.open_enrolments.values() if e not in going_on]
+        active = going_on + this_year
+        self.allowances(
+            [e for e in active if e.programme == "PACEA"], p.pacea_allowance_youths, p.pacea_allowance_cents
+        )
+        cej = [e for e in active if e.programme in CEJ_FAMILY]
+        self.allowances(cej, p.cej_allowance_youths, p.cej_allowance_cents)
+        for e in active:
+            self.maybe_exit(e)
+
+    def maybe_exit(self, e: Enrolment) -> None:
+        """A CEJ ends at its planned end, a PACEA within its 24 months; some leave earlier."""
+        r = self.rnd
+        ends = e.planned_end_date or (last_day_of(e.start_date, 24) if e.programme == "PACEA" else None)
+        if ends is not None and ends <= self.last_day:
+            self.exit(e, max(ends, e.start_date))
+        elif r.random() < self.leaving_rate(e.programme):
+            first = max(e.start_date + timedelta(days=30), date(self.year, 1, 2))
+            if first < self.last_day:
+                self.exit(e, self.day(after=first))
+
+    def leaving_rate(self, programme: str) -> float:
+        """The share of a programme's young people who leave it during a year. In a steady state
+        the young people in it during a year are its entries plus those who stayed from the year
+        before, so the report's entries ÷ « en parcours » is that share."""
+        p = self.p
+        rates = {
+            "PACEA": p.pacea_entries / p.pacea_active,
+            "PPAE": p.ppae_entries / p.ppae_active,
+            "CEJ": 0.3,  # estimate: most CEJ end at their planned end
+        }
+        return rates.get(programme, 0.45)
+
+    def months_active(self, e: Enrolment) -> list[date]:
+        """The first days of this year's months the enrolment is in, up to the last day of the year."""
+        end = min(e.exit_date or e.planned_end_date or self.last_day, self.last_day)
+        month = max(date(e.start_date.year, e.start_date.month, 1), date(self.year, 1, 1))
+        months = []
+        while month <= end:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+    def allowances(self, enrolments: list[Enrolment], youths: int, budget_cents: int) -> None:
+        """`youths` of these enrolments' young people are paid allowances adding up to about
+        `budget_cents`, spread over their months in the year, each within what the domain allows."""
+        r = self.rnd
+        chosen = r.sample(enrolments, k=min(len(enrolments), self.n(youths)))
+        months = {e.id: self.months_active(e) for e in chosen}
+        pacea = bool(chosen) and chosen[0].programme == "PACEA"
+        # A PACEA allowance is a one-off help (a month or two); a CEJ one comes every month.
+        used = {
+            e.id: (r.sample(m, k=min(len(m), r.choice((1, 1, 2)))) if pacea else m)
+            for e, m in ((e, months[e.id]) for e in chosen)
+        }
+        total_months = sum(len(m) for m in used.values()) or 1
+        per_month = self.n(budget_cents) / total_months
+        for e in chosen:
+            for month in sorted(used[e.id]):
+                self.request(e, month, round(per_month * r.uniform(0.8, 1.2)), paid=pacea or r.random() < 0.9)
+
+    def request(self, e: Enrolment, month: date, wanted: int, paid: bool) -> None:
+        facts = self.h.facts[e.jeune_id]
+        paid_as = ALLOWANCE_PROGRAMMES[e.programme]
+        amount = min(wanted, monthly_cap(paid_as, facts, month) or 0)
+        key = month.strftime("%Y-%m")
+        elsewhere = [req for enrolment, req in self.h.requested[e.jeune_id] if enrolment != e.id]
+        try:
+            e.request_allowance(self.ctx, facts, month=key, amount_cents=amount, elsewhere=elsewhere, occurred_at=None)
+        except DomainRuleBroken:
+            return
+        self.h.requested[e.jeune_id].append((e.id, Requested(paid_as, key, amount)))
+        day = min(month + timedelta(days=27), self.last_day)
+        payload = d.AllowanceRequested(jeune_id=e.jeune_id, programme=paid_as, month=key, amount_cents=amount)
+        request = self.emit(payload, day, e.id)
+        if paid:
+            e.pay_allowance(self.ctx, request_event_id=request.event_id, amount_cents=None, occurred_at=None)
+            paid_event = d.AllowancePaid(
+                jeune_id=e.jeune_id,
+                programme=paid_as,
+                month=key,
+                amount_cents=amount,
+                request_event_id=request.event_id,
             )
+            self.emit(paid_event, day, e.id)
+        e.collect_events()
+
+    def aids_and_referrals(self, accompanied: list[uuid.UUID]) -> None:
+        p, r = self.p, self.rnd
+        for kind, (count, cents, youths) in p.aids.items():
+            helped = r.sample(accompanied, k=min(len(accompanied), self.n(youths)))
+            if not helped:
+                continue
+            aids = max(len(helped), self.n(count))
+            each = max(1, round(cents * self.scale / max(1, aids)))
+            for k in range(aids):
+                jeune = helped[k] if k < len(helped) else r.choice(helped)
+                self.emit(
+                    d.FinancialAidGranted(
+                        jeune_id=jeune,
+                        kind=kind,
+                        amount_cents=min(1_000_000, max(100, round(each * r.uniform(0.7, 1.3)))),
+                        funder="CR" if kind == "mobility_voucher" else ("ML" if kind == "service_ticket" else "CD"),
+                    ),
+                    self.after_welcome(jeune),
+                    self.new_id(),
+                )
         for _ in range(self.n(p.accompanied * 0.06)):
             jeune = r.choice(accompanied)
             self.emit(
@@ -353,42 +603,9 @@ class MissionLocaleYear:
                     domain=self.pick({"housing": 0.4, "health": 0.25, "mental_health": 0.15, "rights": 0.2}),
                     partner=self.pick({"CLLAJ": 0.4, "CMP": 0.2, "SIAO": 0.2, "CPAM": 0.2}),
                 ),
-                self.day(),
+                self.after_welcome(jeune),
                 self.new_id(),
             )
-
-    def allowances(self, jeune: uuid.UUID, enrolment: uuid.UUID, programme: str, start: date) -> None:
-        r = self.rnd
-        left_in_year = 13 - start.month
-        months = min(r.randint(1, 3) if programme == "PACEA" else r.randint(2, 6), left_in_year)
-        # PACEA: the report gives an average paid per young person; CEJ: the monthly amounts.
-        per_month = (
-            (self.p.pacea_paid_cents_per_youth // months) if programme == "PACEA" else r.choice([30_000, 52_800])
-        )
-        month = date(start.year, start.month, 1)
-        for _ in range(months):
-            if month.year != self.year:
-                break
-            key = month.strftime("%Y-%m")
-            day = min(month + timedelta(days=27), date(self.year, 12, 30))
-            request = self.emit(
-                d.AllowanceRequested(jeune_id=jeune, programme=programme, month=key, amount_cents=per_month),
-                day,
-                enrolment,
-            )
-            if programme == "PACEA" or r.random() < 0.9:
-                self.emit(
-                    d.AllowancePaid(
-                        jeune_id=jeune,
-                        programme=programme,
-                        month=key,
-                        amount_cents=per_month,
-                        request_event_id=request.event_id,
-                    ),
-                    day,
-                    enrolment,
-                )
-            month = (month + timedelta(days=32)).replace(day=1)
 
     def employers_and_offers(self, accompanied: list[uuid.UUID]) -> None:
         p, r = self.p, self.rnd
@@ -476,8 +693,20 @@ class MissionLocaleYear:
             )
 
 
-def simulate(profiles: list[Profile], year: int, seed: int, scale: float = 1.0) -> Iterator[Envelope]:
+def simulate_mission_locale(
+    profile: Profile, ml_id: str, years: range, seed: int, scale: float = 1.0, until: date | None = None
+) -> Iterator[Envelope]:
+    """Consecutive years of one Mission Locale: the same young people, their enrolments going on."""
+    history: History | None = None
+    for year in years:
+        simulated = MissionLocaleYear(profile, ml_id, year, seed, scale, until if year == years[-1] else None, history)
+        yield from simulated.generate()
+        history = simulated.h
+
+
+def simulate(profiles: list[Profile], years: int | range, seed: int, scale: float = 1.0) -> Iterator[Envelope]:
     """Every event of the simulated network, one Mission Locale after the other."""
+    span = range(years, years + 1) if isinstance(years, int) else years
     for index, profile in enumerate(profiles):
         ml_id = profile.ml_code if len(profiles) == 1 else f"{profile.ml_code}-{index + 1:03d}"
-        yield from MissionLocaleYear(profile, ml_id, year, seed, scale).generate()
+        yield from simulate_mission_locale(profile, ml_id, span, seed, scale)

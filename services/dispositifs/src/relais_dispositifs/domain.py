@@ -21,7 +21,8 @@ problem type):
   activity a week (`cej-weekly-hours`), ends by the 26th birthday (30th with RQTH)
   (`cej-beyond-age-limit`); for young people who are neither students nor in training
   (L5131-6, R5131-15), read from the profile's NEET status (`cej-not-neet`); a new CEJ six months
-  after the previous one ended at the earliest (`cej-too-soon`, see `CEJ_GAP_MONTHS`).
+  after the previous one ended at the earliest (`cej-too-soon`, see `CEJ_GAP_MONTHS`); none
+  before 1 March 2022 (`cej-not-yet`).
 - PACEA (Code du travail, R5131-4 ff.): 24 consecutive months at most (`pacea-duration`), which
   also ends a PACEA entered without a planned end.
 - One active enrolment per programme, CEJ, CEJ_JR and PACEA counting as one: the CEJ is a form
@@ -79,6 +80,9 @@ CONTRACTUAL_ACCOMPANIMENT = ("PACEA", *CEJ_FAMILY)
 # L5131-6 and R5131-15 to R5131-18, do not state it themselves: to be confirmed against the
 # instruction's text, which the search tool does not hold.
 CEJ_GAP_MONTHS = 6
+# The CEJ replaced the Garantie jeunes on 1 March 2022 (décret n° 2022-199 du 18 février 2022, art. 1
+# and its entry into force; L5131-6 in its wording of loi n° 2021-1900, art. 208).
+CEJ_SINCE = date(2022, 3, 1)
 
 
 class Requested(NamedTuple):
@@ -231,6 +235,8 @@ class Enrolment(Aggregate, RemembersCommands):
             raise broken("La fin prévue précède l'entrée.", "date-before-entry")
         age_limit_date = youth.eve_of_birthday(limit + 1)
         if programme in CEJ_FAMILY:
+            if start_date < CEJ_SINCE:
+                raise broken("Le CEJ existe depuis le 1er mars 2022 (décret n° 2022-199).", "cej-not-yet")
             _check_cej(start_date, planned_end_date, entered.weekly_hours, age_limit_date)
             if youth.neet is False:
                 raise broken(
@@ -334,7 +340,7 @@ class Enrolment(Aggregate, RemembersCommands):
             )
         if amount_cents <= 0:
             raise broken("Le montant d'une allocation est positif.", "allowance-amount")
-        cap = _monthly_cap(paid_as, youth, first)
+        cap = monthly_cap(paid_as, youth, first)
         if cap is None or amount_cents > cap:
             raise broken(
                 f"Le montant dépasse le plafond mensuel en vigueur ({(cap or 0) / 100:.2f} €).",
@@ -454,7 +460,9 @@ def _check_cej(start: date, planned_end: date | None, weekly_hours: int | None, 
         )
 
 
-def _monthly_cap(paid_as: str, youth: YouthFacts, first_day: date) -> int | None:
+def monthly_cap(paid_as: str, youth: YouthFacts, first_day: date) -> int | None:
+    """The most an allowance of `paid_as` may be for this young person in the month starting on
+    `first_day` (None before the allowance existed)."""
     if paid_as == "PACEA":
         return amounts.in_force(amounts.RSA_SINGLE, first_day)
     adult = youth.oldest_age_on(first_day) >= 18  # the adults' higher cap, in the young person's favour
