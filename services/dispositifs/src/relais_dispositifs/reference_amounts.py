@@ -11,6 +11,11 @@ the amounts in force at the time). Sources:
   décret n° 2020-1783 du 30 décembre 2020, which raised the yearly cap from 3 to 6 RSA).
   RSA lump sum for one person: 565,34 € (04/2021), 575,52 € (04/2022), 598,54 € (07/2022),
   607,75 € (04/2023), 635,71 € (04/2024), 646,52 € (04/2025).
+  Open question: whether the monthly ceiling is the RSA lump sum with or without the housing
+  deduction (« forfait logement », CASF L262-9). The articles read for it (L5131-5, L5131-7) leave
+  the amount to the decree, whose text the search tool does not hold; the ceiling here is the
+  lump sum without the deduction, the higher of the two, so that no allowance the decree allows is
+  refused (at worst a too high request passes, and the payment stays the counselor's decision).
 """
 
 from bisect import bisect_right
