@@ -13,6 +13,7 @@ idempotent.
 import uuid
 
 from relais_contracts import Envelope
+from relais_contracts.events.intake import FirstWelcomeRecorded
 from sqlalchemy import (
     Boolean,
     Column,
@@ -57,6 +58,12 @@ def consumer_group(service: str) -> str:
 
 # The profile fields kept here, as the Profile of intake's events names them.
 PROFILE_FIELDS = ("birth_month", "rqth", "neet", "education_level", "diploma")
+
+
+def facts_of_welcome(ml_id: str, welcomed: FirstWelcomeRecorded) -> YouthFacts:
+    """What a first welcome tells the other services of a young person."""
+    profile = {f: getattr(welcomed.profile, f) for f in PROFILE_FIELDS}
+    return YouthFacts(jeune_id=welcomed.jeune_id, ml_id=ml_id, closed=False, **profile)
 
 
 def apply_intake_events(conn: Connection, events: list[Envelope]) -> None:

@@ -12,6 +12,7 @@ from relais_dispositifs.domain import Enrolment, Requested, YouthEnrolments
 from relais_employment.domain import Career
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.youth import YouthFacts
+from relais_runtime.youth_facts import facts_of_welcome
 from support.reporting import document
 
 # (path in the indicator document, value printed in the 2023 report, the report's own words)
@@ -115,17 +116,7 @@ def test_what_is_simulated_the_services_would_have_accepted():
         p = e.payload
         match e.event_type:
             case "intake.FirstWelcomeRecorded":
-                pr = p.profile
-                facts[p.jeune_id] = YouthFacts(
-                    p.jeune_id,
-                    e.ml_id,
-                    pr.birth_month,
-                    pr.rqth,
-                    False,
-                    neet=pr.neet,
-                    education_level=pr.education_level,
-                    diploma=pr.diploma,
-                )
+                facts[p.jeune_id] = facts_of_welcome(e.ml_id, p)
             case "dispositifs.ProgrammeEntered":
                 registry = registries.setdefault(p.jeune_id, YouthEnrolments.open(p.jeune_id))
                 enrolment = Enrolment.enter(

@@ -40,6 +40,7 @@ from relais_runtime.kernel.calendar import PARIS, add_months, last_day_of
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.kernel.youth import YouthFacts
+from relais_runtime.youth_facts import facts_of_welcome
 
 from relais_cli.simulation.profiles import Profile
 
@@ -185,43 +186,29 @@ class MissionLocaleYear:
         )
         profile = self.profile()
         day = self.day(year)
-        self.emit(
-            i.FirstWelcomeRecorded(
-                jeune_id=jeune,
-                nature=nature,
-                mode=self.pick({"on_site": 0.9, "outreach": 0.06, "remote": 0.04}),
-                site=self.ml_id.removeprefix("ML-")[:20] or "SIEGE",
-                referral_source=self.pick(
-                    {
-                        "self": 0.35,
-                        "family_friends": 0.2,
-                        "france_travail": 0.2,
-                        "school": 0.08,
-                        "social_services": 0.07,
-                        "association": 0.05,
-                        "other": 0.05,
-                    }
-                ),
-                requests=self.rnd.sample(
-                    ["employment", "training", "housing", "mobility", "orientation"], k=self.rnd.randint(1, 3)
-                ),
-                profile=profile,
+        welcomed = i.FirstWelcomeRecorded(
+            jeune_id=jeune,
+            nature=nature,
+            mode=self.pick({"on_site": 0.9, "outreach": 0.06, "remote": 0.04}),
+            site=self.ml_id.removeprefix("ML-")[:20] or "SIEGE",
+            referral_source=self.pick(
+                {
+                    "self": 0.35,
+                    "family_friends": 0.2,
+                    "france_travail": 0.2,
+                    "school": 0.08,
+                    "social_services": 0.07,
+                    "association": 0.05,
+                    "other": 0.05,
+                }
             ),
-            day,
-            jeune,
-            late=False,
+            requests=self.rnd.sample(
+                ["employment", "training", "housing", "mobility", "orientation"], k=self.rnd.randint(1, 3)
+            ),
+            profile=profile,
         )
-        # What dispositifs and employment know of them (runtime/youth_facts.py).
-        self.h.facts[jeune] = YouthFacts(
-            jeune,
-            self.ml_id,
-            profile.birth_month,
-            profile.rqth,
-            False,
-            neet=profile.neet,
-            education_level=profile.education_level,
-            diploma=profile.diploma,
-        )
+        self.emit(welcomed, day, jeune, late=False)
+        self.h.facts[jeune] = facts_of_welcome(self.ml_id, welcomed)  # what dispositifs and employment know
         self.h.welcomed_on[jeune] = day
         return jeune
 
