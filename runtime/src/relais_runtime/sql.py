@@ -9,7 +9,7 @@ from types import ModuleType
 import psycopg
 import sqlalchemy.exc
 from eventsourcing import persistence as es
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
@@ -29,6 +29,18 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 def dialect_of(conn: Connection) -> ModuleType:
     """The SQLAlchemy dialect module of a connection, for its `insert … on conflict`."""
     return postgresql if conn.dialect.name == "postgresql" else sqlite
+
+
+def add_missing_columns(conn: Connection, table: Table) -> list[str]:
+    """Add to `table` in the database the columns its definition gained since the table was
+    created (`create_all` adds tables, not columns), nullable, in the caller's transaction (DDL is
+    transactional in PostgreSQL and SQLite); the names of those added."""
+    present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    missing = [c for c in table.columns if c.name not in present]
+    for column in missing:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+    return [c.name for c in missing]
 
 
 def engine_for(settings: Settings, service: str) -> Engine:

@@ -14,26 +14,12 @@ import uuid
 
 from relais_contracts import Envelope
 from relais_contracts.events.intake import FirstWelcomeRecorded
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Connection,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Uuid,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Boolean, Column, Connection, Engine, Integer, MetaData, String, Table, Uuid, select, update
 
 from relais_runtime.consumer import GroupPosition
 from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.kernel.youth import YouthFacts
-from relais_runtime.sql import dialect_of
+from relais_runtime.sql import add_missing_columns, dialect_of
 
 metadata = MetaData()
 youth_facts = Table(
@@ -119,12 +105,9 @@ class YouthDirectory:
 
 
 def _add_missing_columns(engine: Engine, group: str) -> None:
-    present = {c["name"] for c in inspect(engine).get_columns(youth_facts.name)}
-    missing = [c for c in youth_facts.columns if c.name not in present]
-    if not missing:
-        return
+    """Add the columns an older table lacks and, in the same transaction, fold `relais.intake`
+    again from its beginning to fill them."""
+    position = GroupPosition(engine, group)  # creates its table first, outside the transaction
     with engine.begin() as conn:
-        for column in missing:
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.execute(text(f'ALTER TABLE {youth_facts.name} ADD COLUMN "{column.name}" {kind}'))
-        GroupPosition(engine, group).forget(conn)
+        if add_missing_columns(conn, youth_facts):
+            position.forget(conn)

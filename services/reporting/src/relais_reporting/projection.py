@@ -15,8 +15,8 @@ from relais_contracts import Envelope, decode, encode
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_runtime.kernel.calendar import last_day_of, paris_date
-from relais_runtime.sql import dialect_of
-from sqlalchemy import Connection, Engine, delete, insert, inspect, select, text, update
+from relais_runtime.sql import add_missing_columns, dialect_of
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, fold_rules, profiles, skipped
 
@@ -221,8 +221,8 @@ def upgrade_derived_columns(engine: Engine) -> int:
     nature, which v1 welcomes lacked: an individual interview, as the upcaster says); the number
     of rows changed. Each Mission Locale touched gets a new change token, so that no replica
     serves cached figures."""
-    _add_missing_columns(engine)
     with engine.begin() as conn:
+        add_missing_columns(conn, events)  # each filled below
         stored = conn.execute(select(fold_rules.c.version).with_for_update()).scalar_one_or_none()
         if stored is not None and stored >= FOLD_RULES_VERSION:
             return 0
@@ -258,14 +258,3 @@ def upgrade_derived_columns(engine: Engine) -> int:
         conn.execute(delete(fold_rules))
         conn.execute(insert(fold_rules).values(version=FOLD_RULES_VERSION))
     return len(changed)
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Columns the read model gained after its tables were created (`create_all` adds tables, not
-    columns); each is then filled by `upgrade_derived_columns`."""
-    present = {c["name"] for c in inspect(engine).get_columns(events.name)}
-    missing = [c for c in events.columns if c.name not in present]
-    with engine.begin() as conn:
-        for column in missing:
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.execute(text(f'ALTER TABLE {events.name} ADD COLUMN "{column.name}" {kind}'))
