@@ -6,6 +6,8 @@ with its own query (`relais_reporting.indicators`): what they print is what the 
 """
 
 import asyncio
+import gzip
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -100,12 +102,35 @@ def fold(engine: Engine, lines: Iterable[bytes], folded: Folded) -> Folded:
 
 
 def _lines_with_progress(path: Path) -> Iterator[bytes]:
+    """The lines of a `.jsonl` file, or of one compressed with gzip (`.gz`) or zstandard (`.zst`),
+    with a progress bar on the bytes of the file read so far."""
     size = path.stat().st_size
-    with progress() as bar, path.open("rb") as f:
+    with progress() as bar, path.open("rb") as raw:
         task = bar.add_task(f"Lecture de {path.name}", total=size)
-        for line in f:
-            bar.advance(task, len(line))
+        lines = iter(_decompressed(path, raw))
+        number = 0
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                break
+            except (OSError, EOFError, ValueError) as exc:  # a truncated or corrupt compressed file
+                raise CommandFailed(f"{path}: cannot be read after line {number} ({exc})") from None
+            number += 1
+            if number % 4096 == 0:
+                bar.update(task, completed=raw.tell())
             yield line
+        bar.update(task, completed=size)
+
+
+def _decompressed(path: Path, raw: IO[bytes]) -> Iterable[bytes]:
+    if path.suffix == ".gz":
+        return gzip.GzipFile(fileobj=raw)
+    if path.suffix == ".zst":
+        import zstandard
+
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))  # type: ignore[arg-type]
+    return raw
 
 
 def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:

@@ -64,3 +64,34 @@ def test_serve_refuses_to_listen_beyond_loopback_with_the_local_secrets():
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("relais: refusing to listen on 0.0.0.0") and "RELAIS_JWT_SECRET" in last
     assert "RELAIS_INDEX_SECRET" in last and "Traceback" not in result.stderr
+
+
+def test_indicators_read_gzip_and_zstandard_exports_alike(tmp_path):
+    """The auditor's exports are often compressed: the same events give the same document."""
+    import gzip
+
+    import zstandard
+    from relais_cli.simulation.generator import simulate
+    from relais_cli.simulation.profiles import PROFILES
+    from relais_contracts import encode
+
+    plain = b"".join(encode(e) + b"\n" for e in simulate([PROFILES["innovam"]], 2023, seed=5, scale=0.02))
+    files = {
+        ".jsonl": plain,
+        ".jsonl.gz": gzip.compress(plain),
+        ".jsonl.zst": zstandard.ZstdCompressor().compress(plain),
+    }
+    documents = set()
+    for suffix, content in files.items():
+        path = tmp_path / f"events{suffix}"
+        path.write_bytes(content)
+        result = run("indicators", "--events", str(path), "--from", "2023-01-01", "--to", "2023-12-31")
+        assert result.returncode == 0, result.stderr
+        documents.add(result.stdout)
+    assert len(documents) == 1 and '"first_welcomes": 0' not in documents.pop()
+
+    truncated = tmp_path / "cut.jsonl.gz"
+    truncated.write_bytes(files[".jsonl.gz"][: len(files[".jsonl.gz"]) // 2])
+    result = run("indicators", "--events", str(truncated), "--from", "2023-01-01", "--to", "2023-12-31")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"relais: {truncated}: cannot be read after line")

@@ -39,7 +39,10 @@ def _instant(value: str | None, option: str) -> "datetime | None":
 @app.command()
 def indicators(
     events: Annotated[
-        Path, typer.Option("--events", help="JSONL file: one event envelope per line, any order, any topics")
+        Path,
+        typer.Option(
+            "--events", help="JSONL file (.jsonl, .jsonl.gz or .jsonl.zst): one event envelope per line, any order"
+        ),
     ],
     date_from: Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD (included)")],
     date_to: Annotated[str, typer.Option("--to", help="Last day of the period, YYYY-MM-DD (included)")],
