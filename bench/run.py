@@ -365,8 +365,7 @@ async def _projection_read(topic: str, total: int) -> float:
 
     fresh_database("bench_reporting")
     engine = engine_for(SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"}), "reporting")
-    consumer = projection_consumer(engine)
-    consumer.group_id = f"bench-fold-{uuid.uuid4().hex[:6]}"
+    consumer = projection_consumer(engine, group_id=f"bench-fold-{uuid.uuid4().hex[:6]}")
     broker = KafkaBroker(SETTINGS.kafka_servers, logger=None)
     subscribe(broker, consumer, [topic], max_records=2000)
     settle_heap()  # as the service does once started

@@ -158,12 +158,16 @@ class TransactionalConsumer:
 
     def __init__(self, engine: Engine, group_id: str, apply: Apply, on_skipped: OnSkipped | None = None):
         self.engine = engine
-        self.group_id = group_id
         self.apply = apply
         self.on_skipped = on_skipped
         # Called (from the worker thread) after a transaction that changed something committed.
         self.after_commit: list[Callable[[], None]] = []
         self.position = GroupPosition(engine, group_id)
+
+    @property
+    def group_id(self) -> str:
+        """Where its offsets are stored; set once, with the position that reads them back."""
+        return self.position.group_id
 
     def stored_offsets(self) -> dict[tuple[str, int], int]:
         return self.position.offsets()

@@ -4,12 +4,15 @@ Same database as the service's event store: PostgreSQL in the running system, a 
 memory where one process is enough.
 """
 
+import uuid
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import psycopg
 import sqlalchemy.exc
 from eventsourcing import persistence as es
-from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import Boolean, Connection, Engine, Table, Uuid, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
@@ -29,6 +32,54 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 def dialect_of(conn: Connection) -> ModuleType:
     """The SQLAlchemy dialect module of a connection, for its `insert … on conflict`."""
     return postgresql if conn.dialect.name == "postgresql" else sqlite
+
+
+def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
+    """Insert the rows whose `key` (a single-column primary key) is not in `table` yet, in the
+    caller's transaction: several copies of one row keep one, a row already there changes
+    nothing. A bulk path below SQLAlchemy's per-row parameter processing, which cost the fold
+    more than the database itself (bench/README.md, fold): PostgreSQL copies the rows into a
+    temporary table and inserts from it (`COPY`, then `INSERT … ON CONFLICT DO NOTHING`); SQLite
+    runs one `INSERT OR IGNORE` over all of them."""
+    if not rows:
+        return
+    unique = list({r[key]: r for r in rows}.values())
+    names = [c.name for c in table.columns]
+    columns = ", ".join(f'"{n}"' for n in names)
+    if conn.dialect.name == "postgresql":
+        staging = f"staging_{table.name}"
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table.name}) ON COMMIT DELETE ROWS")
+            with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for r in unique:
+                    copy.write_row([r.get(n) for n in names])
+            cursor.execute(
+                f'INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT ("{key}") DO NOTHING'
+            )
+            cursor.execute(f"DELETE FROM {staging}")  # the next batch of the same transaction starts empty
+        return
+    convert = [_sqlite_value(c.type) for c in table.columns]
+    values = [tuple(f(r.get(n)) for f, n in zip(convert, names, strict=True)) for r in unique]
+    marks = ", ".join("?" * len(names))
+    conn.exec_driver_sql(f"INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})", values)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _uuid_hex(value: uuid.UUID | None) -> str | None:
+    return None if value is None else value.hex
+
+
+def _sqlite_value(kind: Any) -> Callable[[Any], Any]:
+    """How SQLAlchemy stores a value of this column type in SQLite (UUIDs as 32 hex digits)."""
+    if isinstance(kind, Uuid):
+        return _uuid_hex
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else int(v)
+    return _same
 
 
 def add_missing_columns(conn: Connection, table: Table) -> list[str]:

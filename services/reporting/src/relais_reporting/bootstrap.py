@@ -25,11 +25,11 @@ from relais_reporting.readmodel import metadata
 PROJECTION_GROUP = "reporting.projection"
 
 
-def projection_consumer(engine: Engine) -> TransactionalConsumer:
+def projection_consumer(engine: Engine, group_id: str = PROJECTION_GROUP) -> TransactionalConsumer:
     metadata.create_all(engine)
     projection.upgrade_derived_columns(engine)
     give_tokens_to_known(engine)
-    return TransactionalConsumer(engine, PROJECTION_GROUP, projection.apply, on_skipped=projection.record_skipped)
+    return TransactionalConsumer(engine, group_id, projection.apply, on_skipped=projection.record_skipped)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

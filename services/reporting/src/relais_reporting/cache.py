@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from relais_runtime.sql import insert_new
 from sqlalchemy import Connection, Engine, select
 
 from relais_reporting.indicators import Part, Query, assemble, compute, document, parts
-from relais_reporting.projection import insert_new
 from relais_reporting.readmodel import changes, events, skipped
 
 NO_ML = ""  # the token row of skipped events that name no Mission Locale

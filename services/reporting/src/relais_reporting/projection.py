@@ -15,7 +15,7 @@ from relais_contracts import Envelope, decode, encode
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_runtime.kernel.calendar import last_day_of, paris_date
-from relais_runtime.sql import add_missing_columns, dialect_of
+from relais_runtime.sql import add_missing_columns, dialect_of, insert_new
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, fold_rules, profiles, skipped
@@ -157,15 +157,6 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
         "stream_position": e.stream_position,
         **{f: getattr(profile, f) for f in PROFILE_FIELDS},
     }
-
-
-def insert_new(conn: Connection, table, rows: list[dict[str, Any]], key: str) -> None:
-    if not rows:
-        return
-    dialect = dialect_of(conn)
-    # Several copies of one event in a batch: keep one (the database drops the rest too).
-    unique = list({str(r[key]): r for r in rows}.values())
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key]), unique)
 
 
 def apply(conn: Connection, batch: list[Envelope]) -> None:
