@@ -106,7 +106,7 @@ def bench_ingest(quick: bool) -> None:
     total, concurrency = (200 if quick else 1000), CLIENTS
     ml = f"ML-I{uuid.uuid4().hex[:6].upper()}"
     headers = bearer(ml_ids=(ml,))
-    from integration.test_intake_on_stack import welcome_body
+    from relais_cli.harness import welcome_body
 
     async def load(url: str, command) -> tuple[list[float], float, int]:
         latencies: list[float] = []
@@ -226,7 +226,7 @@ def bench_ingest(quick: bool) -> None:
 def _stream_latencies(reporting: str, intake: str, ml: str, network: bool, rate: float, count: int) -> list[float]:
     """Welcome `count` young people in `ml` at `rate`/s through intake; for each, the time from
     its 201 to the first SSE document (of `ml`, or of the network) that counts it."""
-    from integration.test_intake_on_stack import welcome_body
+    from relais_cli.harness import welcome_body
 
     seen: dict[int, float] = {}
     ready = threading.Event()
@@ -279,7 +279,7 @@ def bench_end_to_end(quick: bool) -> None:
     from relais_runtime.sql import engine_for
 
     rate, count, scale = (2.0, 10, 0.02) if quick else (5.0, 60, 0.2)
-    for db in ("bench_reporting", "bench_intake"):
+    for db in ("bench_reporting", "bench_intake", "bench_intake_vault"):
         fresh_database(db)
     settings = SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"})
     engine = engine_for(settings, "reporting")

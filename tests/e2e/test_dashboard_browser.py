@@ -9,10 +9,9 @@ from datetime import date
 
 import httpx
 import pytest
-from integration.test_intake_on_stack import welcome_body
 from integration.test_reporting_on_stack import produce
 from playwright.sync_api import Page, expect, sync_playwright
-from relais_cli.harness import ServiceProcess
+from relais_cli.harness import ServiceProcess, welcome_body
 from relais_runtime.auth import Role, issue_token
 from relais_runtime.settings import PROJECT_ROOT, get_settings
 from support.builder import History

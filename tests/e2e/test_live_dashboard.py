@@ -7,8 +7,7 @@ import uuid
 
 import httpx
 import pytest
-from integration.test_intake_on_stack import welcome_body
-from relais_cli.harness import ServiceProcess
+from relais_cli.harness import ServiceProcess, welcome_body
 from support.http import bearer
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

@@ -6,12 +6,10 @@ import uuid
 
 import httpx
 import pytest
-from relais_cli.harness import ServiceProcess
+from relais_cli.harness import ServiceProcess, welcome_body
 from relais_contracts import decode
 from support.http import bearer
 from support.topics import read_all
-
-from .test_intake_on_stack import welcome_body
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 HEADERS = bearer(ml_ids=("ML-STACK",))

@@ -7,7 +7,7 @@ import uuid
 import httpx
 import orjson
 import pytest
-from relais_cli.harness import ServiceProcess
+from relais_cli.harness import ServiceProcess, welcome_body
 from relais_contracts import decode
 from support.http import bearer
 from support.topics import read_all
@@ -15,36 +15,6 @@ from support.topics import read_all
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 TOPIC = "relais.intake"
 HEADERS = bearer(ml_ids=("ML-STACK",))
-
-
-def welcome_body(last_name: str) -> dict:
-    return {
-        "first_name": "Maëlys",
-        "last_name": last_name,
-        "birth_date": "2005-03-12",
-        "email": f"{last_name.lower()}@example.org",
-        "phone": "06 98 76 54 32",
-        "address": f"12 impasse {last_name}, Troyes",
-        "site": "TROYES",
-        "referral_source": "school",
-        "requests": ["training", "housing"],
-        "profile": {
-            "sex": "F",
-            "commune_insee": "10387",
-            "qpv": True,
-            "zrr": False,
-            "education_level": 3,
-            "diploma": False,
-            "rqth": False,
-            "housing": "hosted",
-            "driving_licence": False,
-            "has_car": False,
-            "children": 1,
-            "nationality_zone": "eu",
-            "france_travail_registered": True,
-            "neet": True,
-        },
-    }
 
 
 def of(jeune: str, messages) -> list:

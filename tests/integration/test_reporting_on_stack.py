@@ -15,7 +15,7 @@ import httpx
 import psycopg
 import pytest
 from aiokafka import AIOKafkaProducer
-from relais_cli.harness import ServiceProcess, caught_up
+from relais_cli.harness import ServiceProcess, caught_up, welcome_body
 from relais_contracts import encode, topic_of
 from relais_reporting.spreadsheet import flatten
 from relais_runtime.settings import PROJECT_ROOT
@@ -24,7 +24,6 @@ from support.http import bearer
 from support.reporting import document
 
 from .test_dispositifs_on_stack import post_when_known
-from .test_intake_on_stack import welcome_body
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 ANALYST = bearer("network_analyst", ("*",))

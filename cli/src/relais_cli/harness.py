@@ -89,3 +89,34 @@ def caught_up(consumer, settings, timeout: float = 120) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.3)
+
+
+def welcome_body(last_name: str) -> dict:
+    """A first welcome as a counselor posts it to intake (personal data included)."""
+    return {
+        "first_name": "Maëlys",
+        "last_name": last_name,
+        "birth_date": "2005-03-12",
+        "email": f"{last_name.lower()}@example.org",
+        "phone": "06 98 76 54 32",
+        "address": f"12 impasse {last_name}, Troyes",
+        "site": "TROYES",
+        "referral_source": "school",
+        "requests": ["training", "housing"],
+        "profile": {
+            "sex": "F",
+            "commune_insee": "10387",
+            "qpv": True,
+            "zrr": False,
+            "education_level": 3,
+            "diploma": False,
+            "rqth": False,
+            "housing": "hosted",
+            "driving_licence": False,
+            "has_car": False,
+            "children": 1,
+            "nationality_zone": "eu",
+            "france_travail_registered": True,
+            "neet": True,
+        },
+    }
