@@ -52,5 +52,17 @@ def random_history(seed: int, youths: int = 6, mls: tuple[str, ...] = ("ML-A", "
                     h.exit(jeune, enrolment, "CEJ", date(2023, 12, 1), rnd.choice(["employment", "none"]), day())
                 if rnd.random() < 0.15:  # v2.md, E2: the entry was a mistake
                     h.correct(h.entry(enrolment), day())
+            if rnd.random() < 0.3:  # v2.md, E2 in employment: a referral, its outcome, either corrected
+                offer = h.offer(uuid.uuid4(), rnd.choice("DIN"), day())
+                h.refer(offer, jeune, rnd.choice([None, "hired", "rejected"]), day())
+                mine = [e for e in h.events if e.stream_id == offer and e.event_type.startswith("employment.")]
+                if rnd.random() < 0.5:
+                    h.correct(mine[-1], day())
+            if rnd.random() < 0.2:
+                aid = h.aid(jeune, rnd.choice(["faj", "mobility_voucher"]), rnd.randint(1, 20) * 1000, day())
+                if rnd.random() < 0.5:
+                    h.correct(aid, day())
+        for _ in range(rnd.randint(0, 3)):  # v2.md, E3: objectives set and revised; the latest counts
+            h.objective(rnd.choice(["CEJ", "PACEA"]), 2023, rnd.randint(0, 400), day())
         events += h.events
     return events

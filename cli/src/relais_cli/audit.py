@@ -9,6 +9,7 @@ import asyncio
 import gzip
 import io
 import json
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,11 +22,12 @@ from relais_reporting.bootstrap import PROJECTION_GROUP
 from relais_reporting.indicators import Query, compute
 from relais_reporting.readmodel import READ_MODEL_TABLES, changes, metadata
 from relais_reporting.spreadsheet import flatten
+from relais_runtime.app import settle_heap
 from relais_runtime.consumer import GroupPosition
 from relais_runtime.settings import Settings
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Engine, create_engine, delete, inspect
+from sqlalchemy import Engine, create_engine, delete, event, inspect
 from sqlalchemy.pool import StaticPool
 
 from relais_cli.errors import CommandFailed
@@ -46,14 +48,22 @@ def progress() -> Progress:
     )
 
 
-def scratch_engine(path: Path | None = None) -> Engine:
-    """Read models in SQLite: in memory by default, or in a file."""
+def scratch_engine(path: Path | None = None, throwaway: bool = False) -> Engine:
+    """Read models in SQLite: in memory by default, or in a file. `throwaway`: a file deleted
+    after one answer, written without a journal or syncs (a crash loses nothing worth keeping)."""
     if path is None:
         engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         engine = create_engine(f"sqlite:///{path}")
+        if throwaway:
+
+            @event.listens_for(engine, "connect")
+            def _unjournaled(dbapi_connection, _record) -> None:  # noqa: ANN001
+                for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144"):  # 256 MiB of cache
+                    dbapi_connection.execute(f"PRAGMA {pragma}")
+
     metadata.create_all(engine)
     return engine
 
@@ -66,14 +76,14 @@ class Folded:
     last_recorded_at: datetime | None = None
 
 
-def fold(engine: Engine, lines: Iterable[bytes], folded: Folded) -> Folded:
+def fold(engine: Engine, lines: Iterable[bytes], folded: Folded, keep_envelopes: bool = True) -> Folded:
     """Decode and fold envelopes in batches; line numbers count from 1."""
     batch: list[Envelope] = []
     unreadable: list[tuple[bytes, str]] = []
 
     def flush() -> None:
         with engine.begin() as conn:
-            projection.apply(conn, batch)
+            projection.apply(conn, batch, keep_envelopes)
             projection.record_skipped(conn, unreadable)
         batch.clear()
         unreadable.clear()
@@ -136,8 +146,18 @@ def _decompressed(path: Path, raw: IO[bytes]) -> Iterable[bytes]:
 def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
     if not path.is_file():
         raise CommandFailed(f"no such file: {path}")
-    engine = scratch_engine()
-    folded = fold(engine, _lines_with_progress(path), Folded())
+    settle_heap()  # the modules and validators out of the collector's sight, as in the services
+    # On disk, not in memory: a national year's read models are several GiB (bench/README.md).
+    with tempfile.TemporaryDirectory(prefix="relais-indicators-") as scratch:
+        engine = scratch_engine(Path(scratch) / "read-models.sqlite3", throwaway=True)
+        try:
+            return _answer(engine, path, query, skip_invalid)
+        finally:
+            engine.dispose()
+
+
+def _answer(engine: Engine, path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
+    folded = fold(engine, _lines_with_progress(path), Folded(), keep_envelopes=False)
     if folded.invalid:
         for number, error in folded.invalid[:50]:
             stderr.print(f"{path}:{number}: invalid envelope: {error}", markup=False, highlight=False)

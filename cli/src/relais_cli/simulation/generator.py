@@ -232,6 +232,9 @@ class MissionLocaleYear:
         carried = [j for j in last_year if self.h.facts[j].youngest_age_on(date(self.year, 1, 1)) <= 25][:wanted]
         carried += [self.welcome(self.year - r.choice((1, 1, 2))) for _ in range(wanted - len(carried))]
         accompanied = accompanied_new + carried
+        self.h.accompanied = accompanied
+        if not accompanied:  # a Mission Locale simulated so small that nobody is followed
+            return self.events
         if self.first_year:
             self.enrolments_before(carried)
         self.follow_up(accompanied)
@@ -239,7 +242,6 @@ class MissionLocaleYear:
         self.programmes(accompanied)
         self.aids_and_referrals(accompanied)
         self.employers_and_offers(accompanied)
-        self.h.accompanied = accompanied
         return self.events
 
     def dossier_event(self, jeune: uuid.UUID, nature: str, day: date, session: uuid.UUID | None = None) -> Envelope:

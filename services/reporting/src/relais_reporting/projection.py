@@ -114,7 +114,7 @@ def _specifics(e: Envelope) -> dict[str, Any]:
     return {}
 
 
-def _event_row(e: Envelope) -> dict[str, Any]:
+def _event_row(e: Envelope, keep_envelope: bool = True) -> dict[str, Any]:
     row = {
         "event_id": e.event_id,
         "ml_id": e.ml_id,
@@ -139,7 +139,7 @@ def _event_row(e: Envelope) -> dict[str, Any]:
         "planned_end": None,
         "objective_year": None,
         "target": None,
-        "envelope": encode(e).decode(),
+        "envelope": encode(e).decode() if keep_envelope else "",
     }
     row.update(_specifics(e))
     return row
@@ -159,9 +159,11 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
     }
 
 
-def apply(conn: Connection, batch: list[Envelope]) -> None:
-    """Fold a batch of valid events; an event already folded (same `event_id`) changes nothing."""
-    insert_new(conn, events, [_event_row(e) for e in batch], "event_id")
+def apply(conn: Connection, batch: list[Envelope], keep_envelopes: bool = True) -> None:
+    """Fold a batch of valid events; an event already folded (same `event_id`) changes nothing.
+    `keep_envelopes=False` leaves the stored envelope empty: for read models that only answer
+    the indicator query (no timeline, no re-derivation), such as `relais indicators`' scratch."""
+    insert_new(conn, events, [_event_row(e, keep_envelopes) for e in batch], "event_id")
     insert_new(
         conn,
         profiles,
