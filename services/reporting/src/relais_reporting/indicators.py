@@ -19,7 +19,7 @@ from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_runtime.kernel.calendar import age_on
 from relais_runtime.kernel.youth import birthday_of_month
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, String, Uuid, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from relais_reporting.projection import SITUATION_KINDS, micros
@@ -87,6 +87,13 @@ class Part:
     present: bool = False
 
 
+def raw(column: Any) -> Any:
+    """An id column as the driver returns it (text in SQLite, the driver's UUID in PostgreSQL):
+    ids are only counted and compared here, and turning a million of them into `uuid.UUID`
+    objects cost a third of a network query (bench/README.md, query)."""
+    return type_coerce(column, String).label(column.name)
+
+
 def compute(conn: Connection, q: Query) -> dict[str, Any]:
     """The indicator document of `q`, computed from the read models in one pass."""
     return assemble(q, parts(conn, q, {q.ml_id} if q.ml_id is not None else None))
@@ -140,24 +147,44 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     ):
         result[ml].scope.considered += n
 
-    # Who: distinct young people, sessions and employers behind the counts.
+    # Who: distinct young people, sessions and employers behind the counts. The dossier events,
+    # most of the rows, come rolled up by young person (one row each, with what they make them).
+    dossier = events.c.event_type.in_(["intake.FirstWelcomeRecorded", "intake.DossierEventRecorded"])
+    welcome = events.c.event_type == "intake.FirstWelcomeRecorded"
+    flags = (
+        _any(welcome),
+        _any(events.c.nature.in_(ACCOMPANYING)),  # v2.md, R9: a welcome of that nature too
+        _any(or_(welcome, events.c.nature.not_in(NOT_CONTACT))),
+    )
+    rolled = select(events.c.ml_id, raw(events.c.jeune_id), *flags).where(in_period, dossier)
+    for ml, jeune, welcomed, accompanied, in_contact in conn.execute(
+        rolled.group_by(events.c.ml_id, events.c.jeune_id)
+    ):
+        youths = result[ml].scope.youths
+        for key, flag in (("welcomed", welcomed), ("accompanied", accompanied), ("in_contact", in_contact)):
+            if flag:
+                youths[key].add(jeune)
+    sessions = select(events.c.ml_id, raw(events.c.session_id)).where(
+        in_period,
+        events.c.event_type == "intake.DossierEventRecorded",
+        events.c.nature.in_(WORKSHOPS),
+        events.c.session_id.is_not(None),
+    )
+    for ml, session in conn.execute(sessions.distinct()):
+        result[ml].scope.sessions.add(session)
     people = conn.execute(
         select(
             events.c.ml_id,
             events.c.event_type,
-            events.c.nature,
             events.c.category,
             events.c.programme,
-            events.c.jeune_id,
-            events.c.session_id,
-            events.c.employer_id,
+            raw(events.c.jeune_id),
+            raw(events.c.employer_id),
         )
         .where(
             in_period,
             events.c.event_type.in_(
                 [
-                    "intake.FirstWelcomeRecorded",
-                    "intake.DossierEventRecorded",
                     *SITUATION_TYPES,
                     "dispositifs.AllowanceRequested",
                     "dispositifs.AllowancePaid",
@@ -171,8 +198,8 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         )
         .distinct()
     )
-    for ml, etype, nature, category, programme, jeune, session, employer in people:
-        _who(result[ml].scope, etype, nature, category, programme, jeune, session, employer)
+    for ml, etype, category, programme, jeune, employer in people:
+        _who(result[ml].scope, etype, category, programme, jeune, employer)
 
     # Programmes active over the period (v2.md): entered by its end, not exited before its start,
     # and planned to end (the latest of the entry's and every extension's planned end, when there
@@ -190,7 +217,7 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         .subquery()
     )
     actives = conn.execute(
-        select(events.c.ml_id, events.c.programme, events.c.jeune_id)
+        select(events.c.ml_id, events.c.programme, raw(events.c.jeune_id))
         .join(planned, planned.c.stream_id == events.c.stream_id)
         .where(
             events.c.event_type == "dispositifs.ProgrammeEntered",
@@ -289,20 +316,15 @@ def _merge(into: Scope, s: Scope) -> None:
     into.objectives |= s.objectives  # one Mission Locale's own keys each
 
 
-def _who(s: Scope, etype, nature, category, programme, jeune, session, employer) -> None:
-    if etype == "intake.FirstWelcomeRecorded":
-        s.youths["welcomed"].add(jeune)
-        s.youths["in_contact"].add(jeune)
-        if nature in ACCOMPANYING:  # v2.md, R9
-            s.youths["accompanied"].add(jeune)
-    elif etype == "intake.DossierEventRecorded":
-        if nature in ACCOMPANYING:
-            s.youths["accompanied"].add(jeune)
-        if nature not in NOT_CONTACT:
-            s.youths["in_contact"].add(jeune)
-        if nature in WORKSHOPS and session is not None:
-            s.sessions.add(session)
-    elif etype in SITUATION_TYPES:
+def _any(condition: Any) -> Any:
+    """Whether any row of the group meets `condition` (1 or 0, in PostgreSQL and SQLite alike)."""
+    return func.max(case((condition, 1), else_=0))
+
+
+def _who(s: Scope, etype, category, programme, jeune, employer) -> None:
+    """The young people and employers behind the counts of one (distinct) row, dossier events
+    apart (rolled up by young person in `parts`)."""
+    if etype in SITUATION_TYPES:
         s.youths["situation"].add(jeune)
         # v2: employment (job contracts) and alternance apart; trainings and PMSMP by youth too.
         s.youths[category].add(jeune)
@@ -336,7 +358,7 @@ def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> No
     if q.as_of is not None:
         conditions.append(profiles.c.recorded_us <= micros(q.as_of))
     rows = conn.execute(
-        select(profiles)
+        select(*(raw(c) if isinstance(c.type, Uuid) else c for c in profiles.c))
         .where(*conditions)
         .order_by(profiles.c.jeune_id, profiles.c.occurred_us, profiles.c.stream_position, profiles.c.event_id)
     )
