@@ -289,3 +289,62 @@ def test_a_new_or_restored_read_model_database_folds_from_its_own_offsets(stack)
             "the new database did not catch up"
         )
         assert live_document(restored.url, ml, "2023-01-01", "2023-12-31") == expected
+
+
+async def test_two_replicas_share_the_fold_and_count_each_event_once(pg_store, new_topic):
+    """Two reporting processes of one consumer group fold the partitions of a topic into one
+    database; one of them stops halfway and its partitions go to the other, which starts from
+    the offsets in the database. Each event counts once: the document is a single fold's."""
+    from faststream.kafka import KafkaBroker
+    from relais_reporting.bootstrap import projection_consumer
+    from relais_reporting.indicators import Query, compute
+    from relais_runtime.consumer import subscribe
+    from relais_runtime.sql import engine_for
+
+    settings = pg_store.settings
+    events = random_history(7, youths=300, mls=("ML-R1", "ML-R2", "ML-R3"))
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    await asyncio.gather(*[await producer.send(new_topic, encode(e), key=e.key) for e in events])
+    await producer.stop()
+
+    engine = engine_for(settings, pg_store.service)
+    group = f"replicas-{uuid.uuid4().hex[:6]}"
+    folded = {"first": 0, "second": 0}
+    brokers = {}
+    for name in folded:
+        replica = projection_consumer(engine, group_id=group)
+        apply = replica.apply
+
+        def counting(conn, batch, apply=apply, name=name) -> None:
+            folded[name] += len(batch)
+            apply(conn, batch)
+            time.sleep(0.05)  # slow enough for the second replica to join before the first is done
+
+        replica.apply = counting
+        brokers[name] = KafkaBroker(settings.kafka_bootstrap, logger=None)
+        subscribe(brokers[name], replica, [new_topic], max_records=25)
+    position = projection_consumer(engine, group_id=group)
+
+    def handled() -> int:
+        return sum(position.stored_offsets().values())
+
+    async with brokers["first"], brokers["second"]:
+        await brokers["first"].start()
+        await brokers["second"].start()
+        for _ in range(600):
+            if handled() >= len(events) // 2:
+                break
+            await asyncio.sleep(0.05)
+        await brokers["first"].stop()  # one replica goes away halfway
+        for _ in range(1200):
+            if handled() >= len(events):
+                break
+            await asyncio.sleep(0.1)
+
+    assert handled() == len(events)
+    assert folded["first"] > 0 and folded["second"] > 0  # both folded a share
+    assert folded["first"] + folded["second"] >= len(events)
+    with engine.connect() as conn:
+        shared = compute(conn, Query(date(2023, 1, 1), date(2023, 12, 31)))
+    assert shared == document(events, ml_id=None)
