@@ -9,8 +9,11 @@ import asyncio
 import gzip
 import io
 import json
+import multiprocessing
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +37,8 @@ from relais_cli.errors import CommandFailed
 
 stderr = Console(stderr=True)
 BATCH = 5000
+# From this size a file is decoded in a second process (starting one costs about a second).
+PARALLEL_FROM_BYTES = 64 * 1024 * 1024
 
 
 def progress() -> Progress:
@@ -76,39 +81,84 @@ class Folded:
     last_recorded_at: datetime | None = None
 
 
-def fold(engine: Engine, lines: Iterable[bytes], folded: Folded, keep_envelopes: bool = True) -> Folded:
-    """Decode and fold envelopes in batches; line numbers count from 1."""
-    batch: list[Envelope] = []
+@dataclass
+class Chunk:
+    """Lines decoded into read-model rows (in a worker process, or in this one)."""
+
+    rows: projection.Rows
+    events: int
+    invalid: list[tuple[int, str]]
+    unreadable: list[tuple[bytes, str]]
+    last_recorded_at: datetime | None
+
+
+def decode_chunk(lines: list[bytes], first_number: int, keep_envelopes: bool) -> Chunk:
+    """Decode lines (numbered from `first_number`) and shape their rows with the fold's own code."""
+    valid: list[Envelope] = []
+    invalid: list[tuple[int, str]] = []
     unreadable: list[tuple[bytes, str]] = []
-
-    def flush() -> None:
-        with engine.begin() as conn:
-            projection.apply(conn, batch, keep_envelopes)
-            projection.record_skipped(conn, unreadable)
-        batch.clear()
-        unreadable.clear()
-
-    for number, line in enumerate(lines, start=1):
-        line = line.strip()
+    last: datetime | None = None
+    for number, raw in enumerate(lines, start=first_number):
+        line = raw.strip()
         if not line:
             continue
         try:
             envelope = decode(line)
         except InvalidEvent as exc:
-            folded.invalid.append((number, str(exc)))
+            invalid.append((number, str(exc)))
             continue
         except UnreadableEvent as exc:
             unreadable.append((line, exc.reason))
-            folded.skipped += 1
             continue
-        batch.append(envelope)
-        folded.events += 1
-        if folded.last_recorded_at is None or envelope.recorded_at > folded.last_recorded_at:
-            folded.last_recorded_at = envelope.recorded_at
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+        valid.append(envelope)
+        if last is None or envelope.recorded_at > last:
+            last = envelope.recorded_at
+    return Chunk(projection.rows_of(valid, keep_envelopes), len(valid), invalid, unreadable, last)
+
+
+def fold(
+    engine: Engine,
+    lines: Iterable[bytes],
+    folded: Folded,
+    keep_envelopes: bool = True,
+    pool: ProcessPoolExecutor | None = None,
+) -> Folded:
+    """Decode and fold envelopes in batches; line numbers count from 1. With a `pool`, the lines
+    are decoded in its processes while this one stores the rows (two cores at work)."""
+
+    def store(chunk: Chunk) -> None:
+        with engine.begin() as conn:
+            projection.store(conn, chunk.rows)
+            projection.record_skipped(conn, chunk.unreadable)
+        folded.events += chunk.events
+        folded.skipped += len(chunk.unreadable)
+        folded.invalid.extend(chunk.invalid)
+        if chunk.last_recorded_at and (not folded.last_recorded_at or chunk.last_recorded_at > folded.last_recorded_at):
+            folded.last_recorded_at = chunk.last_recorded_at
+
+    pending: deque[Future[Chunk]] = deque()
+    for first, chunk in _chunks(lines):
+        if pool is None:
+            store(decode_chunk(chunk, first, keep_envelopes))
+            continue
+        pending.append(pool.submit(decode_chunk, chunk, first, keep_envelopes))
+        if len(pending) > 2:  # a little ahead, never the whole file in memory
+            store(pending.popleft().result())
+    while pending:
+        store(pending.popleft().result())
     return folded
+
+
+def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
+    chunk: list[bytes] = []
+    first = 1
+    for number, line in enumerate(lines, start=1):
+        chunk.append(line)
+        if len(chunk) >= BATCH:
+            yield first, chunk
+            chunk, first = [], number + 1
+    if chunk:
+        yield first, chunk
 
 
 def _lines_with_progress(path: Path) -> Iterator[bytes]:
@@ -147,17 +197,32 @@ def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[s
     if not path.is_file():
         raise CommandFailed(f"no such file: {path}")
     settle_heap()  # the modules and validators out of the collector's sight, as in the services
+    # A large file is decoded in a second process while this one stores (started before the
+    # progress bar's thread, from a clean server process rather than a fork of this one).
+    pool = (
+        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+        if path.stat().st_size > PARALLEL_FROM_BYTES
+        else None
+    )
     # On disk, not in memory: a national year's read models are several GiB (bench/README.md).
     with tempfile.TemporaryDirectory(prefix="relais-indicators-") as scratch:
         engine = scratch_engine(Path(scratch) / "read-models.sqlite3", throwaway=True)
         try:
-            return _answer(engine, path, query, skip_invalid)
+            if pool is not None:
+                pool.submit(int).result()
+            return _answer(engine, path, query, skip_invalid, pool)
         finally:
             engine.dispose()
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
 
 
-def _answer(engine: Engine, path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
-    folded = fold(engine, _lines_with_progress(path), Folded(), keep_envelopes=False)
+def _answer(
+    engine: Engine, path: Path, query: Query, skip_invalid: bool, pool: ProcessPoolExecutor | None
+) -> dict[str, Any]:
+    folded = fold(engine, _lines_with_progress(path), Folded(), keep_envelopes=False, pool=pool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")  # the planner's statistics: the network query ~25 % faster
     if folded.invalid:
         for number, error in folded.invalid[:50]:
             stderr.print(f"{path}:{number}: invalid envelope: {error}", markup=False, highlight=False)

@@ -6,6 +6,7 @@ memory where one process is enough.
 
 import uuid
 from collections.abc import Callable
+from operator import itemgetter
 from types import ModuleType
 from typing import Any
 
@@ -59,10 +60,23 @@ def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]], key: 
             )
             cursor.execute(f"DELETE FROM {staging}")  # the next batch of the same transaction starts empty
         return
-    convert = [_sqlite_value(c.type) for c in table.columns]
-    values = [tuple(f(r.get(n)) for f, n in zip(convert, names, strict=True)) for r in unique]
+    values = sqlite_values(table, unique)
     marks = ", ".join("?" * len(names))
     conn.exec_driver_sql(f"INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})", values)
+
+
+def sqlite_values(table: Table, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as SQLite stores them, in the table's column order (a missing key is null)."""
+    names = [c.name for c in table.columns]
+    values = itemgetter(*names)
+    converted = [(i, f) for i, c in enumerate(table.columns) if (f := _sqlite_value(c.type)) is not _same]
+    result = []
+    for r in rows:
+        row = list(values(r) if len(r) == len(names) else values({**dict.fromkeys(names), **r}))
+        for i, f in converted:
+            row[i] = f(row[i])
+        result.append(tuple(row))
+    return result
 
 
 def _same(value: Any) -> Any:

@@ -6,6 +6,7 @@ offsets), by `relais indicators` over a JSONL file and by `relais replay`.
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -159,18 +160,36 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
     }
 
 
-def apply(conn: Connection, batch: list[Envelope], keep_envelopes: bool = True) -> None:
-    """Fold a batch of valid events; an event already folded (same `event_id`) changes nothing.
-    `keep_envelopes=False` leaves the stored envelope empty: for read models that only answer
-    the indicator query (no timeline, no re-derivation), such as `relais indicators`' scratch."""
-    insert_new(conn, events, [_event_row(e, keep_envelopes) for e in batch], "event_id")
-    insert_new(
-        conn,
-        profiles,
+@dataclass
+class Rows:
+    """What a batch of events adds to the read models, before it is stored."""
+
+    events: list[dict[str, Any]]
+    profiles: list[dict[str, Any]]
+    ml_ids: set[str]
+
+
+def rows_of(batch: list[Envelope], keep_envelopes: bool = True) -> Rows:
+    """The rows of a batch of valid events. `keep_envelopes=False` leaves the stored envelope
+    empty: for read models that only answer the indicator query (no timeline, no re-derivation),
+    such as `relais indicators`' scratch."""
+    return Rows(
+        [_event_row(e, keep_envelopes) for e in batch],
         [_profile_row(e) for e in batch if e.event_type in ("intake.FirstWelcomeRecorded", "intake.ProfileUpdated")],
-        "event_id",
+        {e.ml_id for e in batch},
     )
-    touch(conn, {e.ml_id for e in batch})
+
+
+def store(conn: Connection, rows: Rows) -> None:
+    """Store rows; an event already folded (same `event_id`) changes nothing."""
+    insert_new(conn, events, rows.events, "event_id")
+    insert_new(conn, profiles, rows.profiles, "event_id")
+    touch(conn, rows.ml_ids)
+
+
+def apply(conn: Connection, batch: list[Envelope], keep_envelopes: bool = True) -> None:
+    """Fold a batch of valid events (`rows_of`, then `store`)."""
+    store(conn, rows_of(batch, keep_envelopes))
 
 
 def touch(conn: Connection, ml_ids: set[str]) -> None:
