@@ -95,3 +95,26 @@ def test_indicators_read_gzip_and_zstandard_exports_alike(tmp_path):
     result = run("indicators", "--events", str(truncated), "--from", "2023-01-01", "--to", "2023-12-31")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith(f"relais: {truncated}: cannot be read after line")
+
+
+def test_a_large_export_decoded_in_a_second_process_gives_the_same_document(tmp_path, monkeypatch):
+    """From PARALLEL_FROM_BYTES on, lines are decoded in a worker process; the answer is the same,
+    invalid lines keep their numbers."""
+    from datetime import date
+
+    from relais_cli import audit
+    from relais_cli.errors import CommandFailed
+    from relais_cli.simulation.generator import simulate
+    from relais_cli.simulation.profiles import PROFILES
+    from relais_contracts import encode
+    from relais_reporting.indicators import Query
+
+    lines = [encode(e) for e in simulate([PROFILES["nord-ouest-aubeois"]], 2023, seed=4, scale=0.2)]
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines[:7000] + [b'{"broken": true}'] + lines[7000:]) + b"\n")
+    query = Query(date(2023, 1, 1), date(2023, 12, 31))
+    alone = audit.indicators_from_file(path, query, skip_invalid=True)
+    monkeypatch.setattr(audit, "PARALLEL_FROM_BYTES", 0)
+    assert audit.indicators_from_file(path, query, skip_invalid=True) == alone
+    with pytest.raises(CommandFailed, match="1 invalid line"):
+        audit.indicators_from_file(path, query, skip_invalid=False)
