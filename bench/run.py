@@ -415,7 +415,7 @@ def bench_query(quick: bool) -> None:
     from relais_reporting.readmodel import metadata
     from relais_runtime.sql import engine_for
 
-    mls, scale, rounds = (40, 0.02, 10) if quick else (40, 0.2, 40)
+    mls, scale, rounds = (40, 0.02, 10) if quick else (40, 1.0, 20)  # the region at full size
     fresh_database("bench_reporting")
     settings = SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"})
     engine = engine_for(settings, "reporting")
