@@ -278,7 +278,7 @@ def bench_end_to_end(quick: bool) -> None:
     from relais_reporting.readmodel import metadata
     from relais_runtime.sql import engine_for
 
-    rate, count, scale = (2.0, 10, 0.02) if quick else (5.0, 60, 0.2)
+    rate, count, scale = (2.0, 10, 0.02) if quick else (5.0, 60, 1.0)  # the region at full size
     for db in ("bench_reporting", "bench_intake", "bench_intake_vault"):
         fresh_database(db)
     settings = SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"})
