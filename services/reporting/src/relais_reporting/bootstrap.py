@@ -27,6 +27,9 @@ PROJECTION_GROUP = "reporting.projection"
 
 def projection_consumer(engine: Engine, group_id: str = PROJECTION_GROUP) -> TransactionalConsumer:
     metadata.create_all(engine)
+    for table in metadata.sorted_tables:  # indexes added since a table was created
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     projection.upgrade_derived_columns(engine)
     give_tokens_to_known(engine)
     return TransactionalConsumer(engine, group_id, projection.apply, on_skipped=projection.record_skipped)

@@ -68,6 +68,8 @@ profiles = Table(
     Column("neet", Boolean),
     Column("driving_licence", Boolean),
     Index("ix_report_profiles_jeune", "jeune_id"),
+    # One Mission Locale's profiles up to a period's end (rule 7), without reading the others'.
+    Index("ix_report_profiles_ml_date", "ml_id", "business_date"),
 )
 
 # Events this code could not interpret (unknown type, newer version): counted, never folded.
