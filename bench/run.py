@@ -380,7 +380,7 @@ async def _projection_read(topic: str, total: int) -> float:
 
 
 def bench_fold(quick: bool) -> None:
-    mls, scale = (2, 0.2) if quick else (8, 0.5)
+    mls, scale = (2, 0.2) if quick else (40, 1.0)  # the region at full size
     topic = f"relais.bench.{uuid.uuid4().hex[:8]}"
 
     async def setup() -> int:
