@@ -265,6 +265,29 @@ def test_relais_replay_rebuilds_the_read_models_from_the_topics_and_finds_every_
     assert any(line.startswith("✓ first_welcomes: live=") and not line.endswith("=0") for line in compared)
 
 
+def test_a_replay_from_the_topics_decoding_aside_finds_the_live_figures(stack, tmp_path, monkeypatch):
+    """The topics read a few batches ahead by a thread, decoded in a second process from the first
+    batch: the same figures as the live read models."""
+    from relais_cli import audit
+    from relais_reporting.bootstrap import PROJECTION_GROUP
+    from relais_runtime.consumer import TransactionalConsumer
+    from relais_runtime.sql import engine_for
+
+    live = engine_for(stack.model_copy(update={"persistence": "postgres"}), "reporting")
+    offsets = TransactionalConsumer(live, PROJECTION_GROUP, lambda conn, batch: None)
+    ml = f"ML-D{uuid.uuid4().hex[:6].upper()}"
+    asyncio.run(produce(stack.kafka_bootstrap, random_history(32, youths=40, mls=(ml,))))
+    with ServiceProcess("reporting", 18171):
+        assert caught_up(offsets, stack), "the live projection did not catch up with the topics"
+    monkeypatch.setattr(audit, "BATCH", 500)
+    monkeypatch.setattr(audit, "REPLAY_DECODED_ASIDE_AFTER", 0)
+    target = audit.scratch_engine(tmp_path / "replay.sqlite3")
+    replayed, live_doc, folded = audit.replay(stack, [], target, (date(2023, 1, 1), date(2023, 12, 31)), None, live)
+    assert folded.events > 2 * audit.BATCH
+    assert live_doc is not None and live_doc["indicators"]["first_welcomes"] > 0
+    assert [c for c in audit.compare(replayed, live_doc) if c[1] != c[2]] == []
+
+
 def test_a_new_or_restored_read_model_database_folds_from_its_own_offsets(stack):
     """The consumer group's offsets in Kafka are past these events; a reporting service given an
     empty database (a restore, a new replica set) must still fold them: it starts from the

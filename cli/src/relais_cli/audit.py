@@ -10,7 +10,9 @@ import gzip
 import io
 import json
 import multiprocessing
+import queue
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,6 +41,8 @@ stderr = Console(stderr=True)
 BATCH = 5000
 # From this size a file is decoded in a second process (starting one costs about a second).
 PARALLEL_FROM_BYTES = 64 * 1024 * 1024
+# A replay's length is known only as it goes: from this many batches, the rest is decoded aside.
+REPLAY_DECODED_ASIDE_AFTER = 12
 
 
 def progress() -> Progress:
@@ -121,10 +125,12 @@ def fold(
     lines: Iterable[bytes],
     folded: Folded,
     keep_envelopes: bool = True,
-    pool: ProcessPoolExecutor | None = None,
+    decode_aside_after: int | None = None,
 ) -> Folded:
-    """Decode and fold envelopes in batches; line numbers count from 1. With a `pool`, the lines
-    are decoded in its processes while this one stores the rows (two cores at work)."""
+    """Decode and fold envelopes in batches; line numbers count from 1. After
+    `decode_aside_after` batches (0: from the first), the lines are decoded in a second process
+    while this one stores the rows: two cores at work, for inputs long enough to pay the second
+    of starting it."""
 
     def store(chunk: Chunk) -> None:
         with engine.begin() as conn:
@@ -136,16 +142,24 @@ def fold(
         if chunk.last_recorded_at and (not folded.last_recorded_at or chunk.last_recorded_at > folded.last_recorded_at):
             folded.last_recorded_at = chunk.last_recorded_at
 
+    pool: ProcessPoolExecutor | None = None
     pending: deque[Future[Chunk]] = deque()
-    for first, chunk in _chunks(lines):
-        if pool is None:
-            store(decode_chunk(chunk, first, keep_envelopes))
-            continue
-        pending.append(pool.submit(decode_chunk, chunk, first, keep_envelopes))
-        if len(pending) > 2:  # a little ahead, never the whole file in memory
+    try:
+        for number, (first, chunk) in enumerate(_chunks(lines)):
+            if pool is None and decode_aside_after is not None and number >= decode_aside_after:
+                # From a clean server process rather than a fork of this one (which has threads).
+                pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+            if pool is None:
+                store(decode_chunk(chunk, first, keep_envelopes))
+                continue
+            pending.append(pool.submit(decode_chunk, chunk, first, keep_envelopes))
+            if len(pending) > 2:  # a little ahead, never the whole input in memory
+                store(pending.popleft().result())
+        while pending:
             store(pending.popleft().result())
-    while pending:
-        store(pending.popleft().result())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return folded
 
 
@@ -197,30 +211,18 @@ def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[s
     if not path.is_file():
         raise CommandFailed(f"no such file: {path}")
     settle_heap()  # the modules and validators out of the collector's sight, as in the services
-    # A large file is decoded in a second process while this one stores (started before the
-    # progress bar's thread, from a clean server process rather than a fork of this one).
-    pool = (
-        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
-        if path.stat().st_size > PARALLEL_FROM_BYTES
-        else None
-    )
     # On disk, not in memory: a national year's read models are several GiB (bench/README.md).
     with tempfile.TemporaryDirectory(prefix="relais-indicators-") as scratch:
         engine = scratch_engine(Path(scratch) / "read-models.sqlite3", throwaway=True)
         try:
-            if pool is not None:
-                pool.submit(int).result()
-            return _answer(engine, path, query, skip_invalid, pool)
+            return _answer(engine, path, query, skip_invalid)
         finally:
             engine.dispose()
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
 
 
-def _answer(
-    engine: Engine, path: Path, query: Query, skip_invalid: bool, pool: ProcessPoolExecutor | None
-) -> dict[str, Any]:
-    folded = fold(engine, _lines_with_progress(path), Folded(), keep_envelopes=False, pool=pool)
+def _answer(engine: Engine, path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
+    aside = 0 if path.stat().st_size > PARALLEL_FROM_BYTES else None
+    folded = fold(engine, _lines_with_progress(path), Folded(), keep_envelopes=False, decode_aside_after=aside)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")  # the planner's statistics: the network query ~25 % faster
     if folded.invalid:
@@ -286,19 +288,36 @@ def service_application(service: str) -> type:
 # --- replay ---------------------------------------------------------------------------------
 
 
-async def _topic_lines(settings: Settings) -> tuple[list[bytes], int]:
-    """Every message of the three topics from offset 0 up to their end when the replay began."""
-    from relais_runtime.kafka import read_to_end
+def _topic_values(settings: Settings) -> Iterator[bytes]:
+    """Every message of the three topics from offset 0 up to their end when the replay began,
+    read by a thread a few batches ahead of the fold (never the whole history in memory), with a
+    progress bar."""
+    from relais_runtime.kafka import batches_to_end
 
+    fetched: queue.Queue[tuple[list[bytes], int] | BaseException | None] = queue.Queue(maxsize=8)
+
+    async def read() -> None:
+        async for batch, total in batches_to_end(settings, list(ALL_TOPICS)):
+            fetched.put(([r.value for r in batch], total))
+
+    def reader() -> None:
+        try:
+            asyncio.run(read())
+            fetched.put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed over to the folding thread
+            fetched.put(exc)
+
+    threading.Thread(target=reader, name="replay-reader", daemon=True).start()
     with progress() as bar:
         task = bar.add_task("Lecture des topics", total=None)
-        try:
-            records = await read_to_end(
-                settings, list(ALL_TOPICS), lambda total: bar.update(task, total=total, advance=1)
-            )
-        except LookupError:
-            raise CommandFailed(f"no topic to replay on {settings.kafka_bootstrap}") from None
-    return [r.value for r in records], len(records)
+        while (item := fetched.get()) is not None:
+            if isinstance(item, LookupError):
+                raise CommandFailed(f"no topic to replay on {settings.kafka_bootstrap}")
+            if isinstance(item, BaseException):
+                raise CommandFailed(f"could not read the topics on {settings.kafka_bootstrap}: {item}")
+            values, total = item
+            bar.update(task, total=total, advance=len(values))
+            yield from values
 
 
 def replay(
@@ -317,13 +336,9 @@ def replay(
                     raise CommandFailed(f"no such file: {path}")
                 yield from _lines_with_progress(path)
 
-        folded = fold(target, lines(), Folded())
+        folded = fold(target, lines(), Folded(), decode_aside_after=REPLAY_DECODED_ASIDE_AFTER)
     else:
-        try:
-            values, _ = asyncio.run(_topic_lines(settings))
-        except Exception as exc:  # noqa: BLE001 - one line for the operator
-            raise CommandFailed(f"could not read the topics on {settings.kafka_bootstrap}: {exc}") from None
-        folded = fold(target, values, Folded())
+        folded = fold(target, _topic_values(settings), Folded(), decode_aside_after=REPLAY_DECODED_ASIDE_AFTER)
     query = Query(period[0], period[1], ml_id, folded.last_recorded_at)
     with target.connect() as conn:
         replayed = compute(conn, query)

@@ -1,7 +1,8 @@
 """Kafka clients configured as Relais needs them."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -60,15 +61,19 @@ async def end_offsets(settings: Settings, topics: list[str]) -> dict[tuple[str, 
         await consumer.stop()
 
 
-async def read_to_end(settings: Settings, topics: list[str], on_record: Callable[[int], None] | None = None) -> list:
-    """Every message of these topics from offset 0 up to their end when the reading began.
-    `on_record(total)` is called after each, with how many there are to read: a progress bar.
-    LookupError when none of the topics exists."""
+async def batches_to_end(settings: Settings, topics: list[str]) -> AsyncIterator[tuple[list[Any], int]]:
+    """Every message of these topics from offset 0 up to their end when the reading began, in
+    batches as they are fetched (memory stays bounded however long the history), each with how
+    many messages there are in all. LookupError when none of the topics exists."""
     partitions = await partitions_of(settings, topics)
     if not partitions:
         raise LookupError(f"no topic {', '.join(topics)} on {settings.kafka_bootstrap}")
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_servers, enable_auto_commit=False, auto_offset_reset="earliest", group_id=None
+        bootstrap_servers=settings.kafka_servers,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        group_id=None,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
     )
     await consumer.start()
     try:
@@ -76,18 +81,24 @@ async def read_to_end(settings: Settings, topics: list[str], on_record: Callable
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         total = sum(ends.values())
-        records: list = []
         remaining = {tp for tp, end in ends.items() if end > 0}
         while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, got in batch.items():
-                for record in got:
-                    if record.offset < ends[tp]:
-                        records.append(record)
-                        if on_record:
-                            on_record(total)
+            fetched = await consumer.getmany(*remaining, timeout_ms=1000, max_records=5000)
+            batch: list[Any] = []
+            for tp, got in fetched.items():
+                batch.extend(record for record in got if record.offset < ends[tp])
                 if got and got[-1].offset + 1 >= ends[tp]:
                     remaining.discard(tp)
-        return records
+            if batch:
+                yield batch, total
     finally:
         await consumer.stop()
+
+
+async def read_to_end(settings: Settings, topics: list[str]) -> list[Any]:
+    """Every message of these topics from offset 0 up to their end when the reading began, in
+    one list (for topics that stay small: the dead letters). LookupError when none exists."""
+    records: list[Any] = []
+    async for batch, _ in batches_to_end(settings, topics):
+        records.extend(batch)
+    return records

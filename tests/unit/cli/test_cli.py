@@ -118,3 +118,34 @@ def test_a_large_export_decoded_in_a_second_process_gives_the_same_document(tmp_
     assert audit.indicators_from_file(path, query, skip_invalid=True) == alone
     with pytest.raises(CommandFailed, match="1 invalid line"):
         audit.indicators_from_file(path, query, skip_invalid=False)
+
+
+def test_a_replay_decoding_aside_rebuilds_the_same_read_models_as_one_decoding_alone(tmp_path, monkeypatch):
+    """`relais replay` starts decoding in a second process once the history proves long: the
+    rebuilt read models, and the figures, are those of a replay decoded in one process."""
+    from datetime import date
+
+    from relais_cli import audit
+    from relais_cli.simulation.generator import simulate
+    from relais_cli.simulation.profiles import PROFILES
+    from relais_contracts import encode
+    from relais_reporting.readmodel import events
+    from sqlalchemy import func, select
+
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(
+        b"".join(encode(e) + b"\n" for e in simulate([PROFILES["nord-ouest-aubeois"]], 2023, seed=5, scale=0.2))
+    )
+    period = (date(2023, 1, 1), date(2023, 12, 31))
+    monkeypatch.setattr(audit, "BATCH", 500)
+    results = []
+    for aside in (None, 0):
+        monkeypatch.setattr(audit, "REPLAY_DECODED_ASIDE_AFTER", aside)
+        target = audit.scratch_engine(tmp_path / f"replay-{aside}.sqlite3")
+        replayed, live, folded = audit.replay(get_settings(), [path], target, period, None, None)
+        with target.connect() as conn:
+            stored = conn.execute(select(func.count(), func.sum(func.length(events.c.envelope)))).one()
+        results.append((replayed, folded.events, tuple(stored)))
+        target.dispose()
+    assert results[0] == results[1]
+    assert results[0][1] > 5 * audit.BATCH  # several batches, decoded aside in the second replay
