@@ -35,7 +35,12 @@ def dialect_of(conn: Connection) -> ModuleType:
     return postgresql if conn.dialect.name == "postgresql" else sqlite
 
 
-def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
+class SqliteRows(list[tuple[Any, ...]]):
+    """Rows already in a table's column order and in SQLite's types (`sqlite_values`), made
+    where they were decoded, in a worker process: smaller to send, nothing left to convert."""
+
+
+def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]] | SqliteRows, key: str) -> None:
     """Insert the rows whose `key` (a single-column primary key) is not in `table` yet, in the
     caller's transaction: several copies of one row keep one, a row already there changes
     nothing. A bulk path below SQLAlchemy's per-row parameter processing, which cost the fold
@@ -44,9 +49,15 @@ def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]], key: 
     runs one `INSERT OR IGNORE` over all of them."""
     if not rows:
         return
-    unique = list({r[key]: r for r in rows}.values())
     names = [c.name for c in table.columns]
     columns = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" * len(names))
+    if isinstance(rows, SqliteRows):
+        if conn.dialect.name != "sqlite":
+            raise TypeError(f"rows prepared for SQLite given to {conn.dialect.name}")
+        conn.exec_driver_sql(f"INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})", rows)
+        return
+    unique = list({r[key]: r for r in rows}.values())
     if conn.dialect.name == "postgresql":
         staging = f"staging_{table.name}"
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -61,16 +72,15 @@ def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]], key: 
             cursor.execute(f"DELETE FROM {staging}")  # the next batch of the same transaction starts empty
         return
     values = sqlite_values(table, unique)
-    marks = ", ".join("?" * len(names))
     conn.exec_driver_sql(f"INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})", values)
 
 
-def sqlite_values(table: Table, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def sqlite_values(table: Table, rows: list[dict[str, Any]]) -> SqliteRows:
     """The rows as SQLite stores them, in the table's column order (a missing key is null)."""
     names = [c.name for c in table.columns]
     values = itemgetter(*names)
     converted = [(i, f) for i, c in enumerate(table.columns) if (f := _sqlite_value(c.type)) is not _same]
-    result = []
+    result = SqliteRows()
     for r in rows:
         row = list(values(r) if len(r) == len(names) else values({**dict.fromkeys(names), **r}))
         for i, f in converted:

@@ -121,8 +121,9 @@ def test_a_large_export_decoded_in_a_second_process_gives_the_same_document(tmp_
 
 
 def test_a_replay_decoding_aside_rebuilds_the_same_read_models_as_one_decoding_alone(tmp_path, monkeypatch):
-    """`relais replay` starts decoding in a second process once the history proves long: the
-    rebuilt read models, and the figures, are those of a replay decoded in one process."""
+    """`relais replay` starts decoding in other processes once the history proves long, into read
+    models indexed once loaded: the rebuilt read models (indexes included) and the figures are
+    those of a replay decoded in one process into indexed tables."""
     from datetime import date
 
     from relais_cli import audit
@@ -130,7 +131,7 @@ def test_a_replay_decoding_aside_rebuilds_the_same_read_models_as_one_decoding_a
     from relais_cli.simulation.profiles import PROFILES
     from relais_contracts import encode
     from relais_reporting.readmodel import events
-    from sqlalchemy import func, select
+    from sqlalchemy import func, inspect, select
 
     path = tmp_path / "export.jsonl"
     path.write_bytes(
@@ -141,11 +142,13 @@ def test_a_replay_decoding_aside_rebuilds_the_same_read_models_as_one_decoding_a
     results = []
     for aside in (None, 0):
         monkeypatch.setattr(audit, "REPLAY_DECODED_ASIDE_AFTER", aside)
-        target = audit.scratch_engine(tmp_path / f"replay-{aside}.sqlite3")
+        target = audit.scratch_engine(tmp_path / f"replay-{aside}.sqlite3", loading=aside is not None)
         replayed, live, folded = audit.replay(get_settings(), [path], target, period, None, None)
         with target.connect() as conn:
             stored = conn.execute(select(func.count(), func.sum(func.length(events.c.envelope)))).one()
-        results.append((replayed, folded.events, tuple(stored)))
+        indexes = sorted(i["name"] for i in inspect(target).get_indexes(events.name))
+        results.append((replayed, folded.events, tuple(stored), indexes))
         target.dispose()
     assert results[0] == results[1]
+    assert results[0][3] == sorted(i.name for i in events.indexes)
     assert results[0][1] > 5 * audit.BATCH  # several batches, decoded aside in the second replay

@@ -141,7 +141,7 @@ def replay(
         audit.clear_live(live)
         target = live
     else:
-        target = audit.scratch_engine(into or settings.data_dir / "replay" / "reporting.sqlite3")
+        target = audit.scratch_engine(into or settings.data_dir / "replay" / "reporting.sqlite3", loading=True)
     replayed, live_doc, folded = audit.replay(
         settings, list(exports or []), target, period, ml_id, None if (no_compare or rebuild_live) else live
     )

@@ -16,7 +16,7 @@ from relais_contracts import Envelope, decode, encode
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_runtime.kernel.calendar import last_day_of, paris_date
-from relais_runtime.sql import add_missing_columns, dialect_of, insert_new
+from relais_runtime.sql import SqliteRows, add_missing_columns, dialect_of, insert_new, sqlite_values
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, fold_rules, profiles, skipped
@@ -164,9 +164,13 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
 class Rows:
     """What a batch of events adds to the read models, before it is stored."""
 
-    events: list[dict[str, Any]]
-    profiles: list[dict[str, Any]]
+    events: list[dict[str, Any]] | SqliteRows
+    profiles: list[dict[str, Any]] | SqliteRows
     ml_ids: set[str]
+
+    def for_sqlite(self) -> "Rows":
+        """The same rows in SQLite's column order and types, ready to insert (`SqliteRows`)."""
+        return Rows(sqlite_values(events, self.events), sqlite_values(profiles, self.profiles), self.ml_ids)  # type: ignore[arg-type]
 
 
 def rows_of(batch: list[Envelope], keep_envelopes: bool = True) -> Rows:
