@@ -8,7 +8,9 @@ bench/results/<name>.json (with the machine's description). Benchmarks, never ti
 - fold: events/s of the reporting projection replaying a topic from offset 0, and in the same run
   a bare aiokafka consumer reading the same topic (the ratio is the figure);
 - query: GET /v1/indicators p50/p95 for one Mission Locale and for the network of a region;
-- scale: `relais indicators` over a simulated year of 40 then 436 Missions Locales: time, peak memory.
+- replay: `relais replay` of the service topics into fresh read models, beside a bare consumer;
+- scale: `relais indicators` over a simulated year of 40 then 436 Missions Locales: time, peak memory,
+  beside a naive pass of plain Python and DuckDB computing one figure from the same file.
 """
 
 import argparse
@@ -16,12 +18,12 @@ import asyncio
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,6 +101,7 @@ def fresh_database(name: str) -> None:
 # --- ingest ---------------------------------------------------------------------------------------
 
 CLIENTS = 8  # concurrent HTTP clients of the ingest benchmark (--clients)
+NATIONAL = False  # the scale benchmark's nation at full size (--national)
 
 
 def bench_ingest(quick: bool) -> None:
@@ -223,9 +226,14 @@ def bench_ingest(quick: bool) -> None:
 # --- end to end -------------------------------------------------------------------------------------
 
 
-def _stream_latencies(reporting: str, intake: str, ml: str, network: bool, rate: float, count: int) -> list[float]:
-    """Welcome `count` young people in `ml` at `rate`/s through intake; for each, the time from
-    its 201 to the first SSE document (of `ml`, or of the network) that counts it."""
+def _stream_latencies(
+    reporting: str, intake: str, mls: list[str], network: bool, rate: float, count: int
+) -> list[float]:
+    """Welcome `count` young people at `rate`/s through intake, in `mls` in turn (one of them
+    unless `network`); for each, the time from its 201 to the first SSE document (of that
+    Mission Locale, or of the network) that counts it."""
+    mls = mls if network else mls[:1]
+    ml = mls[0]
     from relais_cli.harness import welcome_body
 
     seen: dict[int, float] = {}
@@ -241,10 +249,17 @@ def _stream_latencies(reporting: str, intake: str, ml: str, network: bool, rate:
             for line in response.iter_lines():
                 if line.startswith("data: "):
                     doc = json.loads(line[6:])
-                    mine = (doc["by_ml"] or {}).get(ml, {"indicators": {"first_welcomes": 0}}) if network else doc
+                    if network:
+                        by_ml = doc["by_ml"] or {}
+                        welcomed = sum(
+                            by_ml.get(m, {"indicators": {"first_welcomes": 0}})["indicators"]["first_welcomes"]
+                            for m in mls
+                        )
+                    else:
+                        welcomed = doc["indicators"]["first_welcomes"]
                     if not baseline:
-                        baseline.append(mine["indicators"]["first_welcomes"])
-                    n = mine["indicators"]["first_welcomes"] - baseline[0]
+                        baseline.append(welcomed)
+                    n = welcomed - baseline[0]
                     now = time.perf_counter()
                     for k in range(n + 1):  # one document may carry several new welcomes
                         seen.setdefault(k, now)
@@ -256,13 +271,22 @@ def _stream_latencies(reporting: str, intake: str, ml: str, network: bool, rate:
     if not ready.wait(120):
         raise SystemExit("end_to_end: the stream sent no first document")
     sent: dict[int, float] = {}
-    with httpx.Client(base_url=intake, headers=bearer(ml_ids=(ml,)), timeout=30) as client:
-        for k in range(1, count + 1):
-            next_at = time.perf_counter() + 1 / rate
-            r = client.post(f"/v1/{ml}/youths", json=welcome_body(f"E2e{k}"))
+    # Open loop: each command leaves at its time, whatever the previous ones' latency (clients
+    # enough that a slow answer never holds the next command back).
+    with (
+        httpx.Client(base_url=intake, headers=bearer(ml_ids=tuple(mls)), timeout=30) as client,
+        ThreadPoolExecutor(32) as senders,
+    ):
+
+        def send(k: int) -> None:
+            r = client.post(f"/v1/{mls[k % len(mls)]}/youths", json=welcome_body(f"E2e{k}"))
             if r.status_code == 201:
                 sent[k] = time.perf_counter()
-            time.sleep(max(0, next_at - time.perf_counter()))
+
+        started = time.perf_counter()
+        for k in range(1, count + 1):
+            time.sleep(max(0, started + (k - 1) / rate - time.perf_counter()))
+            senders.submit(send, k)
     deadline = time.perf_counter() + 30
     while len([k for k in sent if k in seen]) < len(sent) and time.perf_counter() < deadline:
         time.sleep(0.1)
@@ -279,6 +303,7 @@ def bench_end_to_end(quick: bool) -> None:
     from relais_runtime.sql import engine_for
 
     rate, count, scale = (2.0, 10, 0.02) if quick else (5.0, 60, 1.0)  # the region at full size
+    live = (10.0, 50) if quick else (50.0, 1500)  # #15's live target: 50 commands/s sustained
     for db in ("bench_reporting", "bench_intake", "bench_intake_vault"):
         fresh_database(db)
     settings = SETTINGS.model_copy(update={"pg_db_prefix": "bench_", "persistence": "postgres"})
@@ -295,14 +320,28 @@ def bench_end_to_end(quick: bool) -> None:
         if not caught_up(projection_consumer(engine), SETTINGS, timeout=300):
             raise SystemExit("end_to_end: the projection did not catch up with the topics")
         engine.dispose()
-        for scope, network in (("one_ml", False), ("network", True)):
-            latencies = _stream_latencies(reporting.url, intake.url, "ML-REGION-001", network, rate, count)
+        peak = [0]
+
+        def sample() -> None:
+            while reporting.proc is not None and reporting.proc.poll() is None:
+                peak[0] = max(peak[0], _tree_rss_kib(reporting.proc.pid))
+                time.sleep(0.5)
+
+        threading.Thread(target=sample, daemon=True).start()
+        region_mls = sorted({e.ml_id for e in region})
+        scopes = (("one_ml", False, rate, count), ("network", True, rate, count), ("network_live", True, *live))
+        for scope, network, at, n in scopes:
+            latencies = _stream_latencies(reporting.url, intake.url, region_mls, network, at, n)
             results[scope] = {
+                "rate_per_s": at,
+                "commands": n,
                 "observed": len(latencies),
                 "p50_ms": pct(latencies, 0.5) if latencies else None,
                 "p99_ms": pct(latencies, 0.99) if latencies else None,
                 "within_1s": round(sum(lat <= 1.0 for lat in latencies) / max(1, len(latencies)), 3),
+                "within_500ms": round(sum(lat <= 0.5 for lat in latencies) / max(1, len(latencies)), 3),
             }
+        results["reporting_peak_memory_mib"] = round(peak[0] / 1024, 1)
     write(
         "end_to_end",
         {
@@ -431,7 +470,6 @@ def bench_query(quick: bool) -> None:
     with engine.begin() as conn:
         apply(conn, batch)
     folded += len(batch)
-    engine.dispose()
     headers = bearer("network_analyst", ("*",))
     # `as_of` answers are never cached: they time the full computation; the same query without it
     # is what a dashboard asks again and again, answered from the cache while nothing changed.
@@ -457,6 +495,8 @@ def bench_query(quick: bool) -> None:
                     timings[name].append(time.perf_counter() - started)
     finally:
         svc.kill()
+    floor = _one_statement_accompanied(engine)
+    engine.dispose()
     write(
         "query",
         {
@@ -467,48 +507,150 @@ def bench_query(quick: bool) -> None:
                 for name, values in timings.items()
                 for q, p in (("p50", 0.5), ("p95", 0.95))
             },
+            "peer_one_statement_accompanied_ms": floor,
+            "ratio_peer_to_network_computed_p50": round(floor / pct(timings["network_computed"], 0.5), 3),
+            "peer": "one figure of the ~80 (accompanied over the network) by one SQL statement on the same table, "
+            "nothing else: the least any computed network document costs in PostgreSQL",
         },
     )
+
+
+def _one_statement_accompanied(engine) -> float:
+    """The peer: PostgreSQL counting one figure, the network's accompanied young people, in one
+    statement over the same read model (best of three, in milliseconds)."""
+    from sqlalchemy import text
+
+    statement = text(
+        "SELECT count(DISTINCT jeune_id) FROM report_events WHERE business_date BETWEEN '2023-01-01' AND "
+        "'2023-12-31' AND event_type IN ('intake.DossierEventRecorded', 'intake.FirstWelcomeRecorded') "
+        "AND nature IN ('individual_interview', 'workshop', 'group_information')"
+    )
+    best = float("inf")
+    with engine.connect() as conn:
+        for _ in range(3):
+            started = time.perf_counter()
+            conn.execute(statement).scalar_one()
+            best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 # --- scale ------------------------------------------------------------------------------------------
 
 
 def _naive_accompanied(path: Path) -> tuple[int, float]:
-    """The peer: one figure (young people accompanied in 2023) by a single pass of plain Python
+    """A peer: one figure (young people accompanied in 2023) by a single pass of plain Python
     over the same file, with no validation, no cancellation, no `as_of`: what reading it costs."""
     started = time.perf_counter()
     accompanied: set[str] = set()
-    cancelled: set[str] = set()
     with path.open("rb") as f:
         for line in f:
             e = json.loads(line)
             p = e["payload"]
-            if e["event_type"] == "intake.DossierEventCancelled":
-                cancelled.add(p["cancelled_event_id"])
-            elif e["event_type"] in ("intake.DossierEventRecorded", "intake.FirstWelcomeRecorded"):
+            if e["event_type"] in ("intake.DossierEventRecorded", "intake.FirstWelcomeRecorded"):
                 if p.get("nature") in ("individual_interview", "workshop", "group_information"):
                     if "2023-01-01" <= e["occurred_at"][:10] <= "2023-12-31":
                         accompanied.add(p["jeune_id"])
     return len(accompanied), time.perf_counter() - started
 
 
+def _duckdb_accompanied(path: Path) -> tuple[int, float]:
+    """A peer near the limit of a columnar engine: DuckDB (every core) counting the same figure
+    as `_naive_accompanied`, with the same shortcuts, from the same file."""
+    import duckdb
+
+    started = time.perf_counter()
+    with duckdb.connect() as con:
+        row = con.execute(
+            """
+            SELECT count(DISTINCT payload.jeune_id) FROM read_json(?, format = 'newline_delimited',
+                columns = {'event_type': 'VARCHAR', 'occurred_at': 'VARCHAR',
+                           'payload': 'STRUCT(jeune_id VARCHAR, nature VARCHAR)'})
+            WHERE event_type IN ('intake.DossierEventRecorded', 'intake.FirstWelcomeRecorded')
+              AND payload.nature IN ('individual_interview', 'workshop', 'group_information')
+              AND substr(occurred_at, 1, 10) BETWEEN '2023-01-01' AND '2023-12-31'
+            """,
+            [str(path)],
+        ).fetchone()
+    return int(row[0]) if row else 0, time.perf_counter() - started
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants (its decoding workers), in KiB."""
+    total = 0
+    pending = [pid]
+    while pending:
+        p = pending.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def _run_measuring_memory(args: list[str]) -> tuple[subprocess.CompletedProcess, float, int]:
+    """Run a command; its wall time and the peak of its whole process tree's resident memory."""
+    started = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while child.poll() is None:
+            peak = max(peak, _tree_rss_kib(child.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = child.communicate()
+    elapsed = time.perf_counter() - started
+    sampler.join()
+    return subprocess.CompletedProcess(args, child.returncode, out, err), elapsed, peak
+
+
+def _simulate_share(args: tuple[str, int, float, int, int]) -> int:
+    path, mls, scale, share, shares = args
+    profiles = [PROFILES["innovam"], PROFILES["nord-ouest-aubeois"]]
+    count = 0
+    with open(path, "wb") as out:
+        for i in range(share, mls, shares):
+            for e in MissionLocaleYear(profiles[i % 2], f"ML-FR-{i + 1:03d}", 2023, 1, scale, None).generate():
+                out.write(encode(e) + b"\n")
+                count += 1
+    return count
+
+
+def _write_simulated(path: Path, mls: int, scale: float) -> int:
+    """A simulated year of `mls` Missions Locales (the two profiles in turn) as one JSONL file,
+    written by as many processes as there are cores (a national year is 8 GB)."""
+    import multiprocessing
+
+    shares = os.cpu_count() or 1
+    parts = [path.with_suffix(f".{k}.part") for k in range(shares)]
+    with multiprocessing.get_context("spawn").Pool(shares) as pool:
+        count = sum(pool.map(_simulate_share, [(str(p), mls, scale, k, shares) for k, p in enumerate(parts)]))
+    with path.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as f:
+                while block := f.read(1 << 24):
+                    out.write(block)
+            part.unlink()
+    return count
+
+
 def bench_scale(quick: bool) -> None:
-    """`relais indicators` over a region of 40 Missions Locales at full size, then the 436 of the
-    nation at a tenth of their size (a national year at full size is 13 million events: its
-    figure is extrapolated from these two, see bench/README.md)."""
-    sizes = ((40, 0.002), (436, 0.001)) if quick else ((40, 1.0), (436, 0.1))
+    """`relais indicators` over a simulated year: a region of 40 Missions Locales at full size,
+    then the 436 of the nation (at full size with --national, 14 million events; at a tenth
+    otherwise), beside two peers over the same files."""
+    nation = 1.0 if NATIONAL else 0.1
+    sizes = ((40, 0.002), (436, 0.001)) if quick else ((40, 1.0), (436, nation))
     runs = []
     for mls, scale in sizes:
         path = RESULTS / f"scale-{mls}.jsonl.tmp"
-        with path.open("wb") as out:
-            count = 0
-            for e in simulated(mls, scale, prefix="ML-FR"):
-                out.write(encode(e) + b"\n")
-                count += 1
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        started = time.perf_counter()
-        done = subprocess.run(
+        count = _write_simulated(path, mls, scale)
+        done, elapsed, peak_kib = _run_measuring_memory(
             [
                 sys.executable,
                 "-m",
@@ -520,17 +662,16 @@ def bench_scale(quick: bool) -> None:
                 "2023-01-01",
                 "--to",
                 "2023-12-31",
-            ],
-            capture_output=True,
-            cwd=ROOT,
+            ]
         )
-        elapsed = time.perf_counter() - started
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        _, naive = _naive_accompanied(path)
+        naive_answer, naive = _naive_accompanied(path)
+        duck_answer, duck = _duckdb_accompanied(path)
         size_mb = path.stat().st_size / 1e6
         path.unlink()
         if done.returncode != 0:
             raise SystemExit(f"relais indicators failed: {done.stderr.decode()[-500:]}")
+        if naive_answer != duck_answer:
+            raise SystemExit(f"the peers disagree: {naive_answer} and {duck_answer}")
         runs.append(
             {
                 "missions_locales": mls,
@@ -538,26 +679,136 @@ def bench_scale(quick: bool) -> None:
                 "events": count,
                 "file_mb": round(size_mb),
                 "seconds": round(elapsed, 2),
-                "peak_memory_mib": round(max(peak_kib, before) / 1024, 1),
+                "peak_memory_mib": round(peak_kib / 1024, 1),
                 "events_per_s": round(count / elapsed),
                 "naive_single_pass_seconds": round(naive, 2),
                 "ratio_to_naive": round(naive / elapsed, 3),
+                "duckdb_seconds": round(duck, 2),
+                "ratio_to_duckdb": round(duck / elapsed, 3),
             }
         )
-    growth = {
-        "events": round(runs[1]["events"] / runs[0]["events"], 2),
-        "time": round(runs[1]["seconds"] / runs[0]["seconds"], 2),
-        "memory": round(runs[1]["peak_memory_mib"] / runs[0]["peak_memory_mib"], 2),
-    }
     write(
         "scale",
         {
             "runs": runs,
-            "growth_40_to_436": growth,
-            "note": "peak memory is the largest child process so far (ru_maxrss); the naive peer computes "
-            "one figure with json.loads and sets, nothing validated",
+            "note": "peak memory: the whole process tree (the command and its decoding workers), sampled every "
+            "0.2 s; the peers compute one figure (accompanied) with the same shortcuts: the naive one with "
+            "json.loads and a set in one process, DuckDB with read_json on every core; nothing validated",
         },
     )
+
+
+# --- replay -----------------------------------------------------------------------------------------
+
+
+async def _produce_file(path: Path) -> int:
+    """Every line of a JSONL file to its event type's topic, keyed as the relays key them."""
+    from relais_contracts import decode, topic_of
+
+    producer = AIOKafkaProducer(
+        bootstrap_servers=SETTINGS.kafka_servers, linger_ms=50, max_batch_size=1 << 20, acks="all"
+    )
+    await producer.start()
+    n = 0
+    try:
+        futures = []
+        with path.open("rb") as f:
+            for line in f:
+                e = decode(line)
+                futures.append(await producer.send(topic_of(e.event_type), line.rstrip(b"\n"), key=e.key))
+                n += 1
+                if len(futures) >= 50_000:
+                    await asyncio.gather(*futures)
+                    futures = []
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return n
+
+
+async def _bare_read_all(total: int) -> float:
+    from relais_contracts import ALL_TOPICS
+
+    consumer = AIOKafkaConsumer(
+        *ALL_TOPICS,
+        bootstrap_servers=SETTINGS.kafka_servers,
+        auto_offset_reset="earliest",
+        group_id=f"bench-bare-{uuid.uuid4().hex[:6]}",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    started = time.perf_counter()
+    n = 0
+    try:
+        while n < total:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            n += sum(len(v) for v in batch.values())
+    finally:
+        await consumer.stop()
+    return time.perf_counter() - started
+
+
+def bench_replay(quick: bool) -> None:
+    """`relais replay`: the service topics read from offset 0 and folded into fresh read models
+    (a SQLite file), beside a bare aiokafka consumer reading the same topics. It runs on a stack
+    of its own (a temporary data directory), so that the history it produces stays out of the
+    local stack's topics: the local stack is stopped meanwhile and started again after."""
+    import shutil
+    import tempfile
+
+    mls, scale = (2, 0.2) if quick else ((436, 1.0) if NATIONAL else (40, 1.0))
+    relais = [sys.executable, "-m", "relais_cli.main"]
+    data = Path(tempfile.mkdtemp(prefix="relais-bench-replay-"))
+    env = {**os.environ, "RELAIS_DATA_DIR": str(data)}
+    (data / "kafka-libs").symlink_to(SETTINGS.data_dir / "kafka-libs")  # the jars already resolved
+    subprocess.run([*relais, "stack", "down"], check=True, cwd=ROOT)
+    try:
+        subprocess.run([*relais, "stack", "up"], check=True, cwd=ROOT, env=env)
+        subprocess.run([*relais, "stack", "topics"], check=True, cwd=ROOT, env=env)
+        path = data / "history.jsonl"
+        _write_simulated(path, mls, scale)
+        total = asyncio.run(_produce_file(path))
+        path.unlink()
+        bare = asyncio.run(_bare_read_all(total))
+        done, elapsed, peak_kib = _run_measuring_memory(
+            [
+                "env",
+                f"RELAIS_DATA_DIR={data}",
+                *relais,
+                "replay",
+                "--no-compare",
+                "--from",
+                "2023-01-01",
+                "--to",
+                "2023-12-31",
+                "--into",
+                str(data / "replay.sqlite3"),
+            ]
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"relais replay failed: {done.stderr.decode()[-500:]}")
+        replayed = int(done.stdout.decode().split()[0])
+        if replayed != total:
+            raise SystemExit(f"relais replay folded {replayed} events of {total}")
+        write(
+            "replay",
+            {
+                "network": f"{mls} Missions Locales, one year, scale {scale}",
+                "events": total,
+                "partitions": SETTINGS.kafka_partitions,
+                "seconds": round(elapsed, 1),
+                "events_per_s": round(total / elapsed),
+                "peak_memory_mib": round(peak_kib / 1024, 1),
+                "bare_consumer_seconds": round(bare, 1),
+                "ratio_to_bare": round(bare / elapsed, 3),
+                "replay": "relais replay --no-compare: the three topics into a fresh SQLite file (envelopes kept), "
+                "then the year's network document",
+            },
+        )
+    finally:
+        subprocess.run([*relais, "stack", "down"], cwd=ROOT, env=env)
+        shutil.rmtree(data, ignore_errors=True)
+        subprocess.run([*relais, "stack", "up"], cwd=ROOT)
 
 
 BENCHMARKS = {
@@ -566,6 +817,7 @@ BENCHMARKS = {
     "fold": bench_fold,
     "query": bench_query,
     "scale": bench_scale,
+    "replay": bench_replay,
 }
 
 
@@ -574,8 +826,12 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="run only these")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check that everything runs")
     parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent clients of the ingest benchmark")
+    parser.add_argument(
+        "--national", action="store_true", help="scale and replay: the nation at full size (14 million events, ~30 min)"
+    )
     args = parser.parse_args()
     globals()["CLIENTS"] = args.clients
+    globals()["NATIONAL"] = args.national
     status = subprocess.run(
         [sys.executable, "-m", "relais_cli.main", "status"], capture_output=True, text=True, cwd=ROOT
     ).stdout
