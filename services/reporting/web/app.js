@@ -23,15 +23,20 @@ const COMMUNES = { "94003": "Arcueil", "94016": "Cachan", "94037": "Gentilly", "
   "94076": "Villejuif", "10268": "Nogent-sur-Seine", "10323": "Romilly-sur-Seine", "10006": "Aix-Villemaur-Pâlis",
   "10245": "Marcilly-le-Hayer", "10333": "Saint-Just-Sauvage", "10362": "Saint-Martin-de-Bossenay",
   "10034": "Bouy-sur-Orvin", "10418": "Villenauxe-la-Grande", "10387": "Troyes", "unknown": "Commune inconnue" };
-const LABELS = { mobility_voucher: "Aide à la mobilité", service_ticket: "Ticket service", faj: "FAJ", housing: "Logement",
-  other: "Autre", emergency_housing: "Hébergement d'urgence", health: "Santé", mental_health: "Santé mentale",
-  disability: "Handicap", justice: "Justice", rights: "Accès aux droits",
-  employment: "Emploi", alternance: "Alternance", training: "Formation", schooling: "Retour en scolarité",
-  immersion: "PMSMP", volunteering: "Service civique",
-  under_18: "Moins de 18 ans", "18_21": "18 à 21 ans", "22_25": "22 à 25 ans", over_25: "Plus de 25 ans",
-  F: "Femmes", M: "Hommes", X: "Non précisé" };
 const communeName = (code) => COMMUNES[code] ? `${COMMUNES[code]} (${code})` : code;
-const label = (key) => LABELS[key] || key;
+// Labels come from the catalogue of figures (GET /v1/catalogue), the one definition the
+// spreadsheet and the reports share; the key itself stands in until it has arrived.
+const catalogue = { figures: {}, values: {} };
+const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+const label = (key) => capital(catalogue.values[key] || key);
+const named = (key) => catalogue.figures[key] || key;
+async function loadCatalogue() {
+  const response = await fetch("/v1/catalogue", withToken).catch(() => null);
+  if (!response || !response.ok) return;
+  const c = await response.json();
+  c.figures.forEach((f) => { catalogue.figures[f.key] = f.label; });
+  Object.assign(catalogue.values, c.value_labels);
+}
 const state = { ml: params.get("ml") || null, commune: params.get("commune") || null, view: null, source: null };
 const year = params.get("year") || String(new Date().getFullYear());
 $("from").value = params.get("from") || `${year}-01-01`;
@@ -57,11 +62,11 @@ function periodTitle() {
 
 function keyFigures(f, who) {
   return { id: "key", title: `${periodTitle()} — ${esc(who)}`, cards: [
-    ["first_welcomes", "jeunes en premier accueil", fmt.format(f.first_welcomes)],
-    ["accompanied", "jeunes accompagnés", fmt.format(f.accompanied)],
-    ["individual_interviews", "entretiens individuels", fmt.format(f.individual_interviews)],
-    ["workshop_participations", "présences en ateliers et informations collectives", fmt.format(f.workshop_participations)],
-    ["situation_entries", "entrées en situation", fmt.format(f.situation_entries)],
+    ["first_welcomes", named("first_welcomes"), fmt.format(f.first_welcomes)],
+    ["accompanied", named("accompanied"), fmt.format(f.accompanied)],
+    ["individual_interviews", named("individual_interviews"), fmt.format(f.individual_interviews)],
+    ["workshop_participations", named("workshop_participations"), fmt.format(f.workshop_participations)],
+    ["situation_entries", named("situation_entries"), fmt.format(f.situation_entries)],
     ["situation_rate", "des accompagnés en situation", pct(f.situation_rate)]] };
 }
 
@@ -102,23 +107,23 @@ function missionLocaleView(doc) {
       [["Accompagnés", "accompanied"], ["Premiers accueils", "first_welcomes"], ["Taux de situation", "situation_rate", pct, false]],
       { horizontal: true, link: "commune", openTable: true, rowHeader: "Commune" })] },
     { id: "profile", title: "Typologie des jeunes accompagnés", cards: [
-      ["minors", "mineurs", fmt.format(p.minors)], ["no_diploma", "sans diplôme", fmt.format(p.no_diploma)],
-      ["qpv", "résidant en QPV", fmt.format(p.qpv)], ["zrr", "résidant en ZRR", fmt.format(p.zrr)],
+      ["minors", named("profile_of_accompanied.minors"), fmt.format(p.minors)], ["no_diploma", named("profile_of_accompanied.no_diploma"), fmt.format(p.no_diploma)],
+      ["qpv", named("profile_of_accompanied.qpv"), fmt.format(p.qpv)], ["zrr", named("profile_of_accompanied.zrr"), fmt.format(p.zrr)],
       ["rqth", "reconnus travailleurs handicapés (RQTH)", fmt.format(p.rqth)], ["no_driving_licence", "sans permis de conduire", fmt.format(p.no_driving_licence)]],
       figures: [figure("age", "Par âge", Object.entries(p.age_band), [["Jeunes", count]], { rowHeader: "Âge" }),
         figure("sex", "Par sexe", Object.entries(p.sex), [["Jeunes", count]], { type: "doughnut", rowHeader: "Sexe" }),
-        figure("level", "Par niveau de formation", Object.entries(p.education_level).map(([k, v]) => [`Niveau ${k}`, v]), [["Jeunes", count]], { rowHeader: "Niveau" })] },
+        figure("level", "Par niveau de formation", Object.entries(p.education_level), [["Jeunes", count]], { rowHeader: "Niveau" })] },
     { id: "employment", title: "L'emploi", cards: [
-      ["employment_contracts", "contrats de travail signés", fmt.format(f.employment_contracts)], ["job_contracts", "dont contrats hors alternance", fmt.format(f.job_contracts)], ["youths_in_employment", "jeunes en emploi (hors alternance)", fmt.format(f.youths_in_employment)],
-      ["alternance_contracts", "contrats en alternance", fmt.format(f.alternance_contracts)], ["youths_in_alternance", "jeunes en alternance", fmt.format(f.youths_in_alternance)],
-      ["durable_contracts", "contrats durables", fmt.format(f.durable_contracts)], ["durable_rate", "part de contrats durables", pct(f.durable_rate)],
-      ["immersions", "PMSMP", fmt.format(f.immersions)], ["immersion_youths", "jeunes en PMSMP", fmt.format(f.immersion_youths)],
-      ["offers_received", "offres reçues", fmt.format(f.offers.received)], ["offer_referrals", "mises en relation", fmt.format(f.offers.referrals)],
-      ["referred_youths", "jeunes mis en relation", fmt.format(f.offers.referred_youths)],
-      ["hires", "recrutements", fmt.format(f.offers.hires)], ["employers", "entreprises", fmt.format(f.offers.employers)]],
+      ["employment_contracts", named("employment_contracts"), fmt.format(f.employment_contracts)], ["job_contracts", "dont contrats hors alternance", fmt.format(f.job_contracts)], ["youths_in_employment", named("youths_in_employment"), fmt.format(f.youths_in_employment)],
+      ["alternance_contracts", named("alternance_contracts"), fmt.format(f.alternance_contracts)], ["youths_in_alternance", named("youths_in_alternance"), fmt.format(f.youths_in_alternance)],
+      ["durable_contracts", named("durable_contracts"), fmt.format(f.durable_contracts)], ["durable_rate", named("durable_rate"), pct(f.durable_rate)],
+      ["immersions", named("immersions"), fmt.format(f.immersions)], ["immersion_youths", named("immersion_youths"), fmt.format(f.immersion_youths)],
+      ["offers_received", named("offers.received"), fmt.format(f.offers.received)], ["offer_referrals", named("offers.referrals"), fmt.format(f.offers.referrals)],
+      ["referred_youths", named("offers.referred_youths"), fmt.format(f.offers.referred_youths)],
+      ["hires", named("offers.hires"), fmt.format(f.offers.hires)], ["employers", named("offers.employers"), fmt.format(f.offers.employers)]],
       figures: [figure("kinds", "Entrées en situation par nature", Object.entries(f.situation_entries_by_kind), [["Entrées", count]], { type: "doughnut", rowHeader: "Nature" })] },
     { id: "training", title: "La formation", cards: [
-      ["training_entries", "entrées en formation", fmt.format(f.training_entries)], ["training_youths", "jeunes entrés en formation", fmt.format(f.training_youths)],
+      ["training_entries", named("training_entries"), fmt.format(f.training_entries)], ["training_youths", named("training_youths"), fmt.format(f.training_youths)],
       ["schooling", "retours en scolarité", fmt.format(f.situation_entries_by_kind.schooling)]] },
     { id: "programmes", title: "Les dispositifs", figures: [figure("programmes", "Programmes : entrées sur la période, jeunes suivis, sorties", programmes, [
       ["Entrées", "entries"], ["Jeunes suivis", "active_youths"], ["Objectif de l'année", "objective", (v) => v === null || v === undefined ? "—" : fmt.format(v), false],
@@ -252,4 +257,4 @@ window.addEventListener("beforeprint", () => {
 });
 $("period").addEventListener("submit", (e) => { e.preventDefault(); state.view = null; connect(); });
 window.addEventListener("popstate", () => { const q = new URLSearchParams(location.search); state.ml = q.get("ml"); state.commune = q.get("commune"); connect(); });
-if (!token) { $("status").textContent = "Jeton manquant : ouvrez l'adresse donnée par « relais up » (…/?token=…)."; } else { connect(); }
+if (!token) { $("status").textContent = "Jeton manquant : ouvrez l'adresse donnée par « relais up » (…/?token=…)."; } else { loadCatalogue().finally(connect); }

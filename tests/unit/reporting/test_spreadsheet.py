@@ -44,7 +44,12 @@ def test_the_csv_holds_every_figure_of_the_document_for_the_network_and_each_mis
     assert {k for (ml, k) in value if ml == "ML-A"} == {*figures, "events_considered", "events_skipped"}
     assert all(value[("ML-A", k)] == str(v) for k, v in figures.items() if isinstance(v, int))
     labels = {row["indicateur"]: row["libellé"] for row in rows}
-    assert labels["programmes.PACEA.entries"] == "dispositif — PACEA — entrées"
+    assert labels["programmes.PACEA.entries"] == "dispositifs — PACEA — entrées"
+    assert (
+        labels["offers.by_sector.F"]
+        == "offres d'emploi — offres par secteur ROME — F — construction, bâtiment et travaux publics"
+    )
+    assert labels["profile_of_accompanied.sex.F"] == "profil des accompagnés — sexe — femmes"
     assert labels["first_welcomes"] == "jeunes en premier accueil"
     assert all((row["du"], row["au"], row["connus_au"]) == ("2023-01-01", "2023-12-31", "") for row in rows)
 

@@ -21,8 +21,8 @@ INNOVAM_REPORT = [
     (("accompanied",), 2228, "« accompagné 2228 jeunes »"),
     (("situation_entries",), 1564, "« 1564 entrées en situation pour 1230 jeunes »"),
     (("youths_with_situation",), 1230, "« 1564 entrées en situation pour 1230 jeunes »"),
-    (("situation_rate",), 0.55, "« 55 % des jeunes accompagnés ont accédé à une situation »"),
-    (("immersions",), 112, "« 112 PMSMP »"),
+    (("situation_rate",), 0.55, "« 55% des jeunes accompagnés ont accédé à une situation »"),
+    (("immersion_youths",), 112, "« 112 jeunes ont bénéficié d'une PMSMP »"),
     (("profile_of_accompanied", "minors"), 315, "« 315 mineurs accompagnés »"),
     (("programmes", "PACEA", "entries"), 426, "« 426 contrats ont été signés »"),
     (("programmes", "PACEA", "allowance_paid_cents"), 18_483_700, "« 184 837 € d'allocations PACEA ont été versées »"),
@@ -35,8 +35,8 @@ INNOVAM_REPORT = [
     (("financial_aids", "service_ticket", "youths"), 159, "« ... pour 159 jeunes »"),
     (("offers", "received"), 179, "« 179 offres »"),
     (("offers", "employers"), 112, "« 112 entreprises »"),
-    (("offers", "referrals"), 379, "« 379 mises en relation »"),
-    (("offers", "hires"), 126, "« 126 recrutements »"),
+    (("offers", "referred_youths"), 379, "« 379 jeunes ont été mis en relation sur ces 179 offres »"),
+    (("offers", "hires"), 126, "« 126 mises en relation ont abouti à un recrutement »"),
 ]
 NOA_REPORT = [
     (("first_welcomes",), 420, "« 420 Jeunes en 1er accueil »"),

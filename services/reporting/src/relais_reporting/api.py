@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from relais_runtime.kernel.errors import Forbidden, NotFound, Problem
 from sqlalchemy import Engine, select
 
 from relais_reporting.cache import IndicatorCache
+from relais_reporting.catalogue import CATALOGUE, CHAPTERS, ROME_DOMAINS, VALUE_LABELS, IndicatorDocument
 from relais_reporting.indicators import Query as IndicatorQuery
 from relais_reporting.live import ReadModelVersion, indicator_events
 from relais_reporting.readmodel import events
@@ -22,11 +24,28 @@ from relais_reporting.spreadsheet import to_csv
 
 INDICATOR_READERS = {Role.COUNSELOR, Role.DIRECTOR, Role.NETWORK_ANALYST, Role.AUDITOR, Role.ADMIN}
 TIMELINE = require(Role.AUDITOR, Role.DIRECTOR, Role.ADMIN)
+CATALOGUE_READERS = require(*INDICATOR_READERS, tenant=False)
 
 
 class BadPeriod(Problem):
     status = 422
     rule = "validation"
+
+
+class CatalogueFigure(BaseModel):
+    key: str
+    label: str
+    chapter: str
+    unit: str | None
+    definition: str
+    report_lines: tuple[str, ...]
+    keys: str | None
+
+
+class CatalogueAnswer(BaseModel):
+    chapters: dict[str, str]
+    figures: list[CatalogueFigure]
+    value_labels: dict[str, str]
 
 
 class TimelineEntry(BaseModel):
@@ -101,9 +120,26 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
             events, media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )
 
-    @r.get("/v1/indicators", summary="Le document d'indicateurs (indicators.md)")
+    # Declared, not validated on the way out: the computed document is checked against the
+    # catalogue's model by the tests, and a network's is tens of thousands of figures.
+    @r.get(
+        "/v1/indicators",
+        summary="Le document d'indicateurs (indicators.md)",
+        response_model=None,
+        responses={200: {"model": IndicatorDocument, "description": "Le document d'indicateurs"}},
+    )
     async def indicators(q: IndicatorQuery = Depends(asked)) -> dict[str, Any]:
         return await to_thread.run_sync(run, q)
+
+    @r.get(
+        "/v1/catalogue", summary="Le catalogue des chiffres : libellé, chapitre, unité, définition, ligne du rapport"
+    )
+    def catalogue(who: Principal = Depends(CATALOGUE_READERS)) -> CatalogueAnswer:
+        return CatalogueAnswer(
+            chapters=CHAPTERS,
+            figures=[CatalogueFigure(**asdict(e)) for e in CATALOGUE.values()],
+            value_labels={**VALUE_LABELS, **{f"rome.{k}": v for k, v in ROME_DOMAINS.items()}},
+        )
 
     @r.get(
         "/v1/indicators.csv",

@@ -1,0 +1,529 @@
+"""The catalogue of figures: the indicator document as a typed model, each figure defined once
+with its French label, the activity report's chapter it belongs to, its unit, its definition
+and the lines of the seed reports it reproduces (shared/spec/indicators.md and v2.md).
+
+Everything else is derived from here: the document's JSON Schema in the OpenAPI description
+(and `contracts/indicators.schema.json`, checked for drift), the spreadsheet's labels, and the
+dashboard's labels and sections (`GET /v1/catalogue`). `indicators.py` computes the values;
+a test checks that what it computes is exactly this model, no key more, no key less.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from relais_contracts.events import dispositifs as d
+from relais_contracts.events import employment as em
+
+# The chapters of the seed activity reports, in their order.
+CHAPTERS = {
+    "year": "L'année en chiffres",
+    "youths": "Les jeunes de nos villes",
+    "employment": "L'emploi",
+    "training": "La formation et l'orientation",
+    "programmes": "Les dispositifs",
+    "social": "L'accompagnement social",
+}
+Chapter = Literal["year", "youths", "employment", "training", "programmes", "social"]
+# youths: distinct young people; count: events; rate: a share from 0 to 1, 4 decimals, null when
+# its whole is 0; cents: euros × 100; target: a number set by the Mission Locale.
+Unit = Literal["youths", "count", "rate", "cents", "target"]
+
+SituationKind = Literal["employment", "alternance", "training", "schooling", "immersion", "volunteering"]
+AgeBand = Literal["under_18", "18_21", "22_25", "over_25"]
+Sex = Literal["F", "M", "X"]
+EducationLevel = Literal["1", "2", "3", "4", "5", "6", "7", "8"]
+
+# The French names of the vocabularies' values, wherever they are keys of the document.
+VALUE_LABELS = {
+    "employment": "emploi",
+    "alternance": "alternance",
+    "training": "formation",
+    "schooling": "retour en scolarité",
+    "immersion": "PMSMP",
+    "volunteering": "service civique",
+    "under_18": "moins de 18 ans",
+    "18_21": "18 à 21 ans",
+    "22_25": "22 à 25 ans",
+    "over_25": "plus de 25 ans",
+    "unknown": "commune inconnue",
+    "mobility_voucher": "aide à la mobilité",
+    "service_ticket": "ticket service",
+    "faj": "FAJ",
+    "housing": "logement",
+    "other": "autre",
+    "emergency_housing": "hébergement d'urgence",
+    "health": "santé",
+    "mental_health": "santé mentale",
+    "disability": "handicap",
+    "justice": "justice",
+    "rights": "accès aux droits",
+    **{f"{n}": f"niveau {n}" for n in range(1, 9)},
+    "CEJ_JR": "CEJ jeunes en rupture",
+    "PPAE": "PPAE (suivi délégué)",
+    "SPONSORSHIP": "parrainage",
+    "TRAINING_OBLIGATION": "obligation de formation",
+    "INTL_MOBILITY": "mobilité internationale",
+    "JUSTICE_FOLLOWUP": "suivi justice",
+    "OUTREACH": "aller vers",
+    "RSA_SUPPORT": "accompagnement RSA",
+}
+# The ROME's fourteen domains (the letter of an offer's ROME code).
+ROME_DOMAINS = {
+    "A": "agriculture et pêche, espaces naturels et espaces verts, soins aux animaux",
+    "B": "arts et façonnage d'ouvrages d'art",
+    "C": "banque, assurance, immobilier",
+    "D": "commerce, vente et grande distribution",
+    "E": "communication, média et multimédia",
+    "F": "construction, bâtiment et travaux publics",
+    "G": "hôtellerie-restauration, tourisme, loisirs et animation",
+    "H": "industrie",
+    "I": "installation et maintenance",
+    "J": "santé",
+    "K": "services à la personne et à la collectivité",
+    "L": "spectacle",
+    "M": "support à l'entreprise",
+    "N": "transport et logistique",
+}
+
+INNOVAM = "INNOVAM 2023"
+NOA = "Nord-Ouest Aubeois 2023"
+
+
+def figure(label: str, chapter: Chapter, unit: Unit, definition: str, *lines: str, default: Any = ...) -> Any:
+    """A figure of the document: its value's field, with what the catalogue says of it. `lines`:
+    the seed reports' own words it reproduces, « as printed » with the report's name first."""
+    return Field(
+        default,
+        description=definition,
+        json_schema_extra={"x-label": label, "x-chapter": chapter, "x-unit": unit, "x-report-lines": list(lines)},
+    )
+
+
+def group(label: str, chapter: Chapter, definition: str) -> Any:
+    """A group of figures (an object of the document): its label, chapter and what it holds."""
+    return Field(description=definition, json_schema_extra={"x-label": label, "x-chapter": chapter})
+
+
+class Figures(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CommuneFigures(Figures):
+    first_welcomes: int = figure(
+        "premiers accueils", "youths", "youths", "First welcomes of young people living there."
+    )
+    accompanied: int = figure("accompagnés", "youths", "youths", "Accompanied young people living there.")
+    accompanied_with_situation: int = figure(
+        "accompagnés entrés en situation", "youths", "youths", "Those also with a situation entry in the period."
+    )
+    situation_rate: float | None = figure(
+        "part des accompagnés en situation", "youths", "rate", "accompanied_with_situation / accompanied."
+    )
+
+
+class ProfileFigures(Figures):
+    age_band: dict[AgeBand, int] = figure(
+        "âge", "youths", "youths", "Age in completed years on the period's last day (rule 7)."
+    )
+    sex: dict[Sex, int] = figure("sexe", "youths", "youths", "Sex of the latest profile.")
+    education_level: dict[EducationLevel, int] = figure(
+        "niveau", "youths", "youths", "Education level 1 to 8 of the latest profile."
+    )
+    minors: int = figure(
+        "mineurs", "youths", "youths", "Under 18 on the period's last day.", f"{INNOVAM}: « 315 mineurs accompagnés »"
+    )
+    no_diploma: int = figure("sans diplôme", "youths", "youths", "Profile says no diploma.")
+    qpv: int = figure("résidant en QPV", "youths", "youths", "Living in a quartier prioritaire de la ville.")
+    zrr: int = figure("résidant en ZRR", "youths", "youths", "Living in a zone de revitalisation rurale.")
+    rqth: int = figure("RQTH", "youths", "youths", "Recognised as disabled workers (RQTH).")
+    neet: int = figure("NEET", "youths", "youths", "Neither in employment, education nor training.")
+    no_driving_licence: int = figure("sans permis", "youths", "youths", "Profile says no driving licence.")
+
+
+class ProgrammeFigures(Figures):
+    entries: int = figure(
+        "entrées",
+        "programmes",
+        "count",
+        "ProgrammeEntered in the period.",
+        f"{INNOVAM}: « 426 contrats ont été signés » (PACEA)",
+        f"{NOA}: « 243 jeunes entrés dans le dispositif » (CEJ)",
+    )
+    objective: int | None = figure(
+        "objectif d'entrées de l'année",
+        "programmes",
+        "target",
+        "The latest ObjectiveSet for the year the period ends in (v2.md, E3); null when none.",
+    )
+    objective_rate: float | None = figure("part de l'objectif atteinte", "programmes", "rate", "entries / objective.")
+    active_youths: int = figure(
+        "jeunes suivis",
+        "programmes",
+        "youths",
+        "Young people with an enrolment active over the period (v2.md, active_youths).",
+        f"{NOA}: « 627 jeunes en parcours » (PACEA)",
+    )
+    exits: int = figure("sorties", "programmes", "count", "ProgrammeExited in the period.")
+    positive_exits: int = figure(
+        "sorties positives",
+        "programmes",
+        "count",
+        "Exits to employment, alternance, training, schooling or volunteering.",
+    )
+    allowance_requested_cents: int = figure(
+        "allocations demandées",
+        "programmes",
+        "cents",
+        "Allowances requested in the period.",
+        f"{NOA}: « Montant des allocations demandées 287 jeunes concernés » (PACEA: 112 030 €)",
+    )
+    allowance_paid_cents: int = figure(
+        "allocations versées",
+        "programmes",
+        "cents",
+        "Allowances paid in the period.",
+        f"{INNOVAM}: « 184 837€ d'allocations PACEA ont été versées à 426 jeunes »",
+    )
+    allowance_requested_youths: int = figure(
+        "jeunes concernés par une demande d'allocation",
+        "programmes",
+        "youths",
+        "Young people with an allowance requested in the period.",
+        f"{NOA}: « 287 jeunes concernés » (PACEA)",
+    )
+    allowance_paid_youths: int = figure(
+        "jeunes allocataires",
+        "programmes",
+        "youths",
+        "Young people with an allowance paid in the period.",
+        f"{INNOVAM}: « 184 837€ d'allocations PACEA ont été versées à 426 jeunes »",
+    )
+
+
+class OfferFigures(Figures):
+    received: int = figure(
+        "offres reçues",
+        "employment",
+        "count",
+        "JobOfferReceived in the period.",
+        f"{INNOVAM}: « 112 entreprises ont fait appel à la Mission Locale pour nous confier 179 offres d'emploi »",
+    )
+    employers: int = figure(
+        "entreprises",
+        "employment",
+        "count",
+        "Distinct employers of those offers.",
+        f"{INNOVAM}: « 112 entreprises ont fait appel à la Mission Locale pour nous confier 179 offres d'emploi »",
+    )
+    referrals: int = figure(
+        "mises en relation",
+        "employment",
+        "count",
+        "CandidateReferred in the period.",
+        f"{NOA}: « 1 047 positionnements »",
+    )
+    referred_youths: int = figure(
+        "jeunes mis en relation",
+        "employment",
+        "youths",
+        "Young people referred.",
+        f"{INNOVAM}: « 379 jeunes ont été mis en relation sur ces 179 offres »",
+    )
+    hires: int = figure(
+        "recrutements",
+        "employment",
+        "count",
+        "ReferralOutcomeRecorded hired in the period.",
+        f"{INNOVAM}: « 126 mises en relation ont abouti à un recrutement »",
+    )
+    hired_youths: int = figure("jeunes recrutés", "employment", "youths", "Young people with a hired outcome.")
+    filled: int = figure("offres pourvues", "employment", "count", "JobOfferClosed as filled in the period.")
+    by_sector: dict[em.RomeDomain, int] = figure(
+        "offres par secteur ROME", "employment", "count", "Offers received per ROME domain (the code's letter)."
+    )
+
+
+class AidFigures(Figures):
+    count: int = figure(
+        "aides accordées",
+        "social",
+        "count",
+        "FinancialAidGranted in the period.",
+        f"{INNOVAM}: « 971 aides à la mobilité »",
+    )
+    amount_cents: int = figure(
+        "montant", "social", "cents", "Their total.", f"{INNOVAM}: « ... pour un total de 71 064 € »"
+    )
+    youths: int = figure(
+        "jeunes aidés", "social", "youths", "Young people granted one.", f"{INNOVAM}: « ... pour 159 jeunes »"
+    )
+
+
+class ReferralFigures(Figures):
+    count: int = figure("orientations", "social", "count", "SocialReferralMade in the period.")
+    youths: int = figure("jeunes orientés", "social", "youths", "Young people referred to a partner.")
+
+
+class Indicators(Figures):
+    first_welcomes: int = figure(
+        "jeunes en premier accueil",
+        "year",
+        "youths",
+        "Young people with a FirstWelcomeRecorded in the period.",
+        f"{INNOVAM}: « 1073 jeunes nouveaux »",
+        f"{NOA}: « 420 Jeunes en 1er accueil »",
+    )
+    accompanied: int = figure(
+        "jeunes accompagnés",
+        "year",
+        "youths",
+        "Young people with an individual interview, workshop or group information in the period (R9).",
+        f"{INNOVAM}: « accompagné 2228 jeunes »",
+        f"{NOA}: « 1 022 Jeunes accompagnés »",
+    )
+    in_contact: int = figure(
+        "jeunes en contact",
+        "year",
+        "youths",
+        "Young people with a first welcome or a dossier event of any nature but administrative and correction.",
+    )
+    individual_interviews: int = figure(
+        "entretiens individuels",
+        "year",
+        "count",
+        "Individual interviews, first welcomes of that nature included (R9).",
+        f"{NOA}: « 7 168 Entretiens individuels »",
+    )
+    workshop_sessions: int = figure(
+        "séances d'ateliers", "year", "count", "Distinct sessions of workshop and group information events."
+    )
+    workshop_participations: int = figure(
+        "présences en ateliers et informations collectives",
+        "year",
+        "count",
+        "Workshop and group information events.",
+        f"{NOA}: « 5 172 présents aux ateliers et informations collectives »",
+    )
+    situation_entries: int = figure(
+        "entrées en situation",
+        "year",
+        "count",
+        "Contracts, trainings, PMSMP and civic services started in the period.",
+        f"{INNOVAM}: « 1564 entrées en situation pour 1230 jeunes »",
+    )
+    situation_entries_by_kind: dict[SituationKind, int] = figure(
+        "entrées en situation par nature", "year", "count", "situation_entries per kind (events.md)."
+    )
+    youths_with_situation: int = figure(
+        "jeunes entrés en situation",
+        "year",
+        "youths",
+        "Young people with a situation entry.",
+        f"{INNOVAM}: « 1564 entrées en situation pour 1230 jeunes »",
+    )
+    accompanied_with_situation: int = figure(
+        "accompagnés entrés en situation", "year", "youths", "Young people both accompanied and with a situation entry."
+    )
+    situation_rate: float | None = figure(
+        "part des accompagnés en situation",
+        "year",
+        "rate",
+        "accompanied_with_situation / accompanied.",
+        f"{INNOVAM}: « 55% des jeunes accompagnés ont accédé à une situation »",
+    )
+    employment_contracts: int = figure(
+        "contrats de travail",
+        "employment",
+        "count",
+        "Every ContractSigned.",
+        f"{NOA}: « 674 Contrats de travail négociés »",
+    )
+    job_contracts: int = figure(
+        "contrats de travail hors alternance",
+        "employment",
+        "count",
+        "ContractSigned of the employment kind (v2.md).",
+        f"{NOA}: « soit 622 contrats de travail signés »",
+    )
+    alternance_contracts: int = figure(
+        "contrats en alternance",
+        "employment",
+        "count",
+        "ContractSigned of the alternance kind.",
+        f"{NOA}: « 52 entrées en alternance »",
+    )
+    youths_in_employment: int = figure(
+        "jeunes en emploi hors alternance",
+        "employment",
+        "youths",
+        "Young people with a job contract.",
+        f"{NOA}: « 398 jeunes ont accédé à l'emploi »",
+    )
+    youths_in_alternance: int = figure(
+        "jeunes en alternance", "employment", "youths", "Young people with an alternance contract."
+    )
+    durable_contracts: int = figure(
+        "contrats durables", "employment", "count", "Job contracts that are CDI or last six months or more (v2.md)."
+    )
+    durable_rate: float | None = figure(
+        "part de contrats durables",
+        "employment",
+        "rate",
+        "durable_contracts / job_contracts.",
+        f"{NOA}: « 46% en emploi durable »",
+    )
+    training_entries: int = figure("entrées en formation", "training", "count", "TrainingEntered, schooling included.")
+    training_youths: int = figure(
+        "jeunes entrés en formation", "training", "youths", "Young people with a training entry."
+    )
+    immersions: int = figure(
+        "PMSMP",
+        "training",
+        "count",
+        "ImmersionStarted in the period.",
+        f"{NOA}: « 160 PMSMP »",
+    )
+    immersion_youths: int = figure(
+        "jeunes en PMSMP",
+        "training",
+        "youths",
+        "Young people with an immersion.",
+        f"{INNOVAM}: « 112 jeunes ont bénéficié d'une PMSMP »",
+    )
+    by_commune: dict[str, CommuneFigures] = group(
+        "par commune", "youths", "Per INSEE commune of the latest profile ('unknown' when none)."
+    )
+    profile_of_accompanied: ProfileFigures = group(
+        "profil des accompagnés", "youths", "The accompanied, by their latest profile (rule 7)."
+    )
+    programmes: dict[d.Programme, ProgrammeFigures] = group("dispositifs", "programmes", "One object per programme.")
+    offers: OfferFigures = group("offres d'emploi", "employment", "Offers, referrals and hires.")
+    financial_aids: dict[d.AidKind, AidFigures] = group("aides financières", "social", "Per kind of aid.")
+    social_referrals: dict[d.ReferralDomain, ReferralFigures] = group(
+        "orientations vers les partenaires", "social", "Per domain."
+    )
+
+
+class IndicatorDocument(Figures):
+    """The answer of `GET /v1/indicators` and `relais indicators` (indicators.md, "The answer")."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    ml_id: str | None = Field(description="The Mission Locale; null for the network.")
+    from_: str = Field(alias="from", description="First day of the period (YYYY-MM-DD).")
+    to: str = Field(description="Last day of the period (YYYY-MM-DD).")
+    as_of: str | None = Field(description="Only events recorded up to this instant count; null: all.")
+    events_considered: int = figure(
+        "événements pris en compte", "year", "count", "Events of the period that were counted or cancelled."
+    )
+    events_skipped: int = figure("événements ignorés", "year", "count", "Events of unknown types or newer versions.")
+    indicators: Indicators
+    by_ml: dict[str, "IndicatorDocument"] | None = Field(description="The network: each Mission Locale's document.")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One figure, or one group of figures, of the catalogue. `key` is dotted from the document's
+    `indicators` (`events_considered` and `events_skipped` beside them), with `*` where a
+    vocabulary's value or a commune comes (`programmes.*.entries`); `keys` names that vocabulary."""
+
+    key: str
+    label: str
+    chapter: str
+    unit: str | None  # None: a group
+    definition: str
+    report_lines: tuple[str, ...]
+    keys: str | None  # the vocabulary of the `*` that follows, if any
+
+
+def _vocabulary(annotation: Any) -> str | None:
+    if getattr(annotation, "__origin__", None) is not dict:
+        return None
+    key_type = annotation.__args__[0]
+    return {em.RomeDomain: "rome", Sex: "sex"}.get(key_type, "commune" if key_type is str else "values")
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    inner = annotation.__args__[1] if getattr(annotation, "__origin__", None) is dict else annotation
+    return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+
+
+def _entries(model: type[BaseModel], prefix: str) -> list[Entry]:
+    found = []
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if "x-label" not in extra:
+            continue
+        key = f"{prefix}{name}"
+        keys = _vocabulary(info.annotation)
+        inner = _model_in(info.annotation)
+        found.append(
+            Entry(
+                key,
+                str(extra["x-label"]),
+                str(extra["x-chapter"]),
+                None if inner else str(extra["x-unit"]),
+                info.description or "",
+                tuple(extra.get("x-report-lines", ())),  # type: ignore[arg-type]
+                keys,
+            )
+        )
+        if inner is not None:
+            found += _entries(inner, f"{key}.*." if keys else f"{key}.")
+    return found
+
+
+CATALOGUE: dict[str, Entry] = {e.key: e for e in _entries(IndicatorDocument, "") + _entries(Indicators, "")}
+
+
+def value_label(vocabulary: str | None, value: str) -> str:
+    """The French name of a key of the document that is a vocabulary's value (or a commune)."""
+    if vocabulary == "rome":
+        return f"{value} — {ROME_DOMAINS.get(value, value)}"
+    if vocabulary == "sex":
+        return {"F": "femmes", "M": "hommes", "X": "non précisé"}.get(value, value)
+    return VALUE_LABELS.get(value, value)
+
+
+def entry_of(key: str) -> tuple[Entry | None, str]:
+    """The catalogue's entry for a dotted key of the document (None when it has none), and the
+    key's French label (`programmes.PACEA.entries` → « dispositifs — PACEA — entrées »)."""
+    labels: list[str] = []
+    pattern: list[str] = []
+    entry: Entry | None = None
+    vocabulary: str | None = None
+    for part in key.split("."):
+        found = CATALOGUE.get(".".join([*pattern, part]))
+        if found is not None:
+            entry = found
+            pattern.append(part)
+            labels.append(entry.label)
+            vocabulary = entry.keys
+        elif vocabulary is not None:
+            pattern.append("*")
+            labels.append(value_label(vocabulary, part))
+            vocabulary = None
+        else:
+            return None, key
+    return entry, " — ".join(labels)
+
+
+def label(key: str) -> str:
+    """The French label of a dotted key of the document (the key itself if unknown)."""
+    return entry_of(key)[1]
+
+
+SCHEMA_FILE = Path(__file__).resolve().parents[4] / "contracts" / "indicators.schema.json"
+
+
+def schema_text() -> str:
+    """The indicator document's JSON Schema as published in `contracts/` (and in OpenAPI)."""
+    return json.dumps(IndicatorDocument.model_json_schema(by_alias=True), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # .venv/bin/python -m relais_reporting.catalogue
+    SCHEMA_FILE.write_text(schema_text())
+    print(f"wrote {SCHEMA_FILE}")
