@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Relais needs on this machine, idempotently: uv, the Python workspace in .venv/,
-# Java and Maven for Kafka, the dashboard's npm packages, Chromium for the browser tests
+# Java and Maven for Kafka, the dashboard's npm packages, Chromium for the browser tests and the
+# report's PDF, Poppler to read the PDF back
 # (PostgreSQL is installed by `relais stack up` when absent).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +13,8 @@ command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The activity report's PDF is read back (pdftotext) and looked at (pdftoppm) by its tests.
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "relais: missing ${need_apt[*]}; install them with: sudo apt-get install ${need_apt[*]}" >&2

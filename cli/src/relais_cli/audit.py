@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -254,7 +255,9 @@ def _decompressed(path: Path, raw: IO[bytes]) -> Iterable[bytes]:
     return raw
 
 
-def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
+@contextmanager
+def folded_file(path: Path, skip_invalid: bool) -> Iterator[Engine]:
+    """Read models holding a JSONL export, in a throwaway SQLite file deleted on the way out."""
     if not path.is_file():
         raise CommandFailed(f"no such file: {path}")
     settle_heap()  # the modules and validators out of the collector's sight, as in the services
@@ -262,12 +265,18 @@ def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[s
     with tempfile.TemporaryDirectory(prefix="relais-indicators-") as scratch:
         engine = scratch_engine(Path(scratch) / "read-models.sqlite3", throwaway=True, loading=True)
         try:
-            return _answer(engine, path, query, skip_invalid)
+            _load(engine, path, skip_invalid)
+            yield engine
         finally:
             engine.dispose()
 
 
-def _answer(engine: Engine, path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
+def indicators_from_file(path: Path, query: Query, skip_invalid: bool) -> dict[str, Any]:
+    with folded_file(path, skip_invalid) as engine, engine.connect() as conn:
+        return compute(conn, query)
+
+
+def _load(engine: Engine, path: Path, skip_invalid: bool) -> None:
     aside = 0 if path.stat().st_size > PARALLEL_FROM_BYTES else None
     folded = fold(engine, _lines_with_progress(path), Folded(), keep_envelopes=False, decode_aside_after=aside)
     index_loaded(engine)
@@ -278,8 +287,6 @@ def _answer(engine: Engine, path: Path, query: Query, skip_invalid: bool) -> dic
             stderr.print(f"... and {len(folded.invalid) - 50} more", markup=False)
         if not skip_invalid:
             raise CommandFailed(f"{len(folded.invalid)} invalid line(s) in {path}; fix them or pass --skip-invalid")
-    with engine.connect() as conn:
-        return compute(conn, query)
 
 
 # --- export ---------------------------------------------------------------------------------

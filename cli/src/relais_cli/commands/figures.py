@@ -1,4 +1,4 @@
-"""`relais indicators`, `export`, `replay`, `dlq`: the figures and what the auditor checks."""
+"""`relais indicators`, `report`, `export`, `replay`, `dlq`: the figures and what the auditor checks."""
 
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +70,81 @@ def indicators(
         raise CommandFailed("--from is after --to")
     doc = audit.indicators_from_file(events, Query(start, end, ml_id, _instant(as_of, "--as-of")), skip_invalid)
     typer.echo(audit.dumps(doc))
+
+
+MAX_EDITORIAL_BYTES = 256 * 1024  # a few pages of text; a director's words, not a document store
+
+
+@app.command()
+def report(
+    year: Annotated[
+        int, typer.Option("--year", help="The calendar year reported, e.g. 2023 (compared with the year before)")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="File to write: rapport.html, or rapport.pdf (printed by Chromium)")
+    ],
+    ml_id: Annotated[str | None, typer.Option("--ml-id", help="The Mission Locale reported")] = None,
+    network: Annotated[bool, typer.Option("--network", help="The whole network instead of one Mission Locale")] = False,
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            "--events", help="Compute from this JSONL export (like relais indicators) instead of the live read models"
+        ),
+    ] = None,
+    editorial: Annotated[
+        Path | None,
+        typer.Option("--editorial", help="Markdown file: the direction's words, shown first (headings, lists, bold)"),
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="With --events: compute despite invalid lines")
+    ] = False,
+) -> None:
+    """Write the annual activity report: the seed reports' chapters in their order, every figure
+    with its value for the year, the year before and the change, and the months as charts.
+
+    Example: relais report --ml-id ML-INNOVAM --year 2023 --out rapport.pdf
+    """
+    from contextlib import nullcontext
+
+    from relais_reporting import report as activity
+    from relais_runtime.sql import engine_for
+
+    from relais_cli import audit
+
+    if network == (ml_id is not None):
+        raise CommandFailed("name one Mission Locale with --ml-id, or pass --network for the whole network")
+    if not 2000 <= year <= 2100:
+        raise CommandFailed(f"--year must be between 2000 and 2100, not {year}")
+    if out.suffix not in (".html", ".pdf"):
+        raise CommandFailed(f"--out must end in .html or .pdf, not {out.name!r}")
+    words = None
+    if editorial is not None:
+        if not editorial.is_file():
+            raise CommandFailed(f"no such file: {editorial}")
+        if editorial.stat().st_size > MAX_EDITORIAL_BYTES:
+            raise CommandFailed(f"{editorial} is over {MAX_EDITORIAL_BYTES // 1024} KiB")
+        try:
+            words = editorial.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CommandFailed(f"{editorial} is not UTF-8 text") from None
+    who = "Le réseau des Missions Locales" if network else f"Mission Locale {ml_id}"
+    source = audit.folded_file(events, skip_invalid) if events else nullcontext(engine_for(get_settings(), "reporting"))
+    with source as engine:
+        try:
+            with engine.connect() as conn:
+                data = activity.gather(conn, ml_id, year, who, words)
+        except Exception as exc:  # noqa: BLE001 - one line for the operator, not a trace
+            raise CommandFailed(f"could not read the read models: {exc.__class__.__name__}: {str(exc)[:200]}") from None
+    page = activity.render_html(data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".html":
+        out.write_text(page, encoding="utf-8")
+    else:
+        try:
+            activity.to_pdf(page, out)
+        except activity.PdfUnavailable as exc:
+            raise CommandFailed(str(exc)) from None
+    typer.echo(f"Rapport d'activité {year} écrit dans {out}")
 
 
 @app.command()

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 import orjson
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel
 from relais_runtime.auth import Principal, Role, current_principal, require
 from relais_runtime.kernel.errors import Forbidden, NotFound, Problem
 from sqlalchemy import Engine, select
 
+from relais_reporting import report as activity
 from relais_reporting.cache import IndicatorCache
 from relais_reporting.catalogue import CATALOGUE, CHAPTERS, ROME_DOMAINS, VALUE_LABELS, IndicatorDocument
 from relais_reporting.indicators import Query as IndicatorQuery
@@ -156,6 +157,38 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @r.get(
+        "/v1/report",
+        summary="Le rapport d'activité annuel du réseau (HTML imprimable)",
+        response_class=HTMLResponse,
+    )
+    async def network_report(
+        year: Annotated[int, Query(ge=2000, le=2100)], who: Principal = Depends(current_principal)
+    ) -> HTMLResponse:
+        return await _report(who, None, year)
+
+    @r.get(
+        "/v1/{ml_id}/report",
+        summary="Le rapport d'activité annuel d'une Mission Locale (HTML imprimable)",
+        response_class=HTMLResponse,
+    )
+    async def report(
+        ml_id: Annotated[str, Path(max_length=64)],
+        year: Annotated[int, Query(ge=2000, le=2100)],
+        who: Principal = Depends(current_principal),
+    ) -> HTMLResponse:
+        return await _report(who, ml_id, year)
+
+    async def _report(who: Principal, ml_id: str | None, year: int) -> HTMLResponse:
+        indicator_query(who, ml_id, date(year, 1, 1), date(year, 12, 31), None)  # the same access rules
+
+        def make() -> str:
+            name = f"Mission Locale {ml_id}" if ml_id else "Le réseau des Missions Locales"
+            with engine.connect() as conn:
+                return activity.render_html(activity.gather(conn, ml_id, year, name))
+
+        return HTMLResponse(await to_thread.run_sync(make), headers={"Cache-Control": "no-store"})
 
     @r.get("/v1/{ml_id}/youths/{jeune_id}/timeline", summary="Tous les événements d'un jeune, tous services")
     def timeline(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(TIMELINE)) -> list[TimelineEntry]:

@@ -1,0 +1,282 @@
+"""The annual activity report, generated: the seed reports' chapters in their order, every figure
+of the catalogue with its value for the year, the year before (N−1) and the change, monthly series
+drawn with their tables, numbers written the French way. One self-contained HTML page that prints
+well; its PDF is Chromium's print of it (`to_pdf`).
+
+What only a director can write (the editorial, the finances, the team) comes from a Markdown text
+given by them, shown first, escaped: it is never trusted as HTML.
+"""
+
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+from calendar import monthrange
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from relais_reporting.catalogue import CATALOGUE, CHAPTERS, Entry, label
+from relais_reporting.indicators import Query, compute
+from relais_reporting.spreadsheet import flatten
+
+MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+# The monthly series the reports draw (key in the document's indicators, French caption).
+MONTHLY = (
+    ("first_welcomes", "Premiers accueils par mois"),
+    ("accompanied", "Jeunes accompagnés par mois"),
+    ("individual_interviews", "Entretiens individuels par mois"),
+    ("workshop_participations", "Présences en ateliers et informations collectives par mois"),
+    ("situation_entries", "Entrées en situation par mois"),
+    ("programme_entries", "Entrées en dispositif par mois"),
+)
+NBSP = "\u202f"  # the narrow no-break space French puts between thousands and before % or €
+
+
+@dataclass
+class ReportData:
+    """What a report shows: the year's document, the year before's, each month's."""
+
+    who: str
+    year: int
+    current: dict[str, Any]
+    previous: dict[str, Any]
+    monthly: list[dict[str, Any]] = field(default_factory=list)
+    editorial: str | None = None
+
+
+def gather(conn: Connection, ml_id: str | None, year: int, who: str, editorial: str | None = None) -> ReportData:
+    """The documents a report of `year` needs, computed by the indicator query (14 of them)."""
+
+    def document(start: date, end: date) -> dict[str, Any]:
+        return compute(conn, Query(start, end, ml_id))
+
+    monthly = [document(date(year, m, 1), date(year, m, monthrange(year, m)[1])) for m in range(1, 13)]
+    return ReportData(
+        who,
+        year,
+        document(date(year, 1, 1), date(year, 12, 31)),
+        document(date(year - 1, 1, 1), date(year - 1, 12, 31)),
+        monthly,
+        editorial,
+    )
+
+
+# --- French numbers ----------------------------------------------------------------------------
+
+
+def integer(n: int) -> str:
+    return f"{n:,}".replace(",", NBSP)
+
+
+def shown(value: Any, unit: str | None) -> str:
+    """A value as the reports write it: 1 073 ; 184 837 € ; 55,0 % ; « — » when there is none."""
+    if value is None:
+        return "—"
+    if unit == "cents":
+        return f"{integer(round(value / 100))}{NBSP}€"
+    if unit == "rate":
+        return f"{value * 100:.1f}".replace(".", ",") + f"{NBSP}%"
+    return integer(int(value))
+
+
+def change(now: Any, before: Any, unit: str | None) -> str:
+    """The change from N−1 as the reports write it: « +42 % », or in points for a rate."""
+    if now is None or before is None:
+        return "—"
+    if unit == "rate":
+        points = (now - before) * 100
+        return f"{points:+.1f}".replace(".", ",") + f"{NBSP}pt"
+    if before == 0:
+        return "—"
+    percent = round((now - before) / before * 100)
+    return f"{percent:+d}{NBSP}%".replace("-", "−")
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def rows_of(entry: Entry, current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """The rows a catalogue entry gives in a report: (key, label, N, N−1), keys with `*` expanded
+    to every value either year has, rows zero in both years left out."""
+    key = f"{entry.key}.*" if entry.keys else entry.key  # a figure per value of a vocabulary
+    if "*" not in key:
+        return [(key, label(key), current.get(key), previous.get(key))]
+    pattern = re.compile("^" + re.escape(key).replace(r"\*", "[^.]+") + "$")
+    keys = sorted({k for k in (*current, *previous) if pattern.match(k)})
+    found = [(k, label(k), current.get(k), previous.get(k)) for k in keys]
+    return [row for row in found if row[2] or row[3]]
+
+
+def _figures(doc: dict[str, Any]) -> dict[str, Any]:
+    """Every figure of a document under its dotted key (as in the catalogue)."""
+    return {"events_considered": doc["events_considered"], **flatten(doc["indicators"])}
+
+
+def chapter_tables(data: ReportData) -> dict[str, list[tuple[str, str, str, str, str, str]]]:
+    """Per chapter, in the catalogue's order: (key, label, unit, N, N−1, change) already written."""
+    now, before = _figures(data.current), _figures(data.previous)
+    tables: dict[str, list[tuple[str, str, str, str, str, str]]] = {c: [] for c in CHAPTERS}
+    for entry in CATALOGUE.values():
+        if entry.unit is None or entry.key == "events_skipped":
+            continue
+        for key, text, n, n1 in rows_of(entry, now, before):
+            unit = entry.unit
+            tables[entry.chapter].append((key, text, unit, shown(n, unit), shown(n1, unit), change(n, n1, unit)))
+    return tables
+
+
+def monthly_series(data: ReportData) -> dict[str, list[int]]:
+    series: dict[str, list[int]] = {}
+    for key, _ in MONTHLY:
+        if key == "programme_entries":
+            series[key] = [sum(p["entries"] for p in m["indicators"]["programmes"].values()) for m in data.monthly]
+        else:
+            series[key] = [m["indicators"][key] for m in data.monthly]
+    return series
+
+
+def _bars(values: list[int], caption: str) -> str:
+    """An SVG bar chart of twelve months (the table beside it carries the same numbers)."""
+    top = max(values) or 1
+    width, height, gap = 480, 140, 6
+    bar = (width - gap * 13) / 12
+    rects = "".join(
+        f'<rect x="{gap + i * (bar + gap):.1f}" y="{height - 20 - v / top * (height - 30):.1f}" width="{bar:.1f}" '
+        f'height="{v / top * (height - 30):.1f}"/>'
+        f'<text x="{gap + i * (bar + gap) + bar / 2:.1f}" y="{height - 6}">{MONTHS[i]}</text>'
+        for i, v in enumerate(values)
+    )
+    return (
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(caption)} '
+        f'(graphique ; les valeurs sont dans le tableau)">{rects}</svg>'
+    )
+
+
+def markdown(text: str) -> str:
+    """The director's Markdown, minimally: headings, lists, paragraphs, bold; everything escaped."""
+    out: list[str] = []
+    in_list = False
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.splitlines()
+        for line in lines:
+            line = html.escape(line.strip())
+            line = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", line)
+            if line.startswith(("- ", "* ")):
+                if not in_list:
+                    out.append("<ul>")
+                    in_list = True
+                out.append(f"<li>{line[2:]}</li>")
+                continue
+            if in_list:
+                out.append("</ul>")
+                in_list = False
+            heading = re.match(r"(#{1,3}) (.*)", line)
+            if heading:
+                level = len(heading.group(1)) + 2  # under the report's own h1 and h2
+                out.append(f"<h{level}>{heading.group(2)}</h{level}>")
+            elif line:
+                out.append(f"<p>{line}</p>")
+        if in_list:
+            out.append("</ul>")
+            in_list = False
+    return "\n".join(out)
+
+
+STYLE = """
+@page { size: A4; margin: 16mm 14mm; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1b1f24; font-size: 10pt; }
+h1 { color: #1f4e8c; font-size: 20pt; margin: 0 0 4mm; }
+h2 { color: #1f4e8c; border-bottom: 2px solid #1f4e8c; padding-bottom: 1mm; margin-top: 8mm;
+     break-after: avoid; }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; }
+th, td { border-bottom: 1px solid #d0d5dc; padding: 1mm 2mm; text-align: left; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr { break-inside: avoid; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
+figure { margin: 0; break-inside: avoid; }
+figcaption { font-weight: bold; margin-bottom: 1mm; }
+svg rect { fill: #1f4e8c; } svg text { font-size: 9px; text-anchor: middle; fill: #1b1f24; }
+.small td, .small th { font-size: 8pt; padding: 0.5mm 1mm; }
+.editorial { border-left: 3px solid #d9822b; padding-left: 4mm; }
+"""
+
+
+def render_html(data: ReportData) -> str:
+    """The report as one self-contained HTML page, in French."""
+    e = html.escape
+    parts = [
+        f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Rapport d\'activité {data.year} — '
+        f"{e(data.who)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>Rapport d'activité {data.year}<br>{e(data.who)}</h1>",
+        f"<p>Chiffres du 1<sup>er</sup> janvier au 31 décembre {data.year}, comparés à {data.year - 1} "
+        f"(N−1). Calculés par Relais selon son catalogue des chiffres.</p>",
+    ]
+    if data.editorial:
+        parts.append(f'<section class="editorial"><h2>Le mot de la direction</h2>{markdown(data.editorial)}</section>')
+    tables = chapter_tables(data)
+    series = monthly_series(data)
+    for chapter, title in CHAPTERS.items():
+        parts.append(f'<section id="{chapter}"><h2>{e(title)}</h2>')
+        if chapter == "year":
+            parts.append('<div class="charts">')
+            for key, caption in MONTHLY:
+                values = series[key]
+                cells = "".join(f'<td class="num">{integer(v)}</td>' for v in values)
+                heads = "".join(f'<th scope="col" class="num">{m}</th>' for m in MONTHS)
+                parts.append(
+                    f"<figure><figcaption>{e(caption)} en {data.year}</figcaption>{_bars(values, caption)}"
+                    f'<table class="small"><tr>{heads}</tr><tr>{cells}</tr></table></figure>'
+                )
+            parts.append("</div>")
+        rows = tables[chapter]
+        if rows:
+            parts.append(
+                f'<table><thead><tr><th scope="col">Chiffre</th><th scope="col" class="num">{data.year}</th>'
+                f'<th scope="col" class="num">{data.year - 1}</th><th scope="col" class="num">Évolution</th>'
+                "</tr></thead><tbody>"
+            )
+            for key, text, _, n, n1, delta in rows:
+                name = e(text[:1].upper() + text[1:])
+                parts.append(
+                    f'<tr data-key="{e(key)}"><th scope="row">{name}</th><td class="num">{n}</td>'
+                    f'<td class="num">{n1}</td><td class="num">{delta}</td></tr>'
+                )
+            parts.append("</tbody></table>")
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+class PdfUnavailable(RuntimeError):
+    """No Chromium to print the report with."""
+
+
+def to_pdf(page: str, out: Path) -> None:
+    """Print the page to PDF with headless Chromium (Debian's, installed by deploy/local/setup.sh)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        raise PdfUnavailable("Chromium is needed for a PDF (deploy/local/setup.sh installs it); write .html instead")
+    with tempfile.TemporaryDirectory(prefix="relais-report-") as scratch:
+        source = Path(scratch) / "rapport.html"
+        source.write_text(page, encoding="utf-8")
+        done = subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={scratch}/profile",
+                f"--print-to-pdf={out.resolve()}",
+                source.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+        )
+        if done.returncode != 0 or not out.exists():
+            raise PdfUnavailable(f"Chromium could not print the report: {done.stderr.decode(errors='replace')[-300:]}")

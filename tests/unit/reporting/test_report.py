@@ -1,0 +1,137 @@
+"""`relais report`: the annual activity report, generated from the catalogue, read back from its
+PDF as a director's reader would (pdftotext), and looked at (pdftoppm)."""
+
+import html
+import re
+import subprocess
+import sys
+
+import pytest
+from relais_cli.simulation.generator import simulate
+from relais_cli.simulation.profiles import PROFILES
+from relais_contracts import encode
+from relais_reporting.catalogue import CATALOGUE
+from relais_reporting.report import ReportData, change, render_html, rows_of, shown
+from relais_reporting.spreadsheet import flatten
+from relais_runtime.settings import PROJECT_ROOT
+from support.reporting import document
+
+INNOVAM = PROFILES["innovam"]
+
+
+def relais(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "relais_cli.main", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    events = list(simulate([INNOVAM], range(2022, 2024), seed=2, scale=0.2))
+    path = tmp_path_factory.mktemp("report") / "innovam.jsonl"
+    path.write_bytes(b"".join(encode(e) + b"\n" for e in events))
+    return events, path
+
+
+def test_numbers_are_written_the_french_way():
+    assert shown(1073, "youths") == "1\u202f073"
+    assert shown(18_483_700, "cents") == "184\u202f837\u202f€"
+    assert shown(0.5512, "rate") == "55,1\u202f%"
+    assert shown(None, "rate") == "—"
+    assert change(1564, 1100, "count") == "+42\u202f%"
+    assert change(90, 100, "count") == "−10\u202f%"
+    assert change(5, 0, "count") == "—"  # no percentage of nothing
+    assert change(0.55, 0.5, "rate") == "+5,0\u202fpt"
+
+
+def test_the_pdf_shows_every_figure_quoting_a_report_line_with_its_year_the_year_before_and_the_change(
+    two_years, tmp_path
+):
+    events, path = two_years
+    out = tmp_path / "rapport.pdf"
+    done = relais("report", "--ml-id", INNOVAM.ml_code, "--year", "2023", "--events", str(path), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    now = flatten(document(events, ml_id=INNOVAM.ml_code)["indicators"])
+    before = flatten(document(events, "2022-01-01", "2022-12-31", ml_id=INNOVAM.ml_code)["indicators"])
+    quoted = [e for e in CATALOGUE.values() if e.report_lines and e.unit is not None]
+    assert len(quoted) >= 20
+    missing = []
+    for entry in quoted:
+        for key, _, n, n1 in rows_of(entry, now, before):
+            values = " ".join((shown(n, entry.unit), shown(n1, entry.unit), change(n, n1, entry.unit)))
+            if not any(line.endswith(" ".join(values.split())) for line in lines):
+                missing.append((key, values))
+    assert missing == [], "figures whose N, N−1 and change are not on a line of the PDF"
+    assert "L'année en chiffres" in text and "L'accompagnement social" in text
+    assert re.search(r"Premiers accueils par mois en 2023", text)
+
+
+def test_the_pdf_pages_are_drawn(two_years, tmp_path):
+    """Looked at, not only read: the first page rendered has ink on it, and more than one page."""
+    _, path = two_years
+    out = tmp_path / "rapport.pdf"
+    assert (
+        relais(
+            "report", "--ml-id", INNOVAM.ml_code, "--year", "2023", "--events", str(path), "--out", str(out)
+        ).returncode
+        == 0
+    )
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3
+    from struct import unpack
+
+    with pages[0].open("rb") as f:
+        header = f.read(24)
+    width, height = unpack(">II", header[16:24])
+    assert width > 100 and height > 100
+
+
+def test_the_direction_s_words_are_shown_escaped():
+    doc = {"events_considered": 0, "indicators": document([], ml_id="ML-A")["indicators"]}
+    page = render_html(
+        ReportData("Mission Locale ML-A", 2023, doc, doc, [doc] * 12, "# Le mot\n\n**Merci** <script>alert(1)</script>")
+    )
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<strong>Merci</strong>" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--year", "2023", "--out", "r.pdf"], "name one Mission Locale with --ml-id, or pass --network"),
+        (["--year", "2023", "--out", "r.pdf", "--ml-id", "X", "--network"], "name one Mission Locale"),
+        (["--year", "1890", "--out", "r.pdf", "--network"], "--year must be between 2000 and 2100"),
+        (["--year", "2023", "--out", "r.docx", "--network"], "--out must end in .html or .pdf"),
+        (["--year", "2023", "--out", "r.pdf", "--network", "--events", "/nonexistent.jsonl"], "no such file"),
+    ],
+)
+def test_a_bad_report_command_is_one_line_and_a_non_zero_exit(args, reason):
+    done = relais("report", *args)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert reason in done.stderr.strip().splitlines()[-1]
+
+
+def test_the_dashboard_serves_the_report_under_the_indicators_access_rules():
+    from relais_reporting.bootstrap import create_app
+    from relais_reporting.projection import apply
+    from support.histories import random_history
+    from support.http import bearer, in_process, offline
+
+    app = create_app(offline())
+    with app.state.engine.begin() as conn:
+        apply(conn, random_history(17, youths=8))
+    client = in_process(app)
+    director = bearer("director", ("ML-A",))
+    mine = client.get("/v1/ML-A/report", params={"year": 2023}, headers=director)
+    assert mine.status_code == 200 and mine.headers["content-type"].startswith("text/html")
+    assert "Rapport d'activité 2023" in mine.text and "L'accompagnement social" in html.unescape(mine.text)
+    assert client.get("/v1/ML-B/report", params={"year": 2023}, headers=director).status_code == 403
+    assert client.get("/v1/report", params={"year": 2023}, headers=director).status_code == 403  # the network
+    network = client.get("/v1/report", params={"year": 2023}, headers=bearer("network_analyst", ("*",)))
+    assert network.status_code == 200 and "Le réseau des Missions Locales" in network.text
+    bad = client.get("/v1/ML-A/report", params={"year": 1800}, headers=director)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.year"
+    assert client.get("/v1/ML-A/report", params={"year": 2023}).status_code == 401
