@@ -25,7 +25,14 @@ class History:
         self.ml_id = ml_id
         self.events: list[Envelope] = []
 
-    def _add(self, payload, occurred: str, recorded: str | None = None, stream_id: uuid.UUID | None = None) -> Envelope:
+    def _add(
+        self,
+        payload,
+        occurred: str,
+        recorded: str | None = None,
+        stream_id: uuid.UUID | None = None,
+        actor: str = "c1",
+    ) -> Envelope:
         occurred_at = at(occurred)
         recorded_at = at(recorded) if recorded else occurred_at + timedelta(hours=1)
         stream = stream_id or getattr(payload, "jeune_id", None) or uuid.uuid4()
@@ -36,7 +43,7 @@ class History:
             stream_position=next(_positions),
             occurred_at=occurred_at,
             recorded_at=recorded_at,
-            actor_id="c1",
+            actor_id=actor,
             event_id=uuid.uuid4(),
         )
         self.events.append(e)
@@ -49,6 +56,11 @@ class History:
         birth_month: str = "2004-06",
         recorded: str | None = None,
         nature: str = "phone",
+        mode: str = "on_site",
+        site: str = "S",
+        referral_source: str = "self",
+        requests: tuple[str, ...] = ("employment",),
+        actor: str = "c1",
         **profile,
     ) -> uuid.UUID:
         """A first welcome; by default by phone, which makes no one accompanied (R9): the tests
@@ -59,14 +71,15 @@ class History:
             i.FirstWelcomeRecorded(
                 jeune_id=jeune,
                 nature=nature,
-                mode="on_site",
-                site="S",
-                referral_source="self",
-                requests=["employment"],
+                mode=mode,
+                site=site,
+                referral_source=referral_source,
+                requests=list(requests),
                 profile=p,
             ),
             occurred,
             recorded,
+            actor=actor,
         )
         return jeune
 
@@ -80,13 +93,22 @@ class History:
         occurred: str,
         session: uuid.UUID | None = None,
         recorded: str | None = None,
+        mode: str = "on_site",
+        themes: tuple[str, ...] = (),
+        actor: str = "c1",
     ) -> Envelope:
         return self._add(
             i.DossierEventRecorded(
-                jeune_id=jeune, nature=nature, mode="on_site", themes=[], session_id=session, duration_minutes=None
+                jeune_id=jeune,
+                nature=nature,
+                mode=mode,
+                themes=list(themes),
+                session_id=session,
+                duration_minutes=None,
             ),
             occurred,
             recorded,
+            actor=actor,
         )
 
     def cancel(self, event: Envelope, occurred: str, recorded: str | None = None) -> Envelope:

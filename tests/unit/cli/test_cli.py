@@ -1,5 +1,6 @@
 """The operator command: help everywhere, tokens, one-line failures."""
 
+import json
 import subprocess
 import sys
 
@@ -88,7 +89,7 @@ def test_indicators_read_gzip_and_zstandard_exports_alike(tmp_path):
         result = run("indicators", "--events", str(path), "--from", "2023-01-01", "--to", "2023-12-31")
         assert result.returncode == 0, result.stderr
         documents.add(result.stdout)
-    assert len(documents) == 1 and '"first_welcomes": 0' not in documents.pop()
+    assert len(documents) == 1 and json.loads(documents.pop())["indicators"]["first_welcomes"] > 0
 
     truncated = tmp_path / "cut.jsonl.gz"
     truncated.write_bytes(files[".jsonl.gz"][: len(files[".jsonl.gz"]) // 2])

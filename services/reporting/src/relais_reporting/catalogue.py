@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
+from relais_contracts.events import intake as it
 
 # The chapters of the seed activity reports, in their order.
 CHAPTERS = {
@@ -69,6 +70,41 @@ VALUE_LABELS = {
     "JUSTICE_FOLLOWUP": "suivi justice",
     "OUTREACH": "aller vers",
     "RSA_SUPPORT": "accompagnement RSA",
+    # referral sources
+    "self": "démarche personnelle",
+    "family_friends": "famille, amis",
+    "france_travail": "France Travail",
+    "school": "établissement scolaire",
+    "cio_psad": "CIO, PSAD",
+    "social_services": "services sociaux",
+    "prij": "PRIJ",
+    "housing_partner": "partenaire logement",
+    "association": "association",
+    "employer": "employeur",
+    "city_services": "services de la ville",
+    # requests and themes
+    "orientation": "orientation",
+    "mobility": "mobilité",
+    "finance": "ressources",
+    "rights_access": "accès aux droits",
+    "citizenship_leisure": "citoyenneté, loisirs",
+    "project": "projet",
+    "citizenship": "citoyenneté",
+    "leisure_culture_sport": "loisirs, culture, sport",
+    # modes
+    "on_site": "sur site",
+    "remote": "à distance",
+    "outreach": "hors les murs (aller vers)",
+    # housing and nationality
+    "parents": "chez les parents",
+    "own": "logement autonome",
+    "hosted": "hébergé",
+    "precarious": "logement précaire",
+    "homeless": "sans domicile",
+    "collective_residence": "foyer, résidence collective",
+    "fr": "française",
+    "eu": "Union européenne",
+    "non_eu": "hors Union européenne",
 }
 # The ROME's fourteen domains (the letter of an offer's ROME code).
 ROME_DOMAINS = {
@@ -141,6 +177,37 @@ class ProfileFigures(Figures):
     rqth: int = figure("RQTH", "youths", "youths", "Recognised as disabled workers (RQTH).")
     neet: int = figure("NEET", "youths", "youths", "Neither in employment, education nor training.")
     no_driving_licence: int = figure("sans permis", "youths", "youths", "Profile says no driving licence.")
+    has_car: int = figure("véhiculés", "youths", "youths", "Profile says the young person has a car.")
+    with_children: int = figure("avec enfant(s)", "youths", "youths", "Profile counts one child or more.")
+    france_travail_registered: int = figure(
+        "inscrits à France Travail", "youths", "youths", "Profile says registered with France Travail."
+    )
+    housing: dict[it.Housing, int] = figure("logement", "youths", "youths", "Housing of the profile.")
+    nationality_zone: dict[it.NationalityZone, int] = figure(
+        "nationalité", "youths", "youths", "Nationality zone of the profile: France, EU, outside the EU."
+    )
+
+
+class SiteFigures(Figures):
+    first_welcomes: int = figure("premiers accueils", "youths", "youths", "First welcomes of young people of the site.")
+    accompanied: int = figure("accompagnés", "youths", "youths", "Accompanied young people of the site.")
+
+
+class ModeFigures(Figures):
+    first_welcomes: int = figure("premiers accueils", "year", "count", "FirstWelcomeRecorded in that mode.")
+    dossier_events: int = figure("événements dossier", "year", "count", "DossierEventRecorded in that mode.")
+
+
+class CounselorFigures(Figures):
+    individual_interviews: int = figure(
+        "entretiens individuels", "year", "count", "Individual interviews recorded by the counselor (R9)."
+    )
+    workshop_participations: int = figure(
+        "présences en ateliers", "year", "count", "Workshop and group information events recorded by them."
+    )
+    youths: int = figure(
+        "jeunes suivis", "year", "youths", "Young people with a first welcome or dossier event recorded by them."
+    )
 
 
 class ProgrammeFigures(Figures):
@@ -398,6 +465,27 @@ class Indicators(Figures):
     )
     profile_of_accompanied: ProfileFigures = group(
         "profil des accompagnés", "youths", "The accompanied, by their latest profile (rule 7)."
+    )
+    first_welcome_profile: ProfileFigures = group(
+        "profil des jeunes en premier accueil",
+        "youths",
+        "The young people first welcomed in the period, by the profile given at their welcome.",
+    )
+    referral_sources: dict[it.ReferralSource, int] = figure(
+        "jeunes en premier accueil par prescripteur", "youths", "youths", "Who sent the young people welcomed."
+    )
+    requests: dict[it.Request, int] = figure(
+        "jeunes en premier accueil par demande", "youths", "youths", "What the young people welcomed asked for."
+    )
+    by_mode: dict[it.Mode, ModeFigures] = group(
+        "par modalité", "year", "Welcomes and dossier events on site, remote, or outreach (the mobile office)."
+    )
+    themes: dict[it.Theme, int] = figure(
+        "événements dossier par thème", "year", "count", "Dossier events per theme they dealt with."
+    )
+    by_site: dict[str, SiteFigures] = group("par site", "youths", "Per site of the dossier ('unknown' when none).")
+    counselors: dict[str, CounselorFigures] = group(
+        "activité des conseillers", "year", "Per counselor, by their pseudonymous actor_id."
     )
     programmes: dict[d.Programme, ProgrammeFigures] = group("dispositifs", "programmes", "One object per programme.")
     offers: OfferFigures = group("offres d'emploi", "employment", "Offers, referrals and hires.")

@@ -17,18 +17,25 @@ from uuid import UUID
 
 from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
+from relais_contracts.events import intake as it
 from relais_runtime.kernel.calendar import age_on
 from relais_runtime.kernel.youth import birthday_of_month
 from sqlalchemy import Connection, String, Uuid, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from relais_reporting.projection import SITUATION_KINDS, micros
-from relais_reporting.readmodel import PROFILE_FIELDS, events, profiles, skipped
+from relais_reporting.readmodel import ATTRIBUTES, events, profiles, skipped
 
 PROGRAMMES = d.Programme.__args__
 AID_KINDS = d.AidKind.__args__
 REFERRAL_DOMAINS = d.ReferralDomain.__args__
 ROME_SECTORS = em.RomeDomain.__args__
+REFERRAL_SOURCES = it.ReferralSource.__args__
+REQUESTS = it.Request.__args__
+MODES = it.Mode.__args__
+THEMES = it.Theme.__args__
+HOUSING = it.Housing.__args__
+NATIONALITY_ZONES = it.NationalityZone.__args__
 ACCOMPANYING = ("individual_interview", "workshop", "group_information")
 WORKSHOPS = ("workshop", "group_information")
 NOT_CONTACT = ("administrative", "correction")
@@ -59,6 +66,7 @@ class CountKey(NamedTuple):
     programme: str | None
     durable: bool | None
     sector: str | None
+    mode: str | None
 
 
 @dataclass
@@ -74,6 +82,9 @@ class Scope:
     amounts: Counter[CountKey] = field(default_factory=Counter)
     # v2.md, E3: (ml_id, programme) → (order of the latest ObjectiveSet, its target).
     objectives: dict[tuple[str, str], tuple[tuple[Any, ...], int]] = field(default_factory=dict)
+    themes: Counter[str] = field(default_factory=Counter)  # dossier events per theme
+    # Per counselor (pseudonymous actor_id): dossier events by nature, and the young people seen.
+    counselors: defaultdict = field(default_factory=lambda: defaultdict(Counter))
 
 
 @dataclass
@@ -84,6 +95,7 @@ class Part:
 
     scope: Scope = field(default_factory=Scope)
     attributes: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    welcomed_as: dict[UUID, dict[str, Any]] = field(default_factory=dict)  # the welcome's own profile
     present: bool = False
 
 
@@ -133,8 +145,8 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     grouped = conn.execute(
         select(*by, func.count(), func.coalesce(func.sum(events.c.amount_cents), 0)).where(in_period).group_by(*by)
     )
-    for ml, etype, nature, category, programme, durable, sector, n, amount in grouped:
-        key = CountKey(etype, nature, category, programme, durable, sector)
+    for ml, *values, n, amount in grouped:
+        key = CountKey(*values)
         s = result[ml].scope
         s.counts[key] += n
         s.amounts[key] += int(amount)  # PostgreSQL sums bigints as numeric
@@ -172,6 +184,33 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     )
     for ml, session in conn.execute(sessions.distinct()):
         result[ml].scope.sessions.add(session)
+    welcomes = select(events.c.ml_id, raw(events.c.jeune_id), events.c.category, events.c.tags).where(
+        in_period, welcome
+    )
+    for ml, jeune, source, requests in conn.execute(welcomes):
+        youths = result[ml].scope.youths
+        youths[("referral_source", source)].add(jeune)
+        for request in (requests or "").split(","):
+            if request:
+                youths[("request", request)].add(jeune)
+    recorded = and_(in_period, events.c.event_type == "intake.DossierEventRecorded")
+    for ml, tags, n in conn.execute(
+        select(events.c.ml_id, events.c.tags, func.count()).where(recorded).group_by(events.c.ml_id, events.c.tags)
+    ):
+        for theme in (tags or "").split(","):
+            if theme:
+                result[ml].scope.themes[theme] += n
+    by_counselor = (events.c.ml_id, events.c.actor_id, events.c.nature)
+    for ml, actor, nature, n in conn.execute(
+        select(*by_counselor, func.count()).where(in_period, dossier).group_by(*by_counselor)
+    ):
+        result[ml].scope.counselors[actor][nature] += n
+    for ml, actor, youths_seen in conn.execute(
+        select(events.c.ml_id, events.c.actor_id, func.count(events.c.jeune_id.distinct()))
+        .where(in_period, dossier)
+        .group_by(events.c.ml_id, events.c.actor_id)
+    ):
+        result[ml].scope.counselors[actor]["youths"] = youths_seen
     people = conn.execute(
         select(
             events.c.ml_id,
@@ -283,6 +322,7 @@ def assemble(
     for part in found.values():
         _merge(network.scope, part.scope)
         network.attributes.update(part.attributes)
+        network.welcomed_as.update(part.welcomed_as)
     documents = documents or {}
     by_ml = {
         ml: documents.get(ml) or document(q, ml, found[ml]) for ml in sorted(m for m, p in found.items() if p.present)
@@ -299,7 +339,7 @@ def document(q: Query, ml: str | None, part: Part, by_ml: dict | None = None) ->
         "as_of": q.as_of.isoformat() if q.as_of else None,
         "events_considered": s.considered,
         "events_skipped": s.skipped,
-        "indicators": _indicators(s, part.attributes, q.date_to),
+        "indicators": _indicators(s, part.attributes, part.welcomed_as, q.date_to),
         "by_ml": by_ml,
     }
 
@@ -314,6 +354,9 @@ def _merge(into: Scope, s: Scope) -> None:
     into.sessions |= s.sessions
     into.employers |= s.employers
     into.objectives |= s.objectives  # one Mission Locale's own keys each
+    into.themes.update(s.themes)
+    for actor, figures in s.counselors.items():  # a young person's dossier is one Mission Locale's
+        into.counselors[actor].update(figures)
 
 
 def _any(condition: Any) -> Any:
@@ -365,11 +408,54 @@ def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> No
     for row in rows:
         if row.jeune_id not in wanted[row.ml_id]:
             continue
-        current = found[row.ml_id].attributes.setdefault(row.jeune_id, {})
-        for f in PROFILE_FIELDS:
+        part = found[row.ml_id]
+        current = part.attributes.setdefault(row.jeune_id, {})
+        for f in ATTRIBUTES:
             value = getattr(row, f)
             if value is not None:
                 current[f] = value
+        if row.welcome and row.business_date >= q.date_from.isoformat():
+            part.welcomed_as[row.jeune_id] = {f: getattr(row, f) for f in ATTRIBUTES}
+
+
+def _profile(people: set, attributes: dict[UUID, dict[str, Any]], last_day: date) -> dict[str, Any]:
+    """What the profiles of these young people add up to (their age on `last_day`)."""
+    profile: dict[str, Any] = {
+        "age_band": dict.fromkeys(("under_18", "18_21", "22_25", "over_25"), 0),
+        "sex": dict.fromkeys(("F", "M", "X"), 0),
+        "education_level": {str(n): 0 for n in range(1, 9)},
+        "minors": 0,
+        "no_diploma": 0,
+        "qpv": 0,
+        "zrr": 0,
+        "rqth": 0,
+        "neet": 0,
+        "no_driving_licence": 0,
+        "has_car": 0,
+        "with_children": 0,
+        "france_travail_registered": 0,
+        "housing": dict.fromkeys(HOUSING, 0),
+        "nationality_zone": dict.fromkeys(NATIONALITY_ZONES, 0),
+    }
+    for j in people:
+        a = attributes.get(j, {})
+        if "birth_month" in a:
+            age = _age(a["birth_month"], last_day)
+            profile["age_band"][_band(age)] += 1
+            profile["minors"] += age < 18
+        if a.get("sex") in profile["sex"]:
+            profile["sex"][a["sex"]] += 1
+        if a.get("education_level") is not None:
+            profile["education_level"][str(a["education_level"])] += 1
+        for vocabulary in ("housing", "nationality_zone"):
+            if a.get(vocabulary) in profile[vocabulary]:
+                profile[vocabulary][a[vocabulary]] += 1
+        profile["no_diploma"] += a.get("diploma") is False
+        profile["no_driving_licence"] += a.get("driving_licence") is False
+        profile["with_children"] += bool(a.get("children"))
+        for flag in ("qpv", "zrr", "rqth", "neet", "has_car", "france_travail_registered"):
+            profile[flag] += bool(a.get(flag))
+    return profile
 
 
 def _age(birth_month: str, day: date) -> int:
@@ -384,7 +470,9 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _sum(s: Scope, etype: str, *, nature=None, category=None, programme=None, durable=None, amounts=False) -> int:
+def _sum(
+    s: Scope, etype: str, *, nature=None, category=None, programme=None, durable=None, mode=None, amounts=False
+) -> int:
     source = s.amounts if amounts else s.counts
     return sum(
         v
@@ -394,6 +482,7 @@ def _sum(s: Scope, etype: str, *, nature=None, category=None, programme=None, du
         and (category is None or k.category in category)
         and (programme is None or k.programme == programme)
         and (durable is None or k.durable == durable)
+        and (mode is None or k.mode == mode)
     )
 
 
@@ -402,7 +491,9 @@ def _dossier_events(s: Scope, natures: tuple[str, ...]) -> int:
     return sum(_sum(s, t, nature=natures) for t in ("intake.DossierEventRecorded", "intake.FirstWelcomeRecorded"))
 
 
-def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date) -> dict[str, Any]:
+def _indicators(
+    s: Scope, attributes: dict[UUID, dict[str, Any]], welcomed_as: dict[UUID, dict[str, Any]], last_day: date
+) -> dict[str, Any]:
     accompanied = s.youths["accompanied"]
     with_situation = s.youths["situation"]
     kinds = {k: sum(_sum(s, t, category=(k,)) for t in SITUATION_TYPES) for k in SITUATION_KINDS}
@@ -425,32 +516,11 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
     for c in by_commune.values():
         c["situation_rate"] = _rate(c["accompanied_with_situation"], c["accompanied"])
 
-    profile = {
-        "age_band": dict.fromkeys(("under_18", "18_21", "22_25", "over_25"), 0),
-        "sex": dict.fromkeys(("F", "M", "X"), 0),
-        "education_level": {str(n): 0 for n in range(1, 9)},
-        "minors": 0,
-        "no_diploma": 0,
-        "qpv": 0,
-        "zrr": 0,
-        "rqth": 0,
-        "neet": 0,
-        "no_driving_licence": 0,
-    }
-    for j in accompanied:
-        a = attributes.get(j, {})
-        if "birth_month" in a:
-            age = _age(a["birth_month"], last_day)
-            profile["age_band"][_band(age)] += 1
-            profile["minors"] += age < 18
-        if a.get("sex") in profile["sex"]:
-            profile["sex"][a["sex"]] += 1
-        if a.get("education_level") is not None:
-            profile["education_level"][str(a["education_level"])] += 1
-        profile["no_diploma"] += a.get("diploma") is False
-        profile["no_driving_licence"] += a.get("driving_licence") is False
-        for flag in ("qpv", "zrr", "rqth", "neet"):
-            profile[flag] += bool(a.get(flag))
+    by_site: dict[str, dict[str, int]] = {}
+    for key, people in (("first_welcomes", s.youths["welcomed"]), ("accompanied", accompanied)):
+        for j in people:
+            site = attributes.get(j, {}).get("site") or "unknown"
+            by_site.setdefault(site, {"first_welcomes": 0, "accompanied": 0})[key] += 1
 
     programmes = {}
     for p in PROGRAMMES:
@@ -502,7 +572,27 @@ def _indicators(s: Scope, attributes: dict[UUID, dict[str, Any]], last_day: date
         "immersions": _sum(s, "employment.ImmersionStarted"),
         "immersion_youths": len(s.youths["immersion"]),
         "by_commune": dict(sorted(by_commune.items())),
-        "profile_of_accompanied": profile,
+        "profile_of_accompanied": _profile(accompanied, attributes, last_day),
+        "first_welcome_profile": _profile(s.youths["welcomed"], welcomed_as, last_day),
+        "referral_sources": {k: len(s.youths[("referral_source", k)]) for k in REFERRAL_SOURCES},
+        "requests": {k: len(s.youths[("request", k)]) for k in REQUESTS},
+        "by_mode": {
+            m: {
+                "first_welcomes": _sum(s, "intake.FirstWelcomeRecorded", mode=m),
+                "dossier_events": _sum(s, "intake.DossierEventRecorded", mode=m),
+            }
+            for m in MODES
+        },
+        "themes": {k: s.themes[k] for k in THEMES},
+        "by_site": dict(sorted(by_site.items())),
+        "counselors": {
+            actor: {
+                "individual_interviews": c["individual_interview"],
+                "workshop_participations": c["workshop"] + c["group_information"],
+                "youths": c["youths"],
+            }
+            for actor, c in sorted(s.counselors.items())
+        },
         "programmes": programmes,
         "offers": {
             "received": _sum(s, "employment.JobOfferReceived"),

@@ -85,9 +85,10 @@ def _specifics(e: Envelope) -> dict[str, Any]:
     p = e.payload
     t = e.event_type
     if t == "intake.DossierEventRecorded":
-        return {"nature": p.nature, "session_id": p.session_id}
+        return {"nature": p.nature, "session_id": p.session_id, "mode": p.mode, "tags": ",".join(sorted(p.themes))}
     if t == "intake.FirstWelcomeRecorded":
-        return {"nature": p.nature}  # v2.md, R9: it counts as an événement dossier of its nature
+        # v2.md, R9: it counts as an événement dossier of its nature.
+        return {"nature": p.nature, "mode": p.mode, "category": p.referral_source, "tags": ",".join(sorted(p.requests))}
     if t in ("intake.DossierEventCancelled", "dispositifs.EntryCancelled", "employment.EntryCancelled"):
         return {"cancelled_event_id": p.cancelled_event_id}
     if t in ("dispositifs.ProgrammeEntered", "dispositifs.ProgrammeExtended"):
@@ -140,6 +141,8 @@ def _event_row(e: Envelope, keep_envelope: bool = True) -> dict[str, Any]:
         "planned_end": None,
         "objective_year": None,
         "target": None,
+        "mode": None,
+        "tags": None,
         "envelope": encode(e).decode() if keep_envelope else "",
     }
     row.update(_specifics(e))
@@ -157,6 +160,8 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
         "business_date": business_date(e),
         "stream_position": e.stream_position,
         **{f: getattr(profile, f) for f in PROFILE_FIELDS},
+        "site": getattr(e.payload, "site", None),
+        "welcome": e.event_type == "intake.FirstWelcomeRecorded",
     }
 
 
@@ -228,8 +233,9 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
 
 # What the fold derives at fold time changed with catalogue v2: a read model folded by an older
 # version is brought up to the current rules once, from the stored envelopes. 2: the v2 durable
-# rule; 3: the first welcome's nature (R9); 4: the planned ends of enrolments (`active_youths`).
-FOLD_RULES_VERSION = 4
+# rule; 3: the first welcome's nature (R9); 4: the planned ends of enrolments (`active_youths`);
+# 5: modes, referral sources, requests and themes, the whole profile and the dossier's site.
+FOLD_RULES_VERSION = 5
 
 
 def upgrade_derived_columns(engine: Engine) -> int:
@@ -239,6 +245,7 @@ def upgrade_derived_columns(engine: Engine) -> int:
     serves cached figures."""
     with engine.begin() as conn:
         add_missing_columns(conn, events)  # each filled below
+        add_missing_columns(conn, profiles)
         stored = conn.execute(select(fold_rules.c.version).with_for_update()).scalar_one_or_none()
         if stored is not None and stored >= FOLD_RULES_VERSION:
             return 0
@@ -268,8 +275,27 @@ def upgrade_derived_columns(engine: Engine) -> int:
             end = _planned_end(decode(envelope.encode()).payload)
             if end is not None:
                 changed.append((event_id, ml_id, {"planned_end": end}))
+        dossier = conn.execute(
+            select(events.c.event_id, events.c.ml_id, events.c.envelope).where(
+                events.c.event_type.in_(["intake.FirstWelcomeRecorded", "intake.DossierEventRecorded"]),
+                events.c.mode.is_(None),
+            )
+        )
+        for event_id, ml_id, envelope in dossier:  # 5: modes, referral sources, requests, themes
+            values = _specifics(decode(envelope.encode()))
+            changed.append((event_id, ml_id, {k: values[k] for k in ("mode", "category", "tags") if k in values}))
         for event_id, _, values in changed:
             conn.execute(update(events).where(events.c.event_id == event_id).values(**values))
+        profiled = conn.execute(
+            select(events.c.event_id, events.c.ml_id, events.c.envelope)
+            .join(profiles, profiles.c.event_id == events.c.event_id)
+            .where(profiles.c.welcome.is_(None))
+        )
+        for event_id, ml_id, envelope in profiled:  # 5: the profile's other fields, the site
+            row = _profile_row(decode(envelope.encode()))
+            new = {k: row[k] for k in (*PROFILE_FIELDS, "site", "welcome")}
+            conn.execute(update(profiles).where(profiles.c.event_id == event_id).values(**new))
+            changed.append((event_id, ml_id, new))
         touch(conn, {ml_id for _, ml_id, _ in changed})
         conn.execute(delete(fold_rules))
         conn.execute(insert(fold_rules).values(version=FOLD_RULES_VERSION))

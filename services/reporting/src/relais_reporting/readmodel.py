@@ -31,7 +31,8 @@ events = Table(
     Column("session_id", Uuid),  # DossierEventRecorded
     Column("cancelled_event_id", Uuid),  # DossierEventCancelled, EntryCancelled
     Column("programme", String(32)),  # programmes and allowances
-    Column("category", String(32)),  # situation kind, exit situation, aid kind, referral domain, outcome
+    # situation kind, exit situation, aid kind, referral domain, outcome; a welcome's referral source
+    Column("category", String(32)),
     Column("amount_cents", BigInteger),  # allowances and aids
     Column("contract_type", String(32)),  # ContractSigned, JobOfferReceived
     Column("durable", Boolean),  # ContractSigned: a durable job contract (v2.md)
@@ -40,6 +41,8 @@ events = Table(
     Column("planned_end", String(10)),  # ProgrammeEntered's planned end, ProgrammeExtended's new one
     Column("objective_year", SmallInteger),  # ObjectiveSet
     Column("target", Integer),  # ObjectiveSet
+    Column("mode", String(16)),  # FirstWelcomeRecorded, DossierEventRecorded: on_site, remote, outreach
+    Column("tags", String(300)),  # the welcome's requests, the dossier event's themes: sorted, comma-joined
     Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
     Index("ix_report_events_period", "ml_id", "event_type", "business_date"),
     Index("ix_report_events_jeune", "jeune_id"),
@@ -67,6 +70,13 @@ profiles = Table(
     Column("rqth", Boolean),
     Column("neet", Boolean),
     Column("driving_licence", Boolean),
+    Column("housing", String(24)),
+    Column("has_car", Boolean),
+    Column("children", SmallInteger),
+    Column("nationality_zone", String(8)),
+    Column("france_travail_registered", Boolean),
+    Column("site", String(64)),  # the dossier's site, set by the first welcome
+    Column("welcome", Boolean),  # a FirstWelcomeRecorded's row (its profile is the welcome's own)
     Index("ix_report_profiles_jeune", "jeune_id"),
     # One Mission Locale's profiles up to a period's end (rule 7), without reading the others'.
     Index("ix_report_profiles_ml_date", "ml_id", "business_date"),
@@ -106,5 +116,12 @@ PROFILE_FIELDS = (
     "rqth",
     "neet",
     "driving_licence",
+    "housing",
+    "has_car",
+    "children",
+    "nationality_zone",
+    "france_travail_registered",
 )
+# What a young person's attributes hold (rule 7): the profile's fields and the dossier's site.
+ATTRIBUTES = (*PROFILE_FIELDS, "site")
 READ_MODEL_TABLES = (events, profiles, skipped)
