@@ -70,3 +70,30 @@ def test_each_counselor_s_interviews_participations_and_young_people():
         "c1": {"individual_interviews": 1, "workshop_participations": 1, "youths": 2},
         "c2": {"individual_interviews": 1, "workshop_participations": 0, "youths": 1},
     }
+
+
+def test_a_read_model_folded_by_older_rules_gets_these_figures_once_upgraded():
+    """Fold rules 5: a read model that version 4 created (no modes, requests, themes, sites, nor
+    the profile's other fields) gets the columns and their values from the stored envelopes."""
+    from relais_cli.audit import scratch_engine
+    from relais_reporting.projection import apply, upgrade_derived_columns
+    from relais_reporting.readmodel import fold_rules
+    from sqlalchemy import insert, text
+    from support.reporting import figures as figures_of
+
+    h, expected = history()
+    engine = scratch_engine()
+    with engine.begin() as conn:
+        apply(conn, h.events)
+        for table, column in (
+            ("report_events", "mode"),
+            ("report_events", "tags"),
+            *(("report_profiles", c) for c in ("housing", "has_car", "children", "nationality_zone")),
+            *(("report_profiles", c) for c in ("france_travail_registered", "site", "welcome")),
+        ):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("UPDATE report_events SET category = NULL WHERE event_type = 'intake.FirstWelcomeRecorded'"))
+        conn.execute(insert(fold_rules).values(version=4))
+    assert upgrade_derived_columns(engine) > 0
+    assert figures_of([], engine=engine) == expected
+    assert upgrade_derived_columns(engine) == 0  # once
