@@ -615,7 +615,7 @@ def _simulate_share(args: tuple[str, int, float, int, int]) -> int:
     profiles = [PROFILES["innovam"], PROFILES["nord-ouest-aubeois"]]
     count = 0
     with open(path, "wb") as out:
-        for i in range(share, mls, shares):
+        for i in (i for i in range(mls) if (i // 2) % shares == share):  # both profiles in each share
             for e in MissionLocaleYear(profiles[i % 2], f"ML-FR-{i + 1:03d}", 2023, 1, scale, None).generate():
                 out.write(encode(e) + b"\n")
                 count += 1
