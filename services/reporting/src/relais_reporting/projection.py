@@ -5,7 +5,8 @@ offsets), by `relais indicators` over a JSONL file and by `relais replay`.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_runtime.kernel.calendar import last_day_of, paris_date
 from relais_runtime.sql import SqliteRows, add_missing_columns, dialect_of, insert_new, sqlite_values
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
 
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, fold_rules, profiles, skipped
 
@@ -275,28 +276,49 @@ def upgrade_derived_columns(engine: Engine) -> int:
             end = _planned_end(decode(envelope.encode()).payload)
             if end is not None:
                 changed.append((event_id, ml_id, {"planned_end": end}))
-        dossier = conn.execute(
-            select(events.c.event_id, events.c.ml_id, events.c.envelope).where(
-                events.c.event_type.in_(["intake.FirstWelcomeRecorded", "intake.DossierEventRecorded"]),
-                events.c.mode.is_(None),
-            )
+        _update_each(conn, events, changed)
+        # 5: modes, referral sources, requests and themes; the profile's other fields and the site.
+        dossier = select(events.c.event_id).where(
+            events.c.event_type.in_(["intake.FirstWelcomeRecorded", "intake.DossierEventRecorded"]),
+            events.c.mode.is_(None),
         )
-        for event_id, ml_id, envelope in dossier:  # 5: modes, referral sources, requests, themes
-            values = _specifics(decode(envelope.encode()))
-            changed.append((event_id, ml_id, {k: values[k] for k in ("mode", "category", "tags") if k in values}))
-        for event_id, _, values in changed:
-            conn.execute(update(events).where(events.c.event_id == event_id).values(**values))
-        profiled = conn.execute(
-            select(events.c.event_id, events.c.ml_id, events.c.envelope)
-            .join(profiles, profiles.c.event_id == events.c.event_id)
-            .where(profiles.c.welcome.is_(None))
-        )
-        for event_id, ml_id, envelope in profiled:  # 5: the profile's other fields, the site
-            row = _profile_row(decode(envelope.encode()))
-            new = {k: row[k] for k in (*PROFILE_FIELDS, "site", "welcome")}
-            conn.execute(update(profiles).where(profiles.c.event_id == event_id).values(**new))
-            changed.append((event_id, ml_id, new))
+        for batch in _envelopes_of(conn, list(conn.execute(dossier).scalars())):
+            found = [(event_id, ml_id, _specifics(decode(envelope.encode()))) for event_id, ml_id, envelope in batch]
+            rederived = [(i, ml, {k: v[k] for k in ("mode", "category", "tags") if k in v}) for i, ml, v in found]
+            _update_each(conn, events, rederived)
+            changed += rederived
+        profiled = select(profiles.c.event_id).where(profiles.c.welcome.is_(None))
+        for batch in _envelopes_of(conn, list(conn.execute(profiled).scalars())):
+            rows = [(event_id, ml_id, _profile_row(decode(envelope.encode()))) for event_id, ml_id, envelope in batch]
+            rederived = [(i, ml, {k: row[k] for k in (*PROFILE_FIELDS, "site", "welcome")}) for i, ml, row in rows]
+            _update_each(conn, profiles, rederived)
+            changed += rederived
         touch(conn, {ml_id for _, ml_id, _ in changed})
         conn.execute(delete(fold_rules))
         conn.execute(insert(fold_rules).values(version=FOLD_RULES_VERSION))
     return len(changed)
+
+
+def _envelopes_of(conn: Connection, event_ids: list[Any], size: int = 5000) -> Iterator[list[tuple[Any, str, str]]]:
+    """The stored envelopes of these events, a batch at a time: (event_id, ml_id, envelope)."""
+    for start in range(0, len(event_ids), size):
+        chunk = event_ids[start : start + size]
+        yield list(
+            conn.execute(
+                select(events.c.event_id, events.c.ml_id, events.c.envelope).where(events.c.event_id.in_(chunk))
+            )
+        )
+
+
+def _update_each(conn: Connection, table: Table, changed: list[tuple[Any, str, dict[str, Any]]]) -> None:
+    """Each row's new values, by `event_id`, in one executemany per set of columns changed."""
+    by_columns: defaultdict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for event_id, _, values in changed:
+        by_columns[tuple(sorted(values))].append({"row": event_id, **{f"new_{k}": v for k, v in values.items()}})
+    for columns, params in by_columns.items():
+        statement = (
+            update(table)
+            .where(table.c.event_id == bindparam("row"))
+            .values({c: bindparam(f"new_{c}") for c in columns})
+        )
+        conn.execute(statement, params)
