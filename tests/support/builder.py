@@ -135,7 +135,9 @@ class History:
         """The `ProgrammeEntered` of an enrolment."""
         return next(e for e in self.events if e.stream_id == enrolment and e.event_type.endswith("ProgrammeEntered"))
 
-    def contract(self, jeune: uuid.UUID, contract_type: str, start: date, end: date | None, occurred: str) -> Envelope:
+    def contract(
+        self, jeune: uuid.UUID, contract_type: str, start: date, end: date | None, occurred: str, sector: str = "G"
+    ) -> Envelope:
         return self._add(
             em.ContractSigned(
                 jeune_id=jeune,
@@ -143,34 +145,42 @@ class History:
                 start_date=start,
                 end_date=end,
                 weekly_hours=35,
-                sector="G",
+                sector=sector,
                 employer_id=None,
                 offer_id=None,
             ),
             occurred,
         )
 
-    def training(self, jeune: uuid.UUID, training_type: str, start: date, occurred: str) -> Envelope:
+    def training(
+        self,
+        jeune: uuid.UUID,
+        training_type: str,
+        start: date,
+        occurred: str,
+        funder: str = "region",
+        regional_plan: bool = True,
+    ) -> Envelope:
         return self._add(
             em.TrainingEntered(
                 jeune_id=jeune,
                 training_type=training_type,
-                funder="region",
-                regional_plan=True,
+                funder=funder,
+                regional_plan=regional_plan,
                 start_date=start,
                 end_date=start + timedelta(days=90),
             ),
             occurred,
         )
 
-    def immersion(self, jeune: uuid.UUID, start: date, occurred: str) -> Envelope:
+    def immersion(self, jeune: uuid.UUID, start: date, occurred: str, objective: str = "discover") -> Envelope:
         return self._add(
             em.ImmersionStarted(
                 jeune_id=jeune,
                 employer_id=uuid.uuid4(),
                 start_date=start,
                 end_date=start + timedelta(days=10),
-                objective="discover",
+                objective=objective,
             ),
             occurred,
         )
@@ -239,14 +249,26 @@ class History:
     def referral_to_partner(self, jeune: uuid.UUID, domain: str, occurred: str) -> Envelope:
         return self._add(d.SocialReferralMade(jeune_id=jeune, domain=domain, partner="CLLAJ"), occurred)
 
-    def offer(self, employer: uuid.UUID, sector: str, occurred: str, positions: int = 1) -> uuid.UUID:
+    def recruitment_session(self, day: date, participants: list[uuid.UUID], occurred: str) -> Envelope:
+        session = uuid.uuid4()
+        return self._add(
+            em.RecruitmentSessionHeld(
+                session_id=session, employer_ids=[uuid.uuid4()], sector="D", date=day, participants=participants
+            ),
+            occurred,
+            stream_id=session,
+        )
+
+    def offer(
+        self, employer: uuid.UUID, sector: str, occurred: str, positions: int = 1, contract_type: str = "CDD"
+    ) -> uuid.UUID:
         offer = uuid.uuid4()
         self._add(
             em.JobOfferReceived(
                 offer_id=offer,
                 employer_id=employer,
                 sector=sector,
-                contract_type="CDD",
+                contract_type=contract_type,
                 positions=positions,
                 commune_insee="94003",
             ),

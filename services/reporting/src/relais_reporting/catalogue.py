@@ -70,6 +70,26 @@ VALUE_LABELS = {
     "JUSTICE_FOLLOWUP": "suivi justice",
     "OUTREACH": "aller vers",
     "RSA_SUPPORT": "accompagnement RSA",
+    # contracts, trainings, funders, immersion objectives
+    "INTERIM": "intérim",
+    "SEASONAL": "saisonnier",
+    "APPRENTICESHIP": "apprentissage",
+    "PROFESSIONALISATION": "contrat de professionnalisation",
+    "qualifying": "qualifiante",
+    "pre_qualifying": "pré-qualifiante",
+    "certifying": "certifiante",
+    "language": "linguistique",
+    "e2c": "E2C",
+    "epide": "EPIDE",
+    "poei": "POEI",
+    "poec": "POEC",
+    "higher_education": "enseignement supérieur",
+    "region": "Région",
+    "state": "État",
+    "opco": "OPCO",
+    "discover": "découvrir un métier",
+    "confirm": "confirmer un projet",
+    "recruit": "initier un recrutement",
     # referral sources
     "self": "démarche personnelle",
     "family_friends": "famille, amis",
@@ -308,9 +328,27 @@ class OfferFigures(Figures):
     )
     hired_youths: int = figure("jeunes recrutés", "employment", "youths", "Young people with a hired outcome.")
     filled: int = figure("offres pourvues", "employment", "count", "JobOfferClosed as filled in the period.")
-    by_sector: dict[em.RomeDomain, int] = figure(
-        "offres par secteur ROME", "employment", "count", "Offers received per ROME domain (the code's letter)."
+    filled_rate: float | None = figure("part des offres pourvues", "employment", "rate", "filled / received.")
+    by_contract_type: dict[em.ContractType, int] = figure(
+        "offres par type de contrat", "employment", "count", "Offers received per contract type."
     )
+    by_sector: dict[em.RomeDomain, int] = figure(
+        "offres par secteur ROME",
+        "employment",
+        "count",
+        "Offers received per ROME domain (the code's letter).",
+        f"{INNOVAM}: « Les offres d'emploi par secteur d'activité Services à la personne et à la collectivité 35 »",
+    )
+
+
+class SectorContracts(Figures):
+    employment: int = figure("contrats de travail", "employment", "count", "Job contracts signed in that sector.")
+    alternance: int = figure("contrats en alternance", "employment", "count", "Alternance contracts in that sector.")
+
+
+class RecruitmentSessions(Figures):
+    sessions: int = figure("sessions", "employment", "count", "RecruitmentSessionHeld in the period.")
+    participants: int = figure("participants", "employment", "count", "Young people who took part, summed.")
 
 
 class AidFigures(Figures):
@@ -452,6 +490,39 @@ class Indicators(Figures):
         "count",
         "ImmersionStarted in the period.",
         f"{NOA}: « 160 PMSMP »",
+    )
+    training_by_type: dict[em.TrainingType, int] = figure(
+        "entrées en formation par type",
+        "training",
+        "count",
+        "TrainingEntered per training type.",
+        f"{NOA}: « 43 jeunes sont entrés dans l'Ecole de la Deuxième Chance (E2C) »",
+    )
+    training_by_funder: dict[em.Funder, int] = figure(
+        "entrées en formation par financeur", "training", "count", "TrainingEntered per funder."
+    )
+    training_regional_plan: int = figure(
+        "entrées en formation du plan régional",
+        "training",
+        "count",
+        "Trainings under the Region's training plan.",
+        f"{NOA}: « 55% des jeunes sont entrés en formation dans le cadre du Plan Régional de Formation »",
+    )
+    immersions_by_objective: dict[em.ImmersionObjective, int] = figure(
+        "PMSMP par objectif", "training", "count", "ImmersionStarted per objective (D5135-3)."
+    )
+    contracts_by_type: dict[em.ContractType, int] = figure(
+        "contrats par type",
+        "employment",
+        "count",
+        "ContractSigned per contract type (CAE and CIE: contrats aidés).",
+        f"{NOA}: « 50% entrées en contrat d'apprentissage »",
+    )
+    contracts_by_sector: dict[em.RomeDomain, SectorContracts] = group(
+        "contrats par secteur ROME", "employment", "Job and alternance contracts per ROME domain of the job."
+    )
+    recruitment_sessions: RecruitmentSessions = group(
+        "recrutements collectifs", "employment", "Collective recruitment sessions and their participants."
     )
     immersion_youths: int = figure(
         "jeunes en PMSMP",

@@ -31,6 +31,10 @@ AID_KINDS = d.AidKind.__args__
 REFERRAL_DOMAINS = d.ReferralDomain.__args__
 ROME_SECTORS = em.RomeDomain.__args__
 REFERRAL_SOURCES = it.ReferralSource.__args__
+CONTRACT_TYPES = em.ContractType.__args__
+TRAINING_TYPES = em.TrainingType.__args__
+FUNDERS = em.Funder.__args__
+IMMERSION_OBJECTIVES = em.ImmersionObjective.__args__
 REQUESTS = it.Request.__args__
 MODES = it.Mode.__args__
 THEMES = it.Theme.__args__
@@ -67,6 +71,10 @@ class CountKey(NamedTuple):
     durable: bool | None
     sector: str | None
     mode: str | None
+    contract_type: str | None
+    kind: str | None
+    funder: str | None
+    regional_plan: bool | None
 
 
 @dataclass
@@ -83,6 +91,7 @@ class Scope:
     # v2.md, E3: (ml_id, programme) → (order of the latest ObjectiveSet, its target).
     objectives: dict[tuple[str, str], tuple[tuple[Any, ...], int]] = field(default_factory=dict)
     themes: Counter[str] = field(default_factory=Counter)  # dossier events per theme
+    session_participants: int = 0  # RecruitmentSessionHeld
     # Per counselor (pseudonymous actor_id): dossier events by nature, and the young people seen.
     counselors: defaultdict = field(default_factory=lambda: defaultdict(Counter))
 
@@ -193,6 +202,11 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         for request in (requests or "").split(","):
             if request:
                 youths[("request", request)].add(jeune)
+    sessions_held = and_(in_period, events.c.event_type == "employment.RecruitmentSessionHeld")
+    for ml, n in conn.execute(
+        select(events.c.ml_id, func.sum(events.c.participants)).where(sessions_held).group_by(events.c.ml_id)
+    ):
+        result[ml].scope.session_participants += int(n or 0)
     recorded = and_(in_period, events.c.event_type == "intake.DossierEventRecorded")
     for ml, tags, n in conn.execute(
         select(events.c.ml_id, events.c.tags, func.count()).where(recorded).group_by(events.c.ml_id, events.c.tags)
@@ -355,6 +369,7 @@ def _merge(into: Scope, s: Scope) -> None:
     into.employers |= s.employers
     into.objectives |= s.objectives  # one Mission Locale's own keys each
     into.themes.update(s.themes)
+    into.session_participants += s.session_participants
     for actor, figures in s.counselors.items():  # a young person's dossier is one Mission Locale's
         into.counselors[actor].update(figures)
 
@@ -470,19 +485,15 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _sum(
-    s: Scope, etype: str, *, nature=None, category=None, programme=None, durable=None, mode=None, amounts=False
-) -> int:
+def _sum(s: Scope, etype: str, *, amounts: bool = False, **wanted: Any) -> int:
+    """Events of type `etype` (or their amounts) whose CountKey fields have the wanted values:
+    a tuple names the values allowed (`category=("employment",)`), anything else the value."""
     source = s.amounts if amounts else s.counts
+    allowed = {f: v if isinstance(v, tuple) else (v,) for f, v in wanted.items() if v is not None}
     return sum(
         v
         for k, v in source.items()
-        if k.event_type == etype
-        and (nature is None or k.nature in nature)
-        and (category is None or k.category in category)
-        and (programme is None or k.programme == programme)
-        and (durable is None or k.durable == durable)
-        and (mode is None or k.mode == mode)
+        if k.event_type == etype and all(getattr(k, f) in values for f, values in allowed.items())
     )
 
 
@@ -568,6 +579,19 @@ def _indicators(
         "durable_contracts": durable,
         "durable_rate": _rate(durable, job_contracts),
         "training_entries": _sum(s, "employment.TrainingEntered"),
+        "training_by_type": {t: _sum(s, "employment.TrainingEntered", kind=t) for t in TRAINING_TYPES},
+        "training_by_funder": {f: _sum(s, "employment.TrainingEntered", funder=f) for f in FUNDERS},
+        "training_regional_plan": _sum(s, "employment.TrainingEntered", regional_plan=True),
+        "immersions_by_objective": {o: _sum(s, "employment.ImmersionStarted", kind=o) for o in IMMERSION_OBJECTIVES},
+        "contracts_by_type": {c: _sum(s, "employment.ContractSigned", contract_type=c) for c in CONTRACT_TYPES},
+        "contracts_by_sector": {
+            r: {k: _sum(s, "employment.ContractSigned", sector=r, category=k) for k in ("employment", "alternance")}
+            for r in ROME_SECTORS
+        },
+        "recruitment_sessions": {
+            "sessions": _sum(s, "employment.RecruitmentSessionHeld"),
+            "participants": s.session_participants,
+        },
         "training_youths": len(s.youths["training"] | s.youths["schooling"]),
         "immersions": _sum(s, "employment.ImmersionStarted"),
         "immersion_youths": len(s.youths["immersion"]),
@@ -602,6 +626,10 @@ def _indicators(
             "hires": _sum(s, "employment.ReferralOutcomeRecorded", category=("hired",)),
             "hired_youths": len(s.youths["hired"]),
             "filled": _sum(s, "employment.JobOfferClosed", category=("filled",)),
+            "filled_rate": _rate(
+                _sum(s, "employment.JobOfferClosed", category=("filled",)), _sum(s, "employment.JobOfferReceived")
+            ),
+            "by_contract_type": {c: _sum(s, "employment.JobOfferReceived", contract_type=c) for c in CONTRACT_TYPES},
             "by_sector": by_sector,
         },
         "financial_aids": {

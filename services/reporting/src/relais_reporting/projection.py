@@ -18,7 +18,7 @@ from relais_contracts.events import dispositifs as d
 from relais_contracts.events import employment as em
 from relais_runtime.kernel.calendar import last_day_of, paris_date
 from relais_runtime.sql import SqliteRows, add_missing_columns, dialect_of, insert_new, sqlite_values
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, insert, or_, select, update
 
 from relais_reporting.readmodel import PROFILE_FIELDS, changes, events, fold_rules, profiles, skipped
 
@@ -111,9 +111,21 @@ def _specifics(e: Envelope) -> dict[str, Any]:
     if t in ("employment.JobOfferClosed", "employment.ReferralOutcomeRecorded"):
         return {"category": p.outcome}
     if t == "employment.ContractSigned":
-        return {"category": situation_kind(e), "contract_type": p.contract_type, "durable": is_durable(p)}
-    if t in ("employment.TrainingEntered", "employment.ImmersionStarted", "employment.CivicServiceStarted"):
+        return {
+            "category": situation_kind(e),
+            "contract_type": p.contract_type,
+            "durable": is_durable(p),
+            "sector": p.sector,
+        }
+    if t == "employment.TrainingEntered":
+        kind = {"kind": p.training_type, "funder": p.funder, "regional_plan": p.regional_plan}
+        return {"category": situation_kind(e), **kind}
+    if t == "employment.ImmersionStarted":
+        return {"category": situation_kind(e), "kind": p.objective}
+    if t == "employment.CivicServiceStarted":
         return {"category": situation_kind(e)}
+    if t == "employment.RecruitmentSessionHeld":
+        return {"sector": p.sector, "participants": len(p.participants)}
     return {}
 
 
@@ -144,6 +156,10 @@ def _event_row(e: Envelope, keep_envelope: bool = True) -> dict[str, Any]:
         "target": None,
         "mode": None,
         "tags": None,
+        "kind": None,
+        "funder": None,
+        "regional_plan": None,
+        "participants": None,
         "envelope": encode(e).decode() if keep_envelope else "",
     }
     row.update(_specifics(e))
@@ -235,8 +251,9 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
 # What the fold derives at fold time changed with catalogue v2: a read model folded by an older
 # version is brought up to the current rules once, from the stored envelopes. 2: the v2 durable
 # rule; 3: the first welcome's nature (R9); 4: the planned ends of enrolments (`active_youths`);
-# 5: modes, referral sources, requests and themes, the whole profile and the dossier's site.
-FOLD_RULES_VERSION = 5
+# 5: modes, referral sources, requests and themes, the whole profile and the dossier's site;
+# 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions' sizes.
+FOLD_RULES_VERSION = 6
 
 
 def upgrade_derived_columns(engine: Engine) -> int:
@@ -292,6 +309,23 @@ def upgrade_derived_columns(engine: Engine) -> int:
             rows = [(event_id, ml_id, _profile_row(decode(envelope.encode()))) for event_id, ml_id, envelope in batch]
             rederived = [(i, ml, {k: row[k] for k in (*PROFILE_FIELDS, "site", "welcome")}) for i, ml, row in rows]
             _update_each(conn, profiles, rederived)
+            changed += rederived
+        # 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions.
+        situations = select(events.c.event_id).where(
+            or_(
+                and_(events.c.event_type == "employment.ContractSigned", events.c.sector.is_(None)),
+                and_(
+                    events.c.event_type.in_(["employment.TrainingEntered", "employment.ImmersionStarted"]),
+                    events.c.kind.is_(None),
+                ),
+                and_(events.c.event_type == "employment.RecruitmentSessionHeld", events.c.participants.is_(None)),
+            )
+        )
+        columns = ("sector", "kind", "funder", "regional_plan", "participants")
+        for batch in _envelopes_of(conn, list(conn.execute(situations).scalars())):
+            found = [(event_id, ml_id, _specifics(decode(envelope.encode()))) for event_id, ml_id, envelope in batch]
+            rederived = [(i, ml, {k: v[k] for k in columns if k in v}) for i, ml, v in found]
+            _update_each(conn, events, rederived)
             changed += rederived
         touch(conn, {ml_id for _, ml_id, _ in changed})
         conn.execute(delete(fold_rules))

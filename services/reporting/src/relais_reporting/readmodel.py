@@ -37,12 +37,16 @@ events = Table(
     Column("contract_type", String(32)),  # ContractSigned, JobOfferReceived
     Column("durable", Boolean),  # ContractSigned: a durable job contract (v2.md)
     Column("employer_id", Uuid),  # JobOfferReceived
-    Column("sector", String(1)),  # JobOfferReceived
+    Column("sector", String(1)),  # JobOfferReceived, ContractSigned, RecruitmentSessionHeld: ROME domain
     Column("planned_end", String(10)),  # ProgrammeEntered's planned end, ProgrammeExtended's new one
     Column("objective_year", SmallInteger),  # ObjectiveSet
     Column("target", Integer),  # ObjectiveSet
     Column("mode", String(16)),  # FirstWelcomeRecorded, DossierEventRecorded: on_site, remote, outreach
     Column("tags", String(300)),  # the welcome's requests, the dossier event's themes: sorted, comma-joined
+    Column("kind", String(32)),  # TrainingEntered's training type, ImmersionStarted's objective
+    Column("funder", String(16)),  # TrainingEntered
+    Column("regional_plan", Boolean),  # TrainingEntered: under the Region's training plan
+    Column("participants", SmallInteger),  # RecruitmentSessionHeld: how many young people took part
     Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
     Index("ix_report_events_period", "ml_id", "event_type", "business_date"),
     Index("ix_report_events_jeune", "jeune_id"),
