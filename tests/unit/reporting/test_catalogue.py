@@ -9,8 +9,10 @@ from relais_reporting.bootstrap import create_app
 from relais_reporting.catalogue import (
     CATALOGUE,
     CHAPTERS,
+    COVERAGE_FILE,
     SCHEMA_FILE,
     IndicatorDocument,
+    coverage_markdown,
     entry_of,
     schema_text,
 )
@@ -66,8 +68,9 @@ def test_the_report_lines_quoted_are_lines_of_the_seed_reports():
         assert any(words in " ".join(seed.replace("**", "").split()) for seed in seeds), line
 
 
-def test_the_published_schema_has_not_drifted_from_the_catalogue():
+def test_the_published_schema_and_coverage_table_have_not_drifted_from_the_catalogue():
     assert SCHEMA_FILE.read_text() == schema_text(), REGENERATE
+    assert COVERAGE_FILE.read_text() == coverage_markdown(), REGENERATE
 
 
 def test_the_openapi_description_declares_the_document_and_the_catalogue_serves_the_dashboard():

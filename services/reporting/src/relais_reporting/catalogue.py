@@ -403,7 +403,11 @@ class Indicators(Figures):
         f"{NOA}: « 7 168 Entretiens individuels »",
     )
     workshop_sessions: int = figure(
-        "séances d'ateliers", "year", "count", "Distinct sessions of workshop and group information events."
+        "séances d'ateliers",
+        "year",
+        "count",
+        "Distinct sessions of workshop and group information events.",
+        f"{INNOVAM}: « En 2023, nous avons réalisé 185 ateliers pour 679 participations. »",
     )
     workshop_participations: int = figure(
         "présences en ateliers et informations collectives",
@@ -480,7 +484,13 @@ class Indicators(Figures):
         "durable_contracts / job_contracts.",
         f"{NOA}: « 46% en emploi durable »",
     )
-    training_entries: int = figure("entrées en formation", "training", "count", "TrainingEntered, schooling included.")
+    training_entries: int = figure(
+        "entrées en formation",
+        "training",
+        "count",
+        "TrainingEntered, schooling included.",
+        f"{INNOVAM}: « 366 entrées en formation »",
+    )
     training_youths: int = figure(
         "jeunes entrés en formation", "training", "youths", "Young people with a training entry."
     )
@@ -517,6 +527,7 @@ class Indicators(Figures):
         "count",
         "ContractSigned per contract type (CAE and CIE: contrats aidés).",
         f"{NOA}: « 50% entrées en contrat d'apprentissage »",
+        f"{INNOVAM}: « 36 contrats aidés ont été mis en œuvre par la Mission Locale en 2023 »",
     )
     contracts_by_sector: dict[em.RomeDomain, SectorContracts] = group(
         "contrats par secteur ROME", "employment", "Job and alternance contracts per ROME domain of the job."
@@ -675,7 +686,55 @@ def label(key: str) -> str:
     return entry_of(key)[1]
 
 
+# What the seed reports publish that Relais does not produce, and why (docs/catalogue.md).
+NOT_PRODUCED = (
+    ("L'édito, les temps forts, les perspectives, les partenariats", "the direction's own words: `--editorial`"),
+    ("Les finances (compte de résultat, subventions, taxe d'apprentissage)", "no accounting in Relais"),
+    ("L'équipe (effectifs, formations des salariés)", "no staff records in Relais"),
+    (f"{INNOVAM}: « CAE 14 2 CIE 13 7 » (contrats aidés en CDD et en CDI)", "not yet: contracts by type × end date"),
+    (f"{INNOVAM}: « 315 mineurs accompagnés » then their situations", "not yet: situations of the minors"),
+    (
+        f"{INNOVAM}: « 30 jeunes ont été parrainés en 2023 dont 18 sont entrés en situation »",
+        "not yet: situations per programme",
+    ),
+    (f"{INNOVAM}: « 47,5% orientés par l'agence de Villejuif »", "France Travail's agencies are not recorded"),
+    (
+        f"{NOA}: « 44% sont des femmes » (des jeunes en formation)",
+        "not yet: the profile of the young people in training",
+    ),
+    (f"{NOA}: « 50% des jeunes ruraux ont bénéficié du Contrat d'Engagement Jeune »", "not yet: programmes by ZRR"),
+    (
+        f"{INNOVAM}: « 305 prescriptions ont été réalisées par la Mission Locale sur cette plateforme »",
+        "an outside platform",
+    ),
+)
+
+
+def coverage_markdown() -> str:
+    """docs/catalogue.md: every figure by chapter, the report lines it reproduces, and what the
+    reports publish that Relais does not produce."""
+    out = [
+        "# The catalogue of figures",
+        "",
+        "Generated from `services/reporting/src/relais_reporting/catalogue.py` by",
+        "`.venv/bin/python -m relais_reporting.catalogue`; a test keeps it equal to the code.",
+        "A `*` in a key stands for each value of a vocabulary (a programme, a kind of aid...).",
+        "",
+    ]
+    for chapter, title in CHAPTERS.items():
+        out += [f"## {title}", "", "| figure | key | unit | report lines reproduced |", "|---|---|---|---|"]
+        for e in CATALOGUE.values():
+            if e.chapter == chapter and e.unit is not None:
+                lines = "<br>".join(e.report_lines) or "—"
+                out.append(f"| {e.label} | `{e.key}` | {e.unit} | {lines} |")
+        out.append("")
+    out += ["## Published by the reports, not produced by Relais", "", "| report | why |", "|---|---|"]
+    out += [f"| {line} | {why} |" for line, why in NOT_PRODUCED]
+    return "\n".join(out) + "\n"
+
+
 SCHEMA_FILE = Path(__file__).resolve().parents[4] / "contracts" / "indicators.schema.json"
+COVERAGE_FILE = Path(__file__).resolve().parents[4] / "docs" / "catalogue.md"
 
 
 def schema_text() -> str:
@@ -685,4 +744,6 @@ def schema_text() -> str:
 
 if __name__ == "__main__":  # .venv/bin/python -m relais_reporting.catalogue
     SCHEMA_FILE.write_text(schema_text())
-    print(f"wrote {SCHEMA_FILE}")
+    COVERAGE_FILE.parent.mkdir(exist_ok=True)
+    COVERAGE_FILE.write_text(coverage_markdown())
+    print(f"wrote {SCHEMA_FILE} and {COVERAGE_FILE}")
