@@ -68,6 +68,8 @@ class Settings(BaseSettings):
 
     # The dashboard's files and their npm dependencies (`npm ci` there; deploy/local/setup.sh does).
     dashboard_dir: Path = PROJECT_ROOT / "services" / "reporting" / "web"
+    # The network directory: Missions Locales' names, communes and sites (reporting, reports).
+    directory_file: Path = PROJECT_ROOT / "deploy" / "network" / "directory.json"
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -18,12 +18,20 @@ const withToken = { headers: { Authorization: `Bearer ${token}` } };
 const euros = (cents) => new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR", maximumFractionDigits: 0 }).format(cents / 100);
 const pct = (rate) => rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1).replace(".", ",")} %`;
 
-// Names of the communes the demo network and the seed reports cover (INSEE code → name).
-const COMMUNES = { "94003": "Arcueil", "94016": "Cachan", "94037": "Gentilly", "94043": "Le Kremlin-Bicêtre",
-  "94076": "Villejuif", "10268": "Nogent-sur-Seine", "10323": "Romilly-sur-Seine", "10006": "Aix-Villemaur-Pâlis",
-  "10245": "Marcilly-le-Hayer", "10333": "Saint-Just-Sauvage", "10362": "Saint-Martin-de-Bossenay",
-  "10034": "Bouy-sur-Orvin", "10418": "Villenauxe-la-Grande", "10387": "Troyes", "unknown": "Commune inconnue" };
-const communeName = (code) => COMMUNES[code] ? `${COMMUNES[code]} (${code})` : code;
+// Names of the Missions Locales, their communes and sites come from the network directory
+// (GET /v1/directory); a code it does not name is shown as it is.
+const directory = { mls: {}, places: { unknown: "Commune inconnue" } };
+const communeName = (code) => directory.places[code] && code !== "unknown" ? `${directory.places[code]} (${code})` : directory.places[code] || code;
+const mlName = (code) => directory.mls[code] || code;
+async function loadDirectory() {
+  const response = await fetch("/v1/directory", withToken).catch(() => null);
+  if (!response || !response.ok) return;
+  const d = await response.json();
+  for (const [code, ml] of Object.entries(d.missions_locales)) {
+    directory.mls[code] = ml.name;
+    Object.assign(directory.places, ml.communes, ml.sites);
+  }
+}
 // Labels come from the catalogue of figures (GET /v1/catalogue), the one definition the
 // spreadsheet and the reports share; the key itself stands in until it has arrived.
 const catalogue = { figures: {}, values: {} };
@@ -48,7 +56,7 @@ $("asof").value = params.get("as_of") ? params.get("as_of").slice(0, 16) : "";
 // Rows of a figure from {key: value-object} entries, columns from [label, field, format, plot].
 function figure(id, caption, entries, columns, options = {}) {
   return { id, caption, type: "bar", ...options,
-    rows: entries.map(([key]) => ({ key, label: options.link === "commune" ? communeName(key) : label(key) })),
+    rows: entries.map(([key]) => ({ key, label: options.link === "commune" ? communeName(key) : options.link === "ml" ? mlName(key) : label(key) })),
     columns: columns.map(([name, field, format, plot = true]) => ({ label: name, format, plot,
       values: entries.map(([, v]) => (typeof field === "function" ? field(v) : v[field])) })) };
 }
@@ -100,8 +108,8 @@ function missionLocaleView(doc) {
   const communes = Object.entries(f.by_commune).sort((a, b) => b[1].accompanied - a[1].accompanied || a[0].localeCompare(b[0]));
   const programmes = Object.entries(f.programmes).filter(([, v]) => v.entries || v.active_youths || v.exits);
   const count = (v) => v;
-  return { title: state.ml, sections: [
-    keyFigures(f, state.ml),
+  return { title: mlName(state.ml), sections: [
+    keyFigures(f, mlName(state.ml)),
     ...(state.commune ? [communeSection(f)] : []),
     { id: "communes", title: "Les jeunes de nos villes", figures: [figure("communes", "Par commune de résidence (choisir une commune pour le détail)", communes,
       [["Accompagnés", "accompanied"], ["Premiers accueils", "first_welcomes"], ["Taux de situation", "situation_rate", pct, false]],
@@ -257,4 +265,4 @@ window.addEventListener("beforeprint", () => {
 });
 $("period").addEventListener("submit", (e) => { e.preventDefault(); state.view = null; connect(); });
 window.addEventListener("popstate", () => { const q = new URLSearchParams(location.search); state.ml = q.get("ml"); state.commune = q.get("commune"); connect(); });
-if (!token) { $("status").textContent = "Jeton manquant : ouvrez l'adresse donnée par « relais up » (…/?token=…)."; } else { loadCatalogue().finally(connect); }
+if (!token) { $("status").textContent = "Jeton manquant : ouvrez l'adresse donnée par « relais up » (…/?token=…)."; } else { Promise.all([loadCatalogue(), loadDirectory()]).finally(connect); }

@@ -65,6 +65,8 @@ def test_the_pdf_shows_every_figure_quoting_a_report_line_with_its_year_the_year
                 missing.append((key, values))
     assert missing == [], "figures whose N, N−1 and change are not on a line of the PDF"
     assert "L'année en chiffres" in text and "L'accompagnement social" in text
+    assert "Rapport d'activité 2023" in text and "Mission Locale INNOVAM" in text  # the directory's names
+    assert any(line.startswith("Par commune — Villejuif — accompagnés") for line in lines)
     assert re.search(r"Premiers accueils par mois en 2023", text)
 
 

@@ -107,6 +107,7 @@ def report(
     from contextlib import nullcontext
 
     from relais_reporting import report as activity
+    from relais_reporting.directory import DirectoryInvalid, load_directory
     from relais_runtime.sql import engine_for
 
     from relais_cli import audit
@@ -127,12 +128,15 @@ def report(
             words = editorial.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise CommandFailed(f"{editorial} is not UTF-8 text") from None
-    who = "Le réseau des Missions Locales" if network else f"Mission Locale {ml_id}"
+    try:
+        directory = load_directory(get_settings().directory_file)
+    except DirectoryInvalid as exc:
+        raise CommandFailed(str(exc)) from None
     source = audit.folded_file(events, skip_invalid) if events else nullcontext(engine_for(get_settings(), "reporting"))
     with source as engine:
         try:
             with engine.connect() as conn:
-                data = activity.gather(conn, ml_id, year, who, words)
+                data = activity.gather(conn, ml_id, year, directory, words)
         except Exception as exc:  # noqa: BLE001 - one line for the operator, not a trace
             raise CommandFailed(f"could not read the read models: {exc.__class__.__name__}: {str(exc)[:200]}") from None
     page = activity.render_html(data)

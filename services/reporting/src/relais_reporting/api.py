@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from relais_reporting import report as activity
 from relais_reporting.cache import IndicatorCache
 from relais_reporting.catalogue import CATALOGUE, CHAPTERS, ROME_DOMAINS, VALUE_LABELS, IndicatorDocument
+from relais_reporting.directory import Directory
 from relais_reporting.indicators import Query as IndicatorQuery
 from relais_reporting.live import ReadModelVersion, indicator_events
 from relais_reporting.readmodel import events
@@ -94,7 +95,10 @@ def asked(
     return indicator_query(who, ml_id, date_from, date_to, as_of)
 
 
-def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCache) -> APIRouter:
+def build_router(
+    engine: Engine, version: ReadModelVersion, cache: IndicatorCache, directory: Directory | None = None
+) -> APIRouter:
+    directory = directory or Directory()
     r = APIRouter(tags=["reporting"])
 
     def run(q: IndicatorQuery) -> dict[str, Any]:
@@ -158,6 +162,10 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
+    @r.get("/v1/directory", summary="L'annuaire du réseau : noms des Missions Locales, de leurs communes et sites")
+    def network_directory(who: Principal = Depends(CATALOGUE_READERS)) -> Directory:
+        return directory
+
     @r.get(
         "/v1/report",
         summary="Le rapport d'activité annuel du réseau (HTML imprimable)",
@@ -184,9 +192,8 @@ def build_router(engine: Engine, version: ReadModelVersion, cache: IndicatorCach
         indicator_query(who, ml_id, date(year, 1, 1), date(year, 12, 31), None)  # the same access rules
 
         def make() -> str:
-            name = f"Mission Locale {ml_id}" if ml_id else "Le réseau des Missions Locales"
             with engine.connect() as conn:
-                return activity.render_html(activity.gather(conn, ml_id, year, name))
+                return activity.render_html(activity.gather(conn, ml_id, year, directory))
 
         return HTMLResponse(await to_thread.run_sync(make), headers={"Cache-Control": "no-store"})
 

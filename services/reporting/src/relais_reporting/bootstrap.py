@@ -19,6 +19,7 @@ from relais_reporting import projection
 from relais_reporting.api import build_router
 from relais_reporting.cache import IndicatorCache, give_tokens_to_known
 from relais_reporting.dashboard import dashboard_router
+from relais_reporting.directory import load_directory
 from relais_reporting.live import ReadModelVersion
 from relais_reporting.readmodel import metadata
 
@@ -56,7 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="reporting",
             title="Relais — reporting",
             description="Indicateurs en temps réel, rapport d'activité, relecture pour l'audit.",
-            routers=[build_router(engine, version, IndicatorCache()), dashboard_router(settings.dashboard_dir)],
+            routers=[
+                build_router(engine, version, IndicatorCache(), load_directory(settings.directory_file)),
+                dashboard_router(settings.dashboard_dir),
+            ],
             readiness=readiness,
             background=[consume],
         )

@@ -9,6 +9,7 @@ a test checks that what it computes is exactly this model, no key more, no key l
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -49,7 +50,7 @@ VALUE_LABELS = {
     "18_21": "18 à 21 ans",
     "22_25": "22 à 25 ans",
     "over_25": "plus de 25 ans",
-    "unknown": "commune inconnue",
+    "unknown": "inconnu(e)",
     "mobility_voucher": "aide à la mobilité",
     "service_ticket": "ticket service",
     "faj": "FAJ",
@@ -649,8 +650,11 @@ def _entries(model: type[BaseModel], prefix: str) -> list[Entry]:
 CATALOGUE: dict[str, Entry] = {e.key: e for e in _entries(IndicatorDocument, "") + _entries(Indicators, "")}
 
 
-def value_label(vocabulary: str | None, value: str) -> str:
-    """The French name of a key of the document that is a vocabulary's value (or a commune)."""
+def value_label(vocabulary: str | None, value: str, names: Mapping[str, str] | None = None) -> str:
+    """The French name of a key of the document that is a vocabulary's value, or a commune's, a
+    site's or a counselor's code (named by `names`, the network directory's, when it knows it)."""
+    if vocabulary == "commune":
+        return (names or {}).get(value) or VALUE_LABELS.get(value, value)
     if vocabulary == "rome":
         return f"{value} — {ROME_DOMAINS.get(value, value)}"
     if vocabulary == "sex":
@@ -658,7 +662,7 @@ def value_label(vocabulary: str | None, value: str) -> str:
     return VALUE_LABELS.get(value, value)
 
 
-def entry_of(key: str) -> tuple[Entry | None, str]:
+def entry_of(key: str, names: Mapping[str, str] | None = None) -> tuple[Entry | None, str]:
     """The catalogue's entry for a dotted key of the document (None when it has none), and the
     key's French label (`programmes.PACEA.entries` → « dispositifs — PACEA — entrées »)."""
     labels: list[str] = []
@@ -674,16 +678,16 @@ def entry_of(key: str) -> tuple[Entry | None, str]:
             vocabulary = entry.keys
         elif vocabulary is not None:
             pattern.append("*")
-            labels.append(value_label(vocabulary, part))
+            labels.append(value_label(vocabulary, part, names))
             vocabulary = None
         else:
             return None, key
     return entry, " — ".join(labels)
 
 
-def label(key: str) -> str:
+def label(key: str, names: Mapping[str, str] | None = None) -> str:
     """The French label of a dotted key of the document (the key itself if unknown)."""
-    return entry_of(key)[1]
+    return entry_of(key, names)[1]
 
 
 # What the seed reports publish that Relais does not produce, and why (docs/catalogue.md).

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from relais_reporting.catalogue import CATALOGUE, CHAPTERS, Entry, label
+from relais_reporting.directory import Directory
 from relais_reporting.indicators import Query, compute
 from relais_reporting.spreadsheet import flatten
 
@@ -47,22 +48,31 @@ class ReportData:
     previous: dict[str, Any]
     monthly: list[dict[str, Any]] = field(default_factory=list)
     editorial: str | None = None
+    names: dict[str, str] = field(default_factory=dict)  # communes' and sites' names, by code
 
 
-def gather(conn: Connection, ml_id: str | None, year: int, who: str, editorial: str | None = None) -> ReportData:
-    """The documents a report of `year` needs, computed by the indicator query (14 of them)."""
+def gather(
+    conn: Connection,
+    ml_id: str | None,
+    year: int,
+    directory: Directory,
+    editorial: str | None = None,
+) -> ReportData:
+    """The documents a report of `year` needs, computed by the indicator query (14 of them), and
+    the names the network directory gives to the Mission Locale, its communes and its sites."""
 
     def document(start: date, end: date) -> dict[str, Any]:
         return compute(conn, Query(start, end, ml_id))
 
     monthly = [document(date(year, m, 1), date(year, m, monthrange(year, m)[1])) for m in range(1, 13)]
     return ReportData(
-        who,
+        directory.name_of(ml_id),
         year,
         document(date(year, 1, 1), date(year, 12, 31)),
         document(date(year - 1, 1, 1), date(year - 1, 12, 31)),
         monthly,
         editorial,
+        directory.names(ml_id),
     )
 
 
@@ -100,15 +110,17 @@ def change(now: Any, before: Any, unit: str | None) -> str:
 # --- the page ------------------------------------------------------------------------------------
 
 
-def rows_of(entry: Entry, current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+def rows_of(
+    entry: Entry, current: dict[str, Any], previous: dict[str, Any], names: dict[str, str] | None = None
+) -> list[tuple[str, str, Any, Any]]:
     """The rows a catalogue entry gives in a report: (key, label, N, N−1), keys with `*` expanded
     to every value either year has, rows zero in both years left out."""
     key = f"{entry.key}.*" if entry.keys else entry.key  # a figure per value of a vocabulary
     if "*" not in key:
-        return [(key, label(key), current.get(key), previous.get(key))]
+        return [(key, label(key, names), current.get(key), previous.get(key))]
     pattern = re.compile("^" + re.escape(key).replace(r"\*", "[^.]+") + "$")
     keys = sorted({k for k in (*current, *previous) if pattern.match(k)})
-    found = [(k, label(k), current.get(k), previous.get(k)) for k in keys]
+    found = [(k, label(k, names), current.get(k), previous.get(k)) for k in keys]
     return [row for row in found if row[2] or row[3]]
 
 
@@ -124,7 +136,7 @@ def chapter_tables(data: ReportData) -> dict[str, list[tuple[str, str, str, str,
     for entry in CATALOGUE.values():
         if entry.unit is None or entry.key == "events_skipped":
             continue
-        for key, text, n, n1 in rows_of(entry, now, before):
+        for key, text, n, n1 in rows_of(entry, now, before, data.names):
             unit = entry.unit
             tables[entry.chapter].append((key, text, unit, shown(n, unit), shown(n1, unit), change(n, n1, unit)))
     return tables
