@@ -191,7 +191,13 @@ class History:
         )
 
     def enter(
-        self, jeune: uuid.UUID, programme: str, start: date, occurred: str, planned_end: date | None = None
+        self,
+        jeune: uuid.UUID,
+        programme: str,
+        start: date,
+        occurred: str,
+        planned_end: date | None = None,
+        partner: str | None = None,
     ) -> uuid.UUID:
         enrolment = uuid.uuid4()
         self._add(
@@ -200,7 +206,7 @@ class History:
                 programme=programme,
                 start_date=start,
                 planned_end_date=planned_end,
-                partner=None,
+                partner=partner,
                 weekly_hours=None,
             ),
             occurred,
@@ -216,11 +222,18 @@ class History:
         )
 
     def exit(
-        self, jeune: uuid.UUID, enrolment: uuid.UUID, programme: str, exit_date: date, situation: str, occurred: str
+        self,
+        jeune: uuid.UUID,
+        enrolment: uuid.UUID,
+        programme: str,
+        exit_date: date,
+        situation: str,
+        occurred: str,
+        reason: str = "completed",
     ) -> Envelope:
         return self._add(
             d.ProgrammeExited(
-                jeune_id=jeune, programme=programme, exit_date=exit_date, reason="completed", exit_situation=situation
+                jeune_id=jeune, programme=programme, exit_date=exit_date, reason=reason, exit_situation=situation
             ),
             occurred,
             stream_id=enrolment,

@@ -51,7 +51,7 @@ def test_every_figure_of_a_document_has_a_french_label_a_chapter_and_a_unit(netw
     for key in keys:
         entry, french = entry_of(key)
         assert entry is not None, f"{key} is in the document, not in the catalogue"
-        assert entry.chapter in CHAPTERS and entry.unit in ("youths", "count", "rate", "cents", "target")
+        assert entry.chapter in CHAPTERS and entry.unit in ("youths", "count", "rate", "cents", "target", "days")
         assert "_" not in french.replace("18_21", "").replace("22_25", ""), f"{key}: {french}"
     assert entry_of("programmes.PACEA.invented")[0] is None
 

@@ -76,3 +76,22 @@ def test_a_read_model_folded_by_fold_rules_5_gets_them_once_upgraded():
     assert upgrade_derived_columns(engine) > 0
     assert figures([], engine=engine) == expected
     assert upgrade_derived_columns(engine) == 0
+
+
+def test_programme_exits_by_reason_and_situation_partners_and_durations():
+    h = History()
+    a, b = h.welcome("2023-01-05 09:00"), h.welcome("2023-01-05 09:00")
+    first = h.enter(a, "CEJ_JR", date(2023, 1, 10), "2023-01-10 09:00", date(2023, 7, 9), partner="CLLAJ")
+    second = h.enter(b, "CEJ_JR", date(2023, 3, 1), "2023-03-01 09:00", date(2023, 12, 26), partner="ASPHALTE")
+    h.exit(a, first, "CEJ_JR", date(2023, 6, 9), "employment", "2023-06-09 09:00", reason="employment")
+    h.exit(b, second, "CEJ_JR", date(2023, 3, 31), "none", "2023-03-31 09:00", reason="abandonment")
+    h.referral_to_partner(a, "housing", "2023-02-01 09:00")
+    f = figures(h.events)
+    jr = f["programmes"]["CEJ_JR"]
+    assert nonzero(jr["exits_by_situation"]) == {"employment": 1, "none": 1}
+    assert nonzero(jr["exits_by_reason"]) == {"employment": 1, "abandonment": 1}
+    assert jr["entries_by_partner"] == {"ASPHALTE": 1, "CLLAJ": 1}
+    assert jr["planned_days"] == (180 + 300) // 2  # 10 Jan → 9 Jul, 1 Mar → 26 Dec
+    assert jr["effective_days"] == (150 + 30) // 2  # 10 Jan → 9 Jun, 1 Mar → 31 Mar
+    assert f["programmes"]["PACEA"]["planned_days"] is None
+    assert f["social_referrals"]["housing"]["by_partner"] == {"CLLAJ": 1}

@@ -30,8 +30,8 @@ CHAPTERS = {
 }
 Chapter = Literal["year", "youths", "employment", "training", "programmes", "social"]
 # youths: distinct young people; count: events; rate: a share from 0 to 1, 4 decimals, null when
-# its whole is 0; cents: euros × 100; target: a number set by the Mission Locale.
-Unit = Literal["youths", "count", "rate", "cents", "target"]
+# its whole is 0; cents: euros × 100; target: a number set by the Mission Locale; days: a duration.
+Unit = Literal["youths", "count", "rate", "cents", "target", "days"]
 
 SituationKind = Literal["employment", "alternance", "training", "schooling", "immersion", "volunteering"]
 AgeBand = Literal["under_18", "18_21", "22_25", "over_25"]
@@ -91,6 +91,13 @@ VALUE_LABELS = {
     "discover": "découvrir un métier",
     "confirm": "confirmer un projet",
     "recruit": "initier un recrutement",
+    # exit reasons and situations
+    "completed": "parcours terminé",
+    "abandonment": "abandon",
+    "age_limit": "limite d'âge",
+    "sanction": "sanction",
+    "moved": "déménagement",
+    "none": "sans situation",
     # referral sources
     "self": "démarche personnelle",
     "family_friends": "famille, amis",
@@ -289,6 +296,31 @@ class ProgrammeFigures(Figures):
         "Young people with an allowance paid in the period.",
         f"{INNOVAM}: « 184 837€ d'allocations PACEA ont été versées à 426 jeunes »",
     )
+    exits_by_reason: dict[d.ExitReason, int] = figure(
+        "sorties par motif", "programmes", "count", "ProgrammeExited in the period per reason."
+    )
+    exits_by_situation: dict[d.ExitSituation, int] = figure(
+        "sorties par situation", "programmes", "count", "ProgrammeExited in the period per situation at exit."
+    )
+    entries_by_partner: dict[str, int] = figure(
+        "entrées par partenaire",
+        "programmes",
+        "count",
+        "Entries per partner named (the CEJ jeunes en rupture's, for one).",
+        f"{INNOVAM}: « En 2023, 23 CEJ JR ont été contractualisés avec le CLLAJ et 2 avec ASPHALTE »",
+    )
+    planned_days: int | None = figure(
+        "durée prévue moyenne (jours)",
+        "programmes",
+        "days",
+        "Average days from start to planned end of the enrolments entered in the period; null: none.",
+    )
+    effective_days: int | None = figure(
+        "durée effective moyenne (jours)",
+        "programmes",
+        "days",
+        "Average days from entry to exit of the enrolments exited in the period; null: none.",
+    )
 
 
 class OfferFigures(Figures):
@@ -371,6 +403,7 @@ class AidFigures(Figures):
 class ReferralFigures(Figures):
     count: int = figure("orientations", "social", "count", "SocialReferralMade in the period.")
     youths: int = figure("jeunes orientés", "social", "youths", "Young people referred to a partner.")
+    by_partner: dict[str, int] = figure("orientations par partenaire", "social", "count", "Referrals per partner.")
 
 
 class Indicators(Figures):

@@ -30,6 +30,8 @@ PROGRAMMES = d.Programme.__args__
 AID_KINDS = d.AidKind.__args__
 REFERRAL_DOMAINS = d.ReferralDomain.__args__
 ROME_SECTORS = em.RomeDomain.__args__
+EXIT_REASONS = d.ExitReason.__args__
+EXIT_SITUATIONS = d.ExitSituation.__args__
 REFERRAL_SOURCES = it.ReferralSource.__args__
 CONTRACT_TYPES = em.ContractType.__args__
 TRAINING_TYPES = em.TrainingType.__args__
@@ -75,6 +77,7 @@ class CountKey(NamedTuple):
     kind: str | None
     funder: str | None
     regional_plan: bool | None
+    partner: str | None
 
 
 @dataclass
@@ -92,6 +95,8 @@ class Scope:
     objectives: dict[tuple[str, str], tuple[tuple[Any, ...], int]] = field(default_factory=dict)
     themes: Counter[str] = field(default_factory=Counter)  # dossier events per theme
     session_participants: int = 0  # RecruitmentSessionHeld
+    # ("planned" | "effective", programme) → days of each enrolment entered, or exited, in the period.
+    durations: defaultdict = field(default_factory=lambda: defaultdict(list))
     # Per counselor (pseudonymous actor_id): dossier events by nature, and the young people seen.
     counselors: defaultdict = field(default_factory=lambda: defaultdict(Counter))
 
@@ -289,6 +294,7 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     )
     for ml, programme, jeune in actives:
         result[ml].scope.youths[("active", programme)].add(jeune)
+    _durations(conn, result, in_period)
 
     # Objectives (v2.md, E3) of the year the period ends in: the latest set by occurred_at.
     objectives = conn.execute(
@@ -323,6 +329,34 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
 
     _attributes(conn, q, result)
     return dict(result)
+
+
+def _durations(conn: Connection, result: dict[str | None, Part], in_period: Any) -> None:
+    """Planned days of the enrolments entered in the period (to their planned end), effective days
+    of those exited in it (from their entry to their exit), per programme."""
+    entries = conn.execute(
+        select(events.c.ml_id, events.c.programme, events.c.business_date, events.c.planned_end).where(
+            in_period, events.c.event_type == "dispositifs.ProgrammeEntered", events.c.planned_end.is_not(None)
+        )
+    )
+    for ml, programme, start, end in entries:
+        result[ml].scope.durations[("planned", programme)].append(_days(start, end))
+    entered = aliased(events)
+    exits = conn.execute(
+        select(events.c.ml_id, events.c.programme, entered.c.business_date, events.c.business_date)
+        .join(entered, entered.c.stream_id == events.c.stream_id)
+        .where(
+            in_period,
+            events.c.event_type == "dispositifs.ProgrammeExited",
+            entered.c.event_type == "dispositifs.ProgrammeEntered",
+        )
+    )
+    for ml, programme, start, end in exits:
+        result[ml].scope.durations[("effective", programme)].append(_days(start, end))
+
+
+def _days(start: str, end: str) -> int:
+    return (date.fromisoformat(end) - date.fromisoformat(start)).days
 
 
 def assemble(
@@ -370,6 +404,8 @@ def _merge(into: Scope, s: Scope) -> None:
     into.objectives |= s.objectives  # one Mission Locale's own keys each
     into.themes.update(s.themes)
     into.session_participants += s.session_participants
+    for key, days in s.durations.items():
+        into.durations[key] += days
     for actor, figures in s.counselors.items():  # a young person's dossier is one Mission Locale's
         into.counselors[actor].update(figures)
 
@@ -497,6 +533,19 @@ def _sum(s: Scope, etype: str, *, amounts: bool = False, **wanted: Any) -> int:
     )
 
 
+def _by_partner(s: Scope, etype: str, **wanted: Any) -> dict[str, int]:
+    """Events of a type per partner named (the partners are codes, unbounded: only those found)."""
+    found: Counter[str] = Counter()
+    for key, n in s.counts.items():
+        if key.event_type == etype and key.partner and all(getattr(key, f) == v for f, v in wanted.items()):
+            found[key.partner] += n
+    return dict(sorted(found.items()))
+
+
+def _average(days: list[int]) -> int | None:
+    return round(sum(days) / len(days)) if days else None
+
+
 def _dossier_events(s: Scope, natures: tuple[str, ...]) -> int:
     """Événements dossier of these natures, the first welcome among them (v2.md, R9)."""
     return sum(_sum(s, t, nature=natures) for t in ("intake.DossierEventRecorded", "intake.FirstWelcomeRecorded"))
@@ -549,6 +598,13 @@ def _indicators(
             "allowance_paid_cents": _sum(s, "dispositifs.AllowancePaid", programme=p, amounts=True),
             "allowance_requested_youths": len(s.youths[("allowance_requested", p)]),
             "allowance_paid_youths": len(s.youths[("allowance_paid", p)]),
+            "exits_by_reason": {r: _sum(s, "dispositifs.ProgrammeExited", programme=p, kind=r) for r in EXIT_REASONS},
+            "exits_by_situation": {
+                x: _sum(s, "dispositifs.ProgrammeExited", programme=p, category=x) for x in EXIT_SITUATIONS
+            },
+            "entries_by_partner": _by_partner(s, "dispositifs.ProgrammeEntered", programme=p),
+            "planned_days": _average(s.durations[("planned", p)]),
+            "effective_days": _average(s.durations[("effective", p)]),
         }
 
     by_sector = dict.fromkeys(ROME_SECTORS, 0)
@@ -644,6 +700,7 @@ def _indicators(
             k: {
                 "count": _sum(s, "dispositifs.SocialReferralMade", category=(k,)),
                 "youths": len(s.youths[("social_referral", k)]),
+                "by_partner": _by_partner(s, "dispositifs.SocialReferralMade", category=k),
             }
             for k in REFERRAL_DOMAINS
         },

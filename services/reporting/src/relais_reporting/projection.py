@@ -92,12 +92,14 @@ def _specifics(e: Envelope) -> dict[str, Any]:
         return {"nature": p.nature, "mode": p.mode, "category": p.referral_source, "tags": ",".join(sorted(p.requests))}
     if t in ("intake.DossierEventCancelled", "dispositifs.EntryCancelled", "employment.EntryCancelled"):
         return {"cancelled_event_id": p.cancelled_event_id}
-    if t in ("dispositifs.ProgrammeEntered", "dispositifs.ProgrammeExtended"):
+    if t == "dispositifs.ProgrammeEntered":
+        return {"programme": p.programme, "planned_end": _planned_end(p), "partner": p.partner}
+    if t == "dispositifs.ProgrammeExtended":
         return {"programme": p.programme, "planned_end": _planned_end(p)}
     if t in ("dispositifs.ProgrammeSuspended", "dispositifs.ProgrammeResumed"):
         return {"programme": p.programme}
     if t == "dispositifs.ProgrammeExited":
-        return {"programme": p.programme, "category": p.exit_situation}
+        return {"programme": p.programme, "category": p.exit_situation, "kind": p.reason}
     if t in ("dispositifs.AllowanceRequested", "dispositifs.AllowancePaid"):
         return {"programme": p.programme, "amount_cents": p.amount_cents}
     if t == "dispositifs.ObjectiveSet":
@@ -105,7 +107,7 @@ def _specifics(e: Envelope) -> dict[str, Any]:
     if t == "dispositifs.FinancialAidGranted":
         return {"category": p.kind, "amount_cents": p.amount_cents}
     if t == "dispositifs.SocialReferralMade":
-        return {"category": p.domain}
+        return {"category": p.domain, "partner": p.partner}
     if t == "employment.JobOfferReceived":
         return {"employer_id": p.employer_id, "sector": p.sector, "contract_type": p.contract_type}
     if t in ("employment.JobOfferClosed", "employment.ReferralOutcomeRecorded"):
@@ -160,6 +162,7 @@ def _event_row(e: Envelope, keep_envelope: bool = True) -> dict[str, Any]:
         "funder": None,
         "regional_plan": None,
         "participants": None,
+        "partner": None,
         "envelope": encode(e).decode() if keep_envelope else "",
     }
     row.update(_specifics(e))
@@ -252,7 +255,8 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
 # version is brought up to the current rules once, from the stored envelopes. 2: the v2 durable
 # rule; 3: the first welcome's nature (R9); 4: the planned ends of enrolments (`active_youths`);
 # 5: modes, referral sources, requests and themes, the whole profile and the dossier's site;
-# 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions' sizes.
+# 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions' sizes,
+# programme exits' reasons, programme entries' and social referrals' partners.
 FOLD_RULES_VERSION = 6
 
 
@@ -310,7 +314,8 @@ def upgrade_derived_columns(engine: Engine) -> int:
             rederived = [(i, ml, {k: row[k] for k in (*PROFILE_FIELDS, "site", "welcome")}) for i, ml, row in rows]
             _update_each(conn, profiles, rederived)
             changed += rederived
-        # 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions.
+        # 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions,
+        # exits' reasons, partners (an entry without a partner is looked at again: harmless).
         situations = select(events.c.event_id).where(
             or_(
                 and_(events.c.event_type == "employment.ContractSigned", events.c.sector.is_(None)),
@@ -319,12 +324,18 @@ def upgrade_derived_columns(engine: Engine) -> int:
                     events.c.kind.is_(None),
                 ),
                 and_(events.c.event_type == "employment.RecruitmentSessionHeld", events.c.participants.is_(None)),
+                and_(events.c.event_type == "dispositifs.ProgrammeExited", events.c.kind.is_(None)),
+                and_(
+                    events.c.event_type.in_(["dispositifs.ProgrammeEntered", "dispositifs.SocialReferralMade"]),
+                    events.c.partner.is_(None),
+                ),
             )
         )
-        columns = ("sector", "kind", "funder", "regional_plan", "participants")
+        columns = ("sector", "kind", "funder", "regional_plan", "participants", "partner")
         for batch in _envelopes_of(conn, list(conn.execute(situations).scalars())):
             found = [(event_id, ml_id, _specifics(decode(envelope.encode()))) for event_id, ml_id, envelope in batch]
-            rederived = [(i, ml, {k: v[k] for k in columns if k in v}) for i, ml, v in found]
+            values = [(i, ml, {k: v[k] for k in columns if k in v}) for i, ml, v in found]
+            rederived = [(i, ml, new) for i, ml, new in values if any(x is not None for x in new.values())]
             _update_each(conn, events, rederived)
             changed += rederived
         touch(conn, {ml_id for _, ml_id, _ in changed})

@@ -43,10 +43,12 @@ events = Table(
     Column("target", Integer),  # ObjectiveSet
     Column("mode", String(16)),  # FirstWelcomeRecorded, DossierEventRecorded: on_site, remote, outreach
     Column("tags", String(300)),  # the welcome's requests, the dossier event's themes: sorted, comma-joined
-    Column("kind", String(32)),  # TrainingEntered's training type, ImmersionStarted's objective
+    # TrainingEntered's training type, ImmersionStarted's objective, ProgrammeExited's reason
+    Column("kind", String(32)),
     Column("funder", String(16)),  # TrainingEntered
     Column("regional_plan", Boolean),  # TrainingEntered: under the Region's training plan
     Column("participants", SmallInteger),  # RecruitmentSessionHeld: how many young people took part
+    Column("partner", String(64)),  # ProgrammeEntered (CEJ-JR...), SocialReferralMade: the partner's code
     Column("envelope", Text, nullable=False),  # the event as published, for timelines and audits
     Index("ix_report_events_period", "ml_id", "event_type", "business_date"),
     Index("ix_report_events_jeune", "jeune_id"),

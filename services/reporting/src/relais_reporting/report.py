@@ -91,6 +91,8 @@ def shown(value: Any, unit: str | None) -> str:
         return f"{integer(round(value / 100))}{NBSP}€"
     if unit == "rate":
         return f"{value * 100:.1f}".replace(".", ",") + f"{NBSP}%"
+    if unit == "days":
+        return f"{integer(int(value))}{NBSP}j"
     return integer(int(value))
 
 
