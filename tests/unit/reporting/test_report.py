@@ -106,7 +106,7 @@ def test_the_direction_s_words_are_shown_escaped():
         (["--year", "2023", "--out", "r.pdf"], "name one Mission Locale with --ml-id, or pass --network"),
         (["--year", "2023", "--out", "r.pdf", "--ml-id", "X", "--network"], "name one Mission Locale"),
         (["--year", "1890", "--out", "r.pdf", "--network"], "--year must be between 2000 and 2100"),
-        (["--year", "2023", "--out", "r.docx", "--network"], "--out must end in .html or .pdf"),
+        (["--year", "2023", "--out", "r.docx", "--network"], "--out must end in .html, .pdf or .xlsx"),
         (["--year", "2023", "--out", "r.pdf", "--network", "--events", "/nonexistent.jsonl"], "no such file"),
     ],
 )
@@ -137,3 +137,22 @@ def test_the_dashboard_serves_the_report_under_the_indicators_access_rules():
     bad = client.get("/v1/ML-A/report", params={"year": 1800}, headers=director)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.year"
     assert client.get("/v1/ML-A/report", params={"year": 2023}).status_code == 401
+
+
+def test_the_workbook_has_a_sheet_per_chapter_with_numbers_a_spreadsheet_can_compute_with(two_years, tmp_path):
+    from openpyxl import load_workbook
+
+    events, path = two_years
+    out = tmp_path / "rapport.xlsx"
+    done = relais("report", "--ml-id", INNOVAM.ml_code, "--year", "2023", "--events", str(path), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    book = load_workbook(out)
+    assert book.sheetnames[:2] == ["L'année en chiffres", "Les jeunes de nos villes"] and "Mois" in book.sheetnames
+    rows = {row[4]: row for row in book["L'année en chiffres"].iter_rows(min_row=3, values_only=True)}
+    now = document(events, ml_id=INNOVAM.ml_code)["indicators"]
+    before = document(events, "2022-01-01", "2022-12-31", ml_id=INNOVAM.ml_code)["indicators"]
+    label_, n, n1, delta, _ = rows["first_welcomes"]
+    assert (label_, n, n1) == ("Jeunes en premier accueil", now["first_welcomes"], before["first_welcomes"])
+    assert delta == pytest.approx((n - n1) / n1)
+    paid = {row[4]: row for row in book["Les dispositifs"].iter_rows(min_row=3, values_only=True)}
+    assert paid["programmes.PACEA.allowance_paid_cents"][1] == now["programmes"]["PACEA"]["allowance_paid_cents"] / 100

@@ -81,7 +81,8 @@ def report(
         int, typer.Option("--year", help="The calendar year reported, e.g. 2023 (compared with the year before)")
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="File to write: rapport.html, or rapport.pdf (printed by Chromium)")
+        Path,
+        typer.Option("--out", help="File to write: rapport.html, rapport.pdf (printed by Chromium) or rapport.xlsx"),
     ],
     ml_id: Annotated[str | None, typer.Option("--ml-id", help="The Mission Locale reported")] = None,
     network: Annotated[bool, typer.Option("--network", help="The whole network instead of one Mission Locale")] = False,
@@ -116,8 +117,8 @@ def report(
         raise CommandFailed("name one Mission Locale with --ml-id, or pass --network for the whole network")
     if not 2000 <= year <= 2100:
         raise CommandFailed(f"--year must be between 2000 and 2100, not {year}")
-    if out.suffix not in (".html", ".pdf"):
-        raise CommandFailed(f"--out must end in .html or .pdf, not {out.name!r}")
+    if out.suffix not in (".html", ".pdf", ".xlsx"):
+        raise CommandFailed(f"--out must end in .html, .pdf or .xlsx, not {out.name!r}")
     words = None
     if editorial is not None:
         if not editorial.is_file():
@@ -143,6 +144,8 @@ def report(
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".html":
         out.write_text(page, encoding="utf-8")
+    elif out.suffix == ".xlsx":
+        activity.to_xlsx(data, out)
     else:
         try:
             activity.to_pdf(page, out)

@@ -1,7 +1,7 @@
 """The annual activity report, generated: the seed reports' chapters in their order, every figure
 of the catalogue with its value for the year, the year before (N−1) and the change, monthly series
 drawn with their tables, numbers written the French way. One self-contained HTML page that prints
-well; its PDF is Chromium's print of it (`to_pdf`).
+well; its PDF is Chromium's print of it (`to_pdf`), and a workbook for funders (`to_xlsx`).
 
 What only a director can write (the editorial, the finances, the team) comes from a Markdown text
 given by them, shown first, escaped: it is never trusted as HTML.
@@ -264,6 +264,51 @@ def render_html(data: ReportData) -> str:
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def to_xlsx(data: ReportData, out: Path) -> None:
+    """The report for funders as a workbook: one sheet per chapter (figure, N, N−1, change as a
+    ratio, the catalogue's key), and the months. Numbers stay numbers: amounts in euros, rates as
+    percentages, so that a funder's own spreadsheet can compute with them."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    now, before = _figures(data.current), _figures(data.previous)
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for chapter, title in CHAPTERS.items():
+        sheet = book.create_sheet(title[:31])  # a sheet's name has 31 characters at most
+        sheet.append([f"{title} — {data.who}"])
+        sheet["A1"].font = bold
+        sheet.append(["Chiffre", str(data.year), str(data.year - 1), "Évolution", "Clé"])
+        for cell in sheet[2]:
+            cell.font = bold
+        for entry in CATALOGUE.values():
+            if entry.chapter != chapter or entry.unit is None or entry.key == "events_skipped":
+                continue
+            for key, text, n, n1 in rows_of(entry, now, before, data.names):
+                row = [text[:1].upper() + text[1:], _cell(n, entry.unit), _cell(n1, entry.unit)]
+                row.append((n - n1) / n1 if entry.unit != "rate" and n1 and n is not None else None)
+                sheet.append([*row, key])
+                formats = {"cents": "#,##0 €", "rate": "0.0%"}
+                for cell in sheet[sheet.max_row][1:3]:
+                    cell.number_format = formats.get(entry.unit, "#,##0")
+                sheet.cell(sheet.max_row, 4).number_format = "+0%;-0%;0%"
+        sheet.column_dimensions["A"].width = 70
+    months = book.create_sheet("Mois")
+    months.append(["Chiffre", *MONTHS])
+    for key, caption in MONTHLY:
+        months.append([caption, *monthly_series(data)[key]])
+    months.column_dimensions["A"].width = 60
+    book.save(out)
+
+
+def _cell(value: Any, unit: str) -> Any:
+    """A figure as a spreadsheet number: euros for cents, the rest as it is."""
+    if value is None:
+        return None
+    return value / 100 if unit == "cents" else value
 
 
 class PdfUnavailable(RuntimeError):
