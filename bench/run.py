@@ -34,7 +34,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from relais_cli.harness import ServiceProcess, bearer, caught_up
 from relais_cli.simulation.generator import MissionLocaleYear
 from relais_cli.simulation.profiles import PROFILES
-from relais_contracts import encode
+from relais_contracts import ALL_TOPICS, encode
 from relais_runtime.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -374,9 +374,10 @@ async def _produce(topic: str, events) -> int:
     return n
 
 
-async def _bare_read(topic: str, total: int) -> float:
+async def _bare_read(topics: list[str], total: int) -> float:
+    """The peer: a bare aiokafka consumer reading these topics from offset 0, doing nothing else."""
     consumer = AIOKafkaConsumer(
-        topic,
+        *topics,
         bootstrap_servers=SETTINGS.kafka_servers,
         auto_offset_reset="earliest",
         group_id=f"bench-bare-{uuid.uuid4().hex[:6]}",
@@ -430,7 +431,7 @@ def bench_fold(quick: bool) -> None:
         return await _produce(topic, simulated(mls, scale))
 
     total = asyncio.run(setup())
-    bare = asyncio.run(_bare_read(topic, total))
+    bare = asyncio.run(_bare_read([topic], total))
     fold = asyncio.run(_projection_read(topic, total))
     write(
         "fold",
@@ -726,28 +727,6 @@ async def _produce_file(path: Path) -> int:
     return n
 
 
-async def _bare_read_all(total: int) -> float:
-    from relais_contracts import ALL_TOPICS
-
-    consumer = AIOKafkaConsumer(
-        *ALL_TOPICS,
-        bootstrap_servers=SETTINGS.kafka_servers,
-        auto_offset_reset="earliest",
-        group_id=f"bench-bare-{uuid.uuid4().hex[:6]}",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    started = time.perf_counter()
-    n = 0
-    try:
-        while n < total:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            n += sum(len(v) for v in batch.values())
-    finally:
-        await consumer.stop()
-    return time.perf_counter() - started
-
-
 def bench_replay(quick: bool) -> None:
     """`relais replay`: the service topics read from offset 0 and folded into fresh read models
     (a SQLite file), beside a bare aiokafka consumer reading the same topics. It runs on a stack
@@ -769,7 +748,7 @@ def bench_replay(quick: bool) -> None:
         _write_simulated(path, mls, scale)
         total = asyncio.run(_produce_file(path))
         path.unlink()
-        bare = asyncio.run(_bare_read_all(total))
+        bare = asyncio.run(_bare_read(list(ALL_TOPICS), total))
         done, elapsed, peak_kib = _run_measuring_memory(
             [
                 "env",
