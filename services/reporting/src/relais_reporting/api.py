@@ -133,8 +133,10 @@ def build_router(
         response_model=None,
         responses={200: {"model": IndicatorDocument, "description": "Le document d'indicateurs"}},
     )
-    async def indicators(q: IndicatorQuery = Depends(asked)) -> dict[str, Any]:
-        return await to_thread.run_sync(run, q)
+    async def indicators(q: IndicatorQuery = Depends(asked)) -> Response:
+        # Serialised by orjson: a network's document is tens of thousands of figures, which
+        # FastAPI's generic encoder took tens of milliseconds to walk (bench/README.md, query).
+        return Response(orjson.dumps(await to_thread.run_sync(run, q)), media_type="application/json")
 
     @r.get(
         "/v1/catalogue", summary="Le catalogue des chiffres : libellé, chapitre, unité, définition, ligne du rapport"

@@ -20,7 +20,7 @@ from relais_contracts.events import employment as em
 from relais_contracts.events import intake as it
 from relais_runtime.kernel.calendar import age_on
 from relais_runtime.kernel.youth import birthday_of_month
-from sqlalchemy import Connection, String, Uuid, and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy import Connection, String, Uuid, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from relais_reporting.projection import SITUATION_KINDS, micros
@@ -97,6 +97,7 @@ class Scope:
     session_participants: int = 0  # RecruitmentSessionHeld
     # ("planned" | "effective", programme) → days of each enrolment entered, or exited, in the period.
     durations: defaultdict = field(default_factory=lambda: defaultdict(list))
+    by_type: defaultdict | None = None  # counts and amounts by event type, made by `_of_type` once counted
     # Per counselor (pseudonymous actor_id): dossier events by nature, and the young people seen.
     counselors: defaultdict = field(default_factory=lambda: defaultdict(Counter))
 
@@ -114,10 +115,10 @@ class Part:
 
 
 def raw(column: Any) -> Any:
-    """An id column as the driver returns it (text in SQLite, the driver's UUID in PostgreSQL):
-    ids are only counted and compared here, and turning a million of them into `uuid.UUID`
-    objects cost a third of a network query (bench/README.md, query)."""
-    return type_coerce(column, String).label(column.name)
+    """An id column as text, in PostgreSQL as in SQLite: ids are only counted and compared here,
+    and `uuid.UUID` objects (SQLAlchemy's, or the PostgreSQL driver's own) hash and compare in
+    Python, which cost a third of a network query (bench/README.md, query)."""
+    return cast(column, String).label(column.name)
 
 
 def compute(conn: Connection, q: Query) -> dict[str, Any]:
@@ -185,7 +186,7 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     rolled = select(events.c.ml_id, raw(events.c.jeune_id), *flags).where(in_period, dossier)
     for ml, jeune, welcomed, accompanied, in_contact in conn.execute(
         rolled.group_by(events.c.ml_id, events.c.jeune_id)
-    ):
+    ).all():
         youths = result[ml].scope.youths
         for key, flag in (("welcomed", welcomed), ("accompanied", accompanied), ("in_contact", in_contact)):
             if flag:
@@ -255,7 +256,7 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
             ),
         )
         .distinct()
-    )
+    ).all()
     for ml, etype, category, programme, jeune, employer in people:
         _who(result[ml].scope, etype, category, programme, jeune, employer)
 
@@ -344,7 +345,7 @@ def _durations(conn: Connection, result: dict[str | None, Part], in_period: Any)
     entered = aliased(events)
     exits = conn.execute(
         select(events.c.ml_id, events.c.programme, entered.c.business_date, events.c.business_date)
-        .join(entered, entered.c.stream_id == events.c.stream_id)
+        .join(entered, and_(entered.c.ml_id == events.c.ml_id, entered.c.stream_id == events.c.stream_id))
         .where(
             in_period,
             events.c.event_type == "dispositifs.ProgrammeExited",
@@ -455,7 +456,7 @@ def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> No
         select(*(raw(c) if isinstance(c.type, Uuid) else c for c in profiles.c))
         .where(*conditions)
         .order_by(profiles.c.jeune_id, profiles.c.occurred_us, profiles.c.stream_position, profiles.c.event_id)
-    )
+    ).all()  # fetched at once: row by row, the driver's checks cost as much as the rows
     for row in rows:
         if row.jeune_id not in wanted[row.ml_id]:
             continue
@@ -524,13 +525,21 @@ def _rate(part: int, whole: int) -> float | None:
 def _sum(s: Scope, etype: str, *, amounts: bool = False, **wanted: Any) -> int:
     """Events of type `etype` (or their amounts) whose CountKey fields have the wanted values:
     a tuple names the values allowed (`category=("employment",)`), anything else the value."""
-    source = s.amounts if amounts else s.counts
     allowed = {f: v if isinstance(v, tuple) else (v,) for f, v in wanted.items() if v is not None}
     return sum(
-        v
-        for k, v in source.items()
-        if k.event_type == etype and all(getattr(k, f) in values for f, values in allowed.items())
+        amount if amounts else n
+        for k, n, amount in _of_type(s, etype)
+        if all(getattr(k, f) in values for f, values in allowed.items())
     )
+
+
+def _of_type(s: Scope, etype: str) -> list[tuple[CountKey, int, int]]:
+    """The scope's counts and amounts of one event type (grouped once: a document asks ~600 sums)."""
+    if s.by_type is None:
+        s.by_type = defaultdict(list)
+        for k, n in s.counts.items():
+            s.by_type[k.event_type].append((k, n, s.amounts[k]))
+    return s.by_type.get(etype, [])
 
 
 def _by_partner(s: Scope, etype: str, **wanted: Any) -> dict[str, int]:
