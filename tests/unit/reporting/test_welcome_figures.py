@@ -97,3 +97,39 @@ def test_a_read_model_folded_by_older_rules_gets_these_figures_once_upgraded():
     assert upgrade_derived_columns(engine) > 0
     assert figures_of([], engine=engine) == expected
     assert upgrade_derived_columns(engine) == 0  # once
+
+
+def test_the_network_s_profiles_communes_and_sites_added_up_are_those_walked_young_person_by_young_person():
+    """The network document adds its Missions Locales' profiles, communes and sites up when no
+    young person counts in two of them, and walks every young person otherwise: both the same."""
+    from datetime import date
+
+    from relais_cli.audit import scratch_engine
+    from relais_reporting.indicators import Part, Query, _indicators, _merge, assemble, parts
+    from relais_reporting.projection import apply
+    from support.histories import random_history
+
+    def both_ways(events: list) -> tuple[dict, dict]:
+        engine = scratch_engine()
+        with engine.begin() as conn:
+            apply(conn, events)
+        q = Query(date(2023, 1, 1), date(2023, 12, 31))
+        with engine.connect() as conn:
+            doc = assemble(q, parts(conn, q, None))
+        with engine.connect() as conn:
+            found = parts(conn, q, None)
+        merged = Part()
+        for part in found.values():
+            _merge(merged.scope, part.scope)
+            merged.attributes.update(part.attributes)
+            merged.welcomed_as.update(part.welcomed_as)
+        walked = _indicators(merged.scope, merged.attributes, merged.welcomed_as, q.date_to)
+        return doc["indicators"], walked
+
+    added, walked = both_ways(random_history(41, youths=25, mls=("ML-A", "ML-B", "ML-C")))
+    assert added == walked
+    h_a, h_b = History("ML-A"), History("ML-B")
+    shared = h_a.welcome("2023-02-01 09:00", nature="individual_interview", site="A")
+    h_b.dossier_event(shared, "individual_interview", "2023-03-01 09:00")  # the same young person in two
+    added, walked = both_ways(h_a.events + h_b.events)
+    assert added == walked and added["accompanied"] == 1

@@ -10,6 +10,7 @@ here, at query time:
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -388,7 +389,9 @@ def document(q: Query, ml: str | None, part: Part, by_ml: dict | None = None) ->
         "as_of": q.as_of.isoformat() if q.as_of else None,
         "events_considered": s.considered,
         "events_skipped": s.skipped,
-        "indicators": _indicators(s, part.attributes, part.welcomed_as, q.date_to),
+        "indicators": _indicators(
+            s, part.attributes, part.welcomed_as, q.date_to, [d["indicators"] for d in (by_ml or {}).values()]
+        ),
         "by_ml": by_ml,
     }
 
@@ -560,13 +563,10 @@ def _dossier_events(s: Scope, natures: tuple[str, ...]) -> int:
     return sum(_sum(s, t, nature=natures) for t in ("intake.DossierEventRecorded", "intake.FirstWelcomeRecorded"))
 
 
-def _indicators(
-    s: Scope, attributes: dict[UUID, dict[str, Any]], welcomed_as: dict[UUID, dict[str, Any]], last_day: date
-) -> dict[str, Any]:
+def _places(s: Scope, attributes: dict[UUID, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """First welcomes, accompanied (and those with a situation) per commune and per site."""
     accompanied = s.youths["accompanied"]
     with_situation = s.youths["situation"]
-    kinds = {k: sum(_sum(s, t, category=(k,)) for t in SITUATION_TYPES) for k in SITUATION_KINDS}
-
     by_commune: dict[str, dict[str, Any]] = {}
 
     def commune_of(j: UUID) -> str:
@@ -590,6 +590,55 @@ def _indicators(
         for j in people:
             site = attributes.get(j, {}).get("site") or "unknown"
             by_site.setdefault(site, {"first_welcomes": 0, "accompanied": 0})[key] += 1
+
+    return by_commune, by_site
+
+
+def _added(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The sum of documents of the same shape, key by key (numbers added, objects recursively;
+    a rate is left to its caller, who knows its parts)."""
+    total: dict[str, Any] = {}
+    for doc in documents:
+        for key, value in doc.items():
+            if isinstance(value, dict):
+                total[key] = _added([total.get(key, {}), value])
+            elif isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+            else:
+                total.setdefault(key, None)
+    return total
+
+
+def _indicators(
+    s: Scope,
+    attributes: dict[UUID, dict[str, Any]],
+    welcomed_as: dict[UUID, dict[str, Any]],
+    last_day: date,
+    of_each_ml: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The indicators of a scope. For the network, `of_each_ml` holds its Missions Locales' own:
+    when no young person counts in two of them (a dossier is one Mission Locale's; the sums of
+    their distinct counts equal the network's), the profiles, communes and sites are their sums,
+    exactly, instead of a walk through every young person of the network again."""
+    accompanied = s.youths["accompanied"]
+    with_situation = s.youths["situation"]
+    kinds = {k: sum(_sum(s, t, category=(k,)) for t in SITUATION_TYPES) for k in SITUATION_KINDS}
+
+    disjoint = bool(of_each_ml) and all(
+        sum(d[key] for d in of_each_ml or ()) == len(s.youths[youths])
+        for key, youths in (("accompanied", "accompanied"), ("first_welcomes", "welcomed"))
+    )
+    if disjoint:
+        by_commune = _added(d["by_commune"] for d in of_each_ml or ())
+        for c in by_commune.values():
+            c["situation_rate"] = _rate(c["accompanied_with_situation"], c["accompanied"])
+        by_site = _added(d["by_site"] for d in of_each_ml or ())
+        profile = _added(d["profile_of_accompanied"] for d in of_each_ml or ())
+        welcome_profile = _added(d["first_welcome_profile"] for d in of_each_ml or ())
+    else:
+        by_commune, by_site = _places(s, attributes)
+        profile = _profile(accompanied, attributes, last_day)
+        welcome_profile = _profile(s.youths["welcomed"], welcomed_as, last_day)
 
     programmes = {}
     for p in PROGRAMMES:
@@ -661,8 +710,8 @@ def _indicators(
         "immersions": _sum(s, "employment.ImmersionStarted"),
         "immersion_youths": len(s.youths["immersion"]),
         "by_commune": dict(sorted(by_commune.items())),
-        "profile_of_accompanied": _profile(accompanied, attributes, last_day),
-        "first_welcome_profile": _profile(s.youths["welcomed"], welcomed_as, last_day),
+        "profile_of_accompanied": profile,
+        "first_welcome_profile": welcome_profile,
         "referral_sources": {k: len(s.youths[("referral_source", k)]) for k in REFERRAL_SOURCES},
         "requests": {k: len(s.youths[("request", k)]) for k in REQUESTS},
         "by_mode": {

@@ -77,7 +77,6 @@ async def indicator_events(
     token that is no longer valid are not pushed any more)."""
     last = None
     seen = -1
-    took = 0.0
     while not await disconnected():
         if time.time() >= expires_at:
             yield "event: expired\ndata: {}\n\n"
@@ -85,17 +84,12 @@ async def indicator_events(
         current = version.value
         if current != seen:
             seen = current
-            started = time.monotonic()
             doc = await compute()
-            took = time.monotonic() - started
             payload = orjson.dumps(doc).decode()  # a network's document is large: orjson, not json
             if payload != last:
                 last = payload
                 yield f"event: indicators\nid: {current}\ndata: {payload}\n\n"
         else:
             yield ": heartbeat\n\n"
-        # Coalesce bursts of commits, the longer the costlier a document is to make: a stream never
-        # spends more than half the time computing, and the fold it shares the process with keeps
-        # up (at full size, recomputing on every commit starved it: bench/README.md, end_to_end).
-        await asyncio.sleep(max(min_interval, took))
+        await asyncio.sleep(min_interval)  # coalesce bursts of commits
         await version.wait_newer(seen, max(0.0, min(heartbeat, expires_at - time.time())))
