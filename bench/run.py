@@ -357,10 +357,13 @@ def bench_end_to_end(quick: bool) -> None:
 # --- fold -------------------------------------------------------------------------------------------
 
 
+def _producer() -> AIOKafkaProducer:
+    """A producer for loading history fast: large batches, acknowledged by every replica."""
+    return AIOKafkaProducer(bootstrap_servers=SETTINGS.kafka_servers, linger_ms=50, max_batch_size=1 << 20, acks="all")
+
+
 async def _produce(topic: str, events) -> int:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=SETTINGS.kafka_servers, linger_ms=50, max_batch_size=1 << 20, acks="all"
-    )
+    producer = _producer()
     await producer.start()
     n = 0
     try:
@@ -706,9 +709,7 @@ async def _produce_file(path: Path) -> int:
     """Every line of a JSONL file to its event type's topic, keyed as the relays key them."""
     from relais_contracts import decode, topic_of
 
-    producer = AIOKafkaProducer(
-        bootstrap_servers=SETTINGS.kafka_servers, linger_ms=50, max_batch_size=1 << 20, acks="all"
-    )
+    producer = _producer()
     await producer.start()
     n = 0
     try:

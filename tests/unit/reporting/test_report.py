@@ -106,6 +106,7 @@ def test_the_direction_s_words_are_shown_escaped():
         (["--year", "2023", "--out", "r.pdf"], "name one Mission Locale with --ml-id, or pass --network"),
         (["--year", "2023", "--out", "r.pdf", "--ml-id", "X", "--network"], "name one Mission Locale"),
         (["--year", "1890", "--out", "r.pdf", "--network"], "--year must be between 2000 and 2100"),
+        (["--year", "2023", "--out", "r.pdf", "--ml-id", "ML A;DROP"], "--ml-id must be a Mission Locale's code"),
         (["--year", "2023", "--out", "r.docx", "--network"], "--out must end in .html, .pdf or .xlsx"),
         (["--year", "2023", "--out", "r.pdf", "--network", "--events", "/nonexistent.jsonl"], "no such file"),
     ],

@@ -1,5 +1,6 @@
 """`relais indicators`, `report`, `export`, `replay`, `dlq`: the figures and what the auditor checks."""
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -115,6 +116,8 @@ def report(
 
     if network == (ml_id is not None):
         raise CommandFailed("name one Mission Locale with --ml-id, or pass --network for the whole network")
+    if ml_id is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", ml_id):
+        raise CommandFailed(f"--ml-id must be a Mission Locale's code (letters, digits, - and _), not {ml_id[:80]!r}")
     if not 2000 <= year <= 2100:
         raise CommandFailed(f"--year must be between 2000 and 2100, not {year}")
     if out.suffix not in (".html", ".pdf", ".xlsx"):
