@@ -92,7 +92,7 @@ def test_the_pdf_pages_are_drawn(two_years, tmp_path):
 
 
 def test_the_direction_s_words_are_shown_escaped():
-    doc = {"events_considered": 0, "indicators": document([], ml_id="ML-A")["indicators"]}
+    doc = {"events_considered": 0, "events_skipped": 0, "indicators": document([], ml_id="ML-A")["indicators"]}
     page = render_html(
         ReportData("Mission Locale ML-A", 2023, doc, doc, [doc] * 12, "# Le mot\n\n**Merci** <script>alert(1)</script>")
     )

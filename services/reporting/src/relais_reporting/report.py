@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from relais_reporting.catalogue import CATALOGUE, CHAPTERS, Entry, label
 from relais_reporting.directory import Directory
 from relais_reporting.indicators import Query, compute
-from relais_reporting.spreadsheet import flatten
+from relais_reporting.spreadsheet import figures_of
 
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 # The monthly series the reports draw (key in the document's indicators, French caption).
@@ -126,14 +126,9 @@ def rows_of(
     return [row for row in found if row[2] or row[3]]
 
 
-def _figures(doc: dict[str, Any]) -> dict[str, Any]:
-    """Every figure of a document under its dotted key (as in the catalogue)."""
-    return {"events_considered": doc["events_considered"], **flatten(doc["indicators"])}
-
-
 def chapter_tables(data: ReportData) -> dict[str, list[tuple[str, str, str, str, str, str]]]:
     """Per chapter, in the catalogue's order: (key, label, unit, N, N−1, change) already written."""
-    now, before = _figures(data.current), _figures(data.previous)
+    now, before = figures_of(data.current), figures_of(data.previous)
     tables: dict[str, list[tuple[str, str, str, str, str, str]]] = {c: [] for c in CHAPTERS}
     for entry in CATALOGUE.values():
         if entry.unit is None or entry.key == "events_skipped":
@@ -273,7 +268,7 @@ def to_xlsx(data: ReportData, out: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    now, before = _figures(data.current), _figures(data.previous)
+    now, before = figures_of(data.current), figures_of(data.previous)
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)

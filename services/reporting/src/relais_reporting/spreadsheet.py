@@ -23,7 +23,8 @@ def flatten(doc: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: doc}
 
 
-def _figures(doc: dict[str, Any]) -> dict[str, Any]:
+def figures_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """Every figure of a document under its dotted key (the catalogue's), its counts of events first."""
     return {
         "events_considered": doc["events_considered"],
         "events_skipped": doc["events_skipped"],
@@ -38,7 +39,7 @@ def to_csv(doc: dict[str, Any]) -> str:
     writer.writerow(HEADER)
     documents = [(doc["ml_id"] or NETWORK, doc)] + sorted((doc.get("by_ml") or {}).items())
     for ml, d in documents:
-        for key, value in _figures(d).items():
+        for key, value in figures_of(d).items():
             shown = "" if value is None else str(value).replace(".", ",") if isinstance(value, float) else value
             writer.writerow((ml, d["from"], d["to"], d["as_of"] or "", key, label(key), shown))
     return out.getvalue()
