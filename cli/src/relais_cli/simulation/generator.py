@@ -331,6 +331,8 @@ class MissionLocaleYear:
             months = {"CDI": None, "APPRENTICESHIP": 24, "PROFESSIONALISATION": 12}.get(
                 contract, r.choice([1, 2, 3, 4, 5, 6, 8, 12])
             )
+            if contract in ("CAE", "CIE") and r.random() < 0.25:
+                months = None  # a quarter of contrats aidés in CDI, as in the INNOVAM report (9 of 36)
             return em.ContractSigned(
                 jeune_id=jeune,
                 contract_type=contract,
@@ -475,6 +477,7 @@ class MissionLocaleYear:
             ("CEJ_JR", self.n(p.cej_jr_entries)),
             ("PPAE", self.n(p.ppae_entries)),
             ("PIAL", self.n(7)),
+            ("SPONSORSHIP", self.n(p.sponsorship_entries)),
         ):
             self.enter_some(pool, programme, count, self.after_welcome)
         this_year = [e for e in self.h.open_enrolments.values() if e not in going_on]
@@ -636,11 +639,9 @@ class MissionLocaleYear:
         referrals = self.n(p.referrals) if offers else 0
         hires = min(self.n(p.hires), len(offers))
         referred: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-        for k in range(referrals):
+        # « 379 jeunes ont été mis en relation »: each referral a young person of their own.
+        for k, jeune in enumerate(r.sample(accompanied, k=min(len(accompanied), referrals))):
             offer, day = offers[k % len(offers)]
-            jeune = r.choice(accompanied)
-            if jeune in referred[offer]:
-                continue
             referred[offer].append(jeune)
             self.emit(em.CandidateReferred(offer_id=offer, jeune_id=jeune), self.day(after=day), offer)
         for k, (offer, day) in enumerate(offers):

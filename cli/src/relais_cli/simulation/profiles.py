@@ -47,6 +47,7 @@ class Profile:
     female_rate: float = 0.48  # estimate
     late_entry_rate: float = 0.12  # estimate: events entered days after they happened
     correction_rate: float = 0.02  # estimate: dossier events cancelled afterwards
+    sponsorship_entries: int = 0  # young people who entered a parrainage in the year
     extras: dict[str, int] = field(default_factory=dict)
 
 
@@ -78,6 +79,7 @@ INNOVAM = Profile(
     cej_allowance_cents=72_000_000,  # estimate: about 1 700 € a young person, as in the Aube report
     ppae_entries=180,  # estimate: 8 % of the accompanied
     ppae_active=400,  # estimate
+    sponsorship_entries=30,  # « 30 jeunes ont été parrainés en 2023 »
     employers=112,
     offers=179,
     referrals=379,

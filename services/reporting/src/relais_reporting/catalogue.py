@@ -216,6 +216,85 @@ class ProfileFigures(Figures):
     )
 
 
+class BriefProfile(Figures):
+    """The profile the reports give of a group (the entrants of a programme, the young people in
+    training...): age, sex, level and the flags."""
+
+    age_band: dict[AgeBand, int] = figure("âge", "youths", "youths", "Age on the period's last day.")
+    sex: dict[Sex, int] = figure("sexe", "youths", "youths", "Sex of the latest profile.")
+    education_level: dict[EducationLevel, int] = figure("niveau", "youths", "youths", "Education level 1 to 8.")
+    minors: int = figure("mineurs", "youths", "youths", "Under 18 on the period's last day.")
+    no_diploma: int = figure("sans diplôme", "youths", "youths", "Profile says no diploma.")
+    qpv: int = figure("résidant en QPV", "youths", "youths", "Living in a quartier prioritaire de la ville.")
+    zrr: int = figure("résidant en ZRR", "youths", "youths", "Living in a zone de revitalisation rurale.")
+    rqth: int = figure("RQTH", "youths", "youths", "Recognised as disabled workers (RQTH).")
+    neet: int = figure("NEET", "youths", "youths", "Neither in employment, education nor training.")
+
+
+class TrainingProfile(BriefProfile):
+    sex: dict[Sex, int] = figure(
+        "sexe", "youths", "youths", "Sex of the latest profile.", f"{NOA}: « 44% sont des femmes » (en formation)"
+    )
+    qpv: int = figure(
+        "résidant en QPV",
+        "youths",
+        "youths",
+        "Living in a quartier prioritaire de la ville.",
+        f"{NOA}: « 10% résident en QPV » (en formation)",
+    )
+    minors: int = figure(
+        "mineurs",
+        "youths",
+        "youths",
+        "Under 18 on the period's last day.",
+        f"{NOA}: « 17% étaient mineurs » (en formation)",
+    )
+
+
+class SituationProfiles(Figures):
+    employment: BriefProfile = group(
+        "profil des jeunes en emploi", "employment", "Young people with a job contract in the period."
+    )
+    alternance: BriefProfile = group(
+        "profil des jeunes en alternance", "employment", "Young people with an alternance contract in the period."
+    )
+    training: TrainingProfile = group(
+        "profil des jeunes en formation", "training", "Young people with a training entry (schooling included)."
+    )
+
+
+class TrainingObligation(Figures):
+    """Code de l'éducation, art. L114-1: training is compulsory up to 18; Missions Locales see
+    that 16 to 18 year olds fulfil it."""
+
+    minors: int = figure(
+        "mineurs accompagnés",
+        "training",
+        "youths",
+        "Accompanied young people under 18 on the period's last day.",
+        f"{INNOVAM}: « 315 mineurs accompagnés »",
+    )
+    with_situation: int = figure(
+        "mineurs entrés en situation", "training", "youths", "Those of them with a situation entry in the period."
+    )
+    by_kind: dict[SituationKind, int] = figure(
+        "mineurs entrés en situation, par nature",
+        "training",
+        "youths",
+        "Those of them with a situation entry of each kind.",
+        f"{INNOVAM}: « 4 entrés en emploi - 10 entrés en formation - 75 rescolarisés - 2 en service civique »",
+    )
+
+
+class AidedContracts(Figures):
+    fixed_term: int = figure(
+        "en CDD", "employment", "count", "Signed with an end date.", f"{INNOVAM}: « CAE 14 2 CIE 13 7 » (dont CDD)"
+    )
+    open_ended: int = figure(
+        "en CDI", "employment", "count", "Signed without an end date.", f"{INNOVAM}: « CAE 14 2 CIE 13 7 » (dont CDI)"
+    )
+
+
 class SiteFigures(Figures):
     first_welcomes: int = figure("premiers accueils", "youths", "youths", "First welcomes of young people of the site.")
     accompanied: int = figure("accompagnés", "youths", "youths", "Accompanied young people of the site.")
@@ -320,6 +399,30 @@ class ProgrammeFigures(Figures):
         "programmes",
         "days",
         "Average days from entry to exit of the enrolments exited in the period; null: none.",
+    )
+    youths_with_situation: int = figure(
+        "jeunes suivis entrés en situation",
+        "programmes",
+        "youths",
+        "Young people followed (active_youths) with a situation entry in the period.",
+        f"{INNOVAM}: « 30 jeunes ont été parrainés en 2023 dont 18 sont entrés en situation » (parrainage)",
+    )
+    situations_by_kind: dict[SituationKind, int] = figure(
+        "jeunes suivis entrés en situation, par nature",
+        "programmes",
+        "youths",
+        "Young people followed with a situation entry of each kind.",
+        f"{INNOVAM}: « 10 en emploi - 5 en contrats en alternance - 3 entrés en formation » (parrainage)",
+    )
+    active_zrr: int = figure(
+        "jeunes suivis résidant en ZRR",
+        "programmes",
+        "youths",
+        "Young people followed living in a zone de revitalisation rurale (share: over the accompanied in ZRR).",
+        f"{NOA}: « 50% des jeunes ruraux ont bénéficié du Contrat d'Engagement Jeune »",
+    )
+    entrants_profile: BriefProfile = group(
+        "profil des entrants", "programmes", "The young people who entered the programme in the period."
     )
 
 
@@ -563,6 +666,17 @@ class Indicators(Figures):
         f"{NOA}: « 50% entrées en contrat d'apprentissage »",
         f"{INNOVAM}: « 36 contrats aidés ont été mis en œuvre par la Mission Locale en 2023 »",
     )
+    aided_contracts: dict[Literal["CAE", "CIE"], AidedContracts] = group(
+        "contrats aidés", "employment", "CAE and CIE signed, for a fixed term (CDD) or an open one (CDI)."
+    )
+    situation_profiles: SituationProfiles = group(
+        "profils des jeunes en situation", "employment", "The young people in employment, alternance, training."
+    )
+    training_obligation: TrainingObligation = group(
+        "obligation de formation des 16-18 ans",
+        "training",
+        "Code de l'éducation, art. L114-1: the accompanied minors and their situations.",
+    )
     contracts_by_sector: dict[em.RomeDomain, SectorContracts] = group(
         "contrats par secteur ROME", "employment", "Job and alternance contracts per ROME domain of the job."
     )
@@ -728,18 +842,11 @@ NOT_PRODUCED = (
     ("L'édito, les temps forts, les perspectives, les partenariats", "the direction's own words: `--editorial`"),
     ("Les finances (compte de résultat, subventions, taxe d'apprentissage)", "no accounting in Relais"),
     ("L'équipe (effectifs, formations des salariés)", "no staff records in Relais"),
-    (f"{INNOVAM}: « CAE 14 2 CIE 13 7 » (contrats aidés en CDD et en CDI)", "not yet: contracts by type × end date"),
-    (f"{INNOVAM}: « 315 mineurs accompagnés » then their situations", "not yet: situations of the minors"),
-    (
-        f"{INNOVAM}: « 30 jeunes ont été parrainés en 2023 dont 18 sont entrés en situation »",
-        "not yet: situations per programme",
-    ),
     (f"{INNOVAM}: « 47,5% orientés par l'agence de Villejuif »", "France Travail's agencies are not recorded"),
     (
-        f"{NOA}: « 44% sont des femmes » (des jeunes en formation)",
-        "not yet: the profile of the young people in training",
+        f"{INNOVAM}: « 45% sur le secteur non marchand » (contrats aidés)",
+        "an employer's legal status (market or not) is not recorded, only its ROME domain",
     ),
-    (f"{NOA}: « 50% des jeunes ruraux ont bénéficié du Contrat d'Engagement Jeune »", "not yet: programmes by ZRR"),
     (
         f"{INNOVAM}: « 305 prescriptions ont été réalisées par la Mission Locale sur cette plateforme »",
         "an outside platform",

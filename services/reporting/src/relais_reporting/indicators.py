@@ -127,6 +127,40 @@ def compute(conn: Connection, q: Query) -> dict[str, Any]:
     return assemble(q, parts(conn, q, {q.ml_id} if q.ml_id is not None else None))
 
 
+@dataclass(frozen=True)
+class Filters:
+    """The conditions every count of a query shares (rules 1, 2, 4 and 6)."""
+
+    of_mls: list[Any]  # the Mission Locales asked for (none: all)
+    base: list[Any]  # theirs, as of `as_of`
+    voided: Any  # the enrolments whose entry was cancelled
+    counts_nowhere: Any  # what a correction names, and every event of a voided enrolment
+    in_period: Any  # what counts in the period
+
+    @classmethod
+    def of(cls, q: Query, only: set[str | None] | None) -> "Filters":
+        of_mls = [] if only is None else [events.c.ml_id.in_([m for m in only if m is not None])]
+        as_of = [] if q.as_of is None else [events.c.recorded_us <= micros(q.as_of)]
+        base = [*of_mls, *as_of]
+        # v2.md, R4: what a correction names counts nowhere (known as of `as_of`), and a cancelled
+        # programme entry voids its whole enrolment; cancellations count only in events_considered.
+        cancelled = select(events.c.cancelled_event_id).where(events.c.event_type.in_(CANCELLATIONS), *base)
+        voided = select(events.c.stream_id).where(
+            events.c.event_type == "dispositifs.ProgrammeEntered", events.c.event_id.in_(cancelled)
+        )
+        counts_nowhere = or_(
+            events.c.event_id.in_(cancelled),
+            and_(
+                events.c.event_type.like("dispositifs.%"),
+                events.c.event_type != "dispositifs.EntryCancelled",
+                events.c.stream_id.in_(voided),
+            ),
+        )
+        start, end = q.date_from.isoformat(), q.date_to.isoformat()
+        in_period = and_(events.c.business_date >= start, events.c.business_date <= end, *base, ~counts_nowhere)
+        return cls(of_mls, base, voided, counts_nowhere, in_period)
+
+
 def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str | None, Part]:
     """Each Mission Locale's Part for the period of `q` (all of them, or those in `only`; None
     stands for skipped events that name no Mission Locale)."""
@@ -134,27 +168,10 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     result: defaultdict[str | None, Part] = defaultdict(Part)
     for ml in only or ():
         result[ml]
-    of_mls = [] if only is None else [events.c.ml_id.in_([m for m in only if m is not None])]
-    as_of = [] if q.as_of is None else [events.c.recorded_us <= micros(q.as_of)]
-    base = [*of_mls, *as_of]
+    f = Filters.of(q, only)
+    of_mls, base, voided, counts_nowhere, in_period = f.of_mls, f.base, f.voided, f.counts_nowhere, f.in_period
     for ml in conn.execute(select(events.c.ml_id).where(*base).distinct()).scalars():
         result[ml].present = True
-
-    # v2.md, R4: what a correction names counts nowhere (known as of `as_of`), and a cancelled
-    # programme entry voids its whole enrolment; cancellations count only in events_considered.
-    cancelled = select(events.c.cancelled_event_id).where(events.c.event_type.in_(CANCELLATIONS), *base)
-    voided = select(events.c.stream_id).where(
-        events.c.event_type == "dispositifs.ProgrammeEntered", events.c.event_id.in_(cancelled)
-    )
-    counts_nowhere = or_(
-        events.c.event_id.in_(cancelled),
-        and_(
-            events.c.event_type.like("dispositifs.%"),
-            events.c.event_type != "dispositifs.EntryCancelled",
-            events.c.stream_id.in_(voided),
-        ),
-    )
-    in_period = and_(events.c.business_date >= start, events.c.business_date <= end, *base, ~counts_nowhere)
 
     # Counts and sums, grouped small: one row per combination.
     by = (events.c.ml_id, *(events.c[name] for name in CountKey._fields))
@@ -246,6 +263,7 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
             events.c.event_type.in_(
                 [
                     *SITUATION_TYPES,
+                    "dispositifs.ProgrammeEntered",
                     "dispositifs.AllowanceRequested",
                     "dispositifs.AllowancePaid",
                     "dispositifs.FinancialAidGranted",
@@ -377,11 +395,18 @@ def assemble(
     by_ml = {
         ml: documents.get(ml) or document(q, ml, found[ml]) for ml in sorted(m for m, p in found.items() if p.present)
     }
-    return document(q, None, network, by_ml)
+    # A young person's dossier is one Mission Locale's: when no one counts in two of them, what
+    # is drawn from attributes is their documents' sum (`_indicators`).
+    network_youths = network.scope.youths
+    disjoint = all(sum(len(p.scope.youths[k]) for p in found.values()) == len(v) for k, v in network_youths.items())
+    return document(q, None, network, by_ml, added=disjoint)
 
 
-def document(q: Query, ml: str | None, part: Part, by_ml: dict | None = None) -> dict[str, Any]:
+def document(q: Query, ml: str | None, part: Part, by_ml: dict | None = None, added: bool = False) -> dict[str, Any]:
+    """The document of one Mission Locale, or of the network with `by_ml`; `added`: the network's
+    attribute figures are the sum of its Missions Locales' (no young person in two of them)."""
     s = part.scope
+    of_each_ml = [d["indicators"] for d in (by_ml or {}).values()] if added and by_ml else None
     return {
         "ml_id": ml,
         "from": q.date_from.isoformat(),
@@ -389,9 +414,7 @@ def document(q: Query, ml: str | None, part: Part, by_ml: dict | None = None) ->
         "as_of": q.as_of.isoformat() if q.as_of else None,
         "events_considered": s.considered,
         "events_skipped": s.skipped,
-        "indicators": _indicators(
-            s, part.attributes, part.welcomed_as, q.date_to, [d["indicators"] for d in (by_ml or {}).values()]
-        ),
+        "indicators": _indicators(s, part.attributes, part.welcomed_as, q.date_to, of_each_ml),
         "by_ml": by_ml,
     }
 
@@ -426,6 +449,8 @@ def _who(s: Scope, etype, category, programme, jeune, employer) -> None:
         s.youths["situation"].add(jeune)
         # v2: employment (job contracts) and alternance apart; trainings and PMSMP by youth too.
         s.youths[category].add(jeune)
+    elif etype == "dispositifs.ProgrammeEntered":
+        s.youths[("entered", programme)].add(jeune)
     elif etype == "dispositifs.AllowanceRequested":
         s.youths[("allowance_requested", programme)].add(jeune)
     elif etype == "dispositifs.AllowancePaid":
@@ -446,7 +471,7 @@ def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> No
     """Rule 7: each young person's profile, merged field by field in `occurred_at` order, from
     the profile events of the period's end and before (as of `as_of`), kept with the Mission
     Locale that recorded them."""
-    wanted = {ml: p.scope.youths["welcomed"] | p.scope.youths["accompanied"] for ml, p in found.items()}
+    wanted = {ml: profiled(p.scope) for ml, p in found.items()}
     if not any(wanted.values()):
         return
     conditions = [
@@ -471,6 +496,17 @@ def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> No
                 current[f] = value
         if row.welcome and row.business_date >= q.date_from.isoformat():
             part.welcomed_as[row.jeune_id] = {f: getattr(row, f) for f in ATTRIBUTES}
+
+
+def profiled(s: Scope) -> set:
+    """The young people whose attributes some figure needs: the welcomed and the accompanied,
+    those in employment, alternance or training, and the programmes' entrants and followers."""
+    keys = ("welcomed", "accompanied", *SITUATION_KINDS)
+    found: set = set()
+    for key, people in s.youths.items():
+        if key in keys or (isinstance(key, tuple) and key[0] in ("entered", "active")):
+            found |= people
+    return found
 
 
 def _profile(people: set, attributes: dict[UUID, dict[str, Any]], last_day: date) -> dict[str, Any]:
@@ -609,6 +645,79 @@ def _added(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
+BRIEF_PROFILE = ("age_band", "sex", "education_level", "minors", "no_diploma", "qpv", "zrr", "rqth", "neet")
+
+
+def _attribute_figures(
+    s: Scope, attributes: dict[UUID, dict[str, Any]], welcomed_as: dict[UUID, dict[str, Any]], last_day: date
+) -> dict[str, Any]:
+    """What is drawn from the young people's attributes (rule 7): places, profiles, minors."""
+    by_commune, by_site = _places(s, attributes)
+
+    def brief(people: set) -> dict[str, Any]:
+        profile = _profile(people, attributes, last_day)
+        return {k: profile[k] for k in BRIEF_PROFILE}
+
+    # Code de l'éducation, art. L114-1 (loi n° 2019-791 du 26 juillet 2019, art. 15): training is
+    # compulsory up to 18, and Missions Locales see that 16 to 18 year olds fulfil it; the
+    # accompanied minors on the period's last day, and those who entered a situation.
+    minors = {
+        j
+        for j in s.youths["accompanied"]
+        if "birth_month" in attributes.get(j, {}) and _age(attributes[j]["birth_month"], last_day) < 18
+    }
+    return {
+        "by_commune": by_commune,
+        "by_site": by_site,
+        "profile_of_accompanied": _profile(s.youths["accompanied"], attributes, last_day),
+        "first_welcome_profile": _profile(s.youths["welcomed"], welcomed_as, last_day),
+        "situation_profiles": {
+            "employment": brief(s.youths["employment"]),
+            "alternance": brief(s.youths["alternance"]),
+            "training": brief(s.youths["training"] | s.youths["schooling"]),
+        },
+        "training_obligation": {
+            "minors": len(minors),
+            "with_situation": len(minors & s.youths["situation"]),
+            "by_kind": {k: len(minors & s.youths[k]) for k in SITUATION_KINDS},
+        },
+        "programmes": {
+            p: {
+                "entrants_profile": brief(s.youths[("entered", p)]),
+                "active_zrr": sum(bool(attributes.get(j, {}).get("zrr")) for j in s.youths[("active", p)]),
+            }
+            for p in PROGRAMMES
+        },
+    }
+
+
+ATTRIBUTE_FIGURES = (
+    "by_commune",
+    "by_site",
+    "profile_of_accompanied",
+    "first_welcome_profile",
+    "situation_profiles",
+    "training_obligation",
+)
+
+
+def _added_attribute_figures(of_each_ml: list[dict[str, Any]]) -> dict[str, Any]:
+    """`_attribute_figures` of the network, added up from its Missions Locales' documents."""
+    drawn = _added(
+        {
+            **{k: d[k] for k in ATTRIBUTE_FIGURES},
+            "programmes": {
+                p: {"entrants_profile": f["entrants_profile"], "active_zrr": f["active_zrr"]}
+                for p, f in d["programmes"].items()
+            },
+        }
+        for d in of_each_ml
+    )
+    for c in drawn["by_commune"].values():
+        c["situation_rate"] = _rate(c["accompanied_with_situation"], c["accompanied"])
+    return drawn
+
+
 def _indicators(
     s: Scope,
     attributes: dict[UUID, dict[str, Any]],
@@ -616,29 +725,16 @@ def _indicators(
     last_day: date,
     of_each_ml: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The indicators of a scope. For the network, `of_each_ml` holds its Missions Locales' own:
-    when no young person counts in two of them (a dossier is one Mission Locale's; the sums of
-    their distinct counts equal the network's), the profiles, communes and sites are their sums,
-    exactly, instead of a walk through every young person of the network again."""
+    """The indicators of a scope. For the network, `of_each_ml` holds its Missions Locales' own
+    when no young person counts in two of them (a dossier is one Mission Locale's): then what is
+    drawn from the young people's attributes is the sum of theirs, exactly, instead of a walk
+    through every young person of the network again."""
     accompanied = s.youths["accompanied"]
     with_situation = s.youths["situation"]
     kinds = {k: sum(_sum(s, t, category=(k,)) for t in SITUATION_TYPES) for k in SITUATION_KINDS}
-
-    disjoint = bool(of_each_ml) and all(
-        sum(d[key] for d in of_each_ml or ()) == len(s.youths[youths])
-        for key, youths in (("accompanied", "accompanied"), ("first_welcomes", "welcomed"))
+    drawn = (
+        _added_attribute_figures(of_each_ml) if of_each_ml else _attribute_figures(s, attributes, welcomed_as, last_day)
     )
-    if disjoint:
-        by_commune = _added(d["by_commune"] for d in of_each_ml or ())
-        for c in by_commune.values():
-            c["situation_rate"] = _rate(c["accompanied_with_situation"], c["accompanied"])
-        by_site = _added(d["by_site"] for d in of_each_ml or ())
-        profile = _added(d["profile_of_accompanied"] for d in of_each_ml or ())
-        welcome_profile = _added(d["first_welcome_profile"] for d in of_each_ml or ())
-    else:
-        by_commune, by_site = _places(s, attributes)
-        profile = _profile(accompanied, attributes, last_day)
-        welcome_profile = _profile(s.youths["welcomed"], welcomed_as, last_day)
 
     programmes = {}
     for p in PROGRAMMES:
@@ -663,6 +759,9 @@ def _indicators(
             "entries_by_partner": _by_partner(s, "dispositifs.ProgrammeEntered", programme=p),
             "planned_days": _average(s.durations[("planned", p)]),
             "effective_days": _average(s.durations[("effective", p)]),
+            "youths_with_situation": len(s.youths[("active", p)] & with_situation),
+            "situations_by_kind": {k: len(s.youths[("active", p)] & s.youths[k]) for k in SITUATION_KINDS},
+            **drawn["programmes"][p],
         }
 
     by_sector = dict.fromkeys(ROME_SECTORS, 0)
@@ -698,6 +797,10 @@ def _indicators(
         "training_regional_plan": _sum(s, "employment.TrainingEntered", regional_plan=True),
         "immersions_by_objective": {o: _sum(s, "employment.ImmersionStarted", kind=o) for o in IMMERSION_OBJECTIVES},
         "contracts_by_type": {c: _sum(s, "employment.ContractSigned", contract_type=c) for c in CONTRACT_TYPES},
+        "aided_contracts": {
+            c: {t: _sum(s, "employment.ContractSigned", contract_type=c, kind=t) for t in ("fixed_term", "open_ended")}
+            for c in ("CAE", "CIE")
+        },
         "contracts_by_sector": {
             r: {k: _sum(s, "employment.ContractSigned", sector=r, category=k) for k in ("employment", "alternance")}
             for r in ROME_SECTORS
@@ -709,9 +812,11 @@ def _indicators(
         "training_youths": len(s.youths["training"] | s.youths["schooling"]),
         "immersions": _sum(s, "employment.ImmersionStarted"),
         "immersion_youths": len(s.youths["immersion"]),
-        "by_commune": dict(sorted(by_commune.items())),
-        "profile_of_accompanied": profile,
-        "first_welcome_profile": welcome_profile,
+        "by_commune": dict(sorted(drawn["by_commune"].items())),
+        "profile_of_accompanied": drawn["profile_of_accompanied"],
+        "first_welcome_profile": drawn["first_welcome_profile"],
+        "situation_profiles": drawn["situation_profiles"],
+        "training_obligation": drawn["training_obligation"],
         "referral_sources": {k: len(s.youths[("referral_source", k)]) for k in REFERRAL_SOURCES},
         "requests": {k: len(s.youths[("request", k)]) for k in REQUESTS},
         "by_mode": {
@@ -722,7 +827,7 @@ def _indicators(
             for m in MODES
         },
         "themes": {k: s.themes[k] for k in THEMES},
-        "by_site": dict(sorted(by_site.items())),
+        "by_site": dict(sorted(drawn["by_site"].items())),
         "counselors": {
             actor: {
                 "individual_interviews": c["individual_interview"],

@@ -118,6 +118,8 @@ def _specifics(e: Envelope) -> dict[str, Any]:
             "contract_type": p.contract_type,
             "durable": is_durable(p),
             "sector": p.sector,
+            # a contrat aidé (CAE, CIE) is signed for a fixed term (CDD) or an open one (CDI)
+            "kind": "open_ended" if p.end_date is None else "fixed_term",
         }
     if t == "employment.TrainingEntered":
         kind = {"kind": p.training_type, "funder": p.funder, "regional_plan": p.regional_plan}
@@ -256,8 +258,9 @@ def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) ->
 # rule; 3: the first welcome's nature (R9); 4: the planned ends of enrolments (`active_youths`);
 # 5: modes, referral sources, requests and themes, the whole profile and the dossier's site;
 # 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions' sizes,
-# programme exits' reasons, programme entries' and social referrals' partners.
-FOLD_RULES_VERSION = 6
+# programme exits' reasons, programme entries' and social referrals' partners; 7: contracts'
+# fixed or open term.
+FOLD_RULES_VERSION = 7
 
 
 def upgrade_derived_columns(engine: Engine) -> int:
@@ -314,11 +317,14 @@ def upgrade_derived_columns(engine: Engine) -> int:
             rederived = [(i, ml, {k: row[k] for k in (*PROFILE_FIELDS, "site", "welcome")}) for i, ml, row in rows]
             _update_each(conn, profiles, rederived)
             changed += rederived
-        # 6: contracts' sectors, trainings' types and funders, immersions' objectives, sessions,
+        # 6 and 7: contracts' sectors and terms, trainings' types and funders, immersions' objectives, sessions,
         # exits' reasons, partners (an entry without a partner is looked at again: harmless).
         situations = select(events.c.event_id).where(
             or_(
-                and_(events.c.event_type == "employment.ContractSigned", events.c.sector.is_(None)),
+                and_(
+                    events.c.event_type == "employment.ContractSigned",
+                    or_(events.c.sector.is_(None), events.c.kind.is_(None)),
+                ),
                 and_(
                     events.c.event_type.in_(["employment.TrainingEntered", "employment.ImmersionStarted"]),
                     events.c.kind.is_(None),

@@ -43,7 +43,8 @@ events = Table(
     Column("target", Integer),  # ObjectiveSet
     Column("mode", String(16)),  # FirstWelcomeRecorded, DossierEventRecorded: on_site, remote, outreach
     Column("tags", String(300)),  # the welcome's requests, the dossier event's themes: sorted, comma-joined
-    # TrainingEntered's training type, ImmersionStarted's objective, ProgrammeExited's reason
+    # TrainingEntered's training type, ImmersionStarted's objective, ProgrammeExited's reason,
+    # ContractSigned's term (fixed_term, open_ended)
     Column("kind", String(32)),
     Column("funder", String(16)),  # TrainingEntered
     Column("regional_plan", Boolean),  # TrainingEntered: under the Region's training plan

@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,30 +22,22 @@ from sqlalchemy import Connection
 from relais_reporting.catalogue import CATALOGUE, CHAPTERS, Entry, label
 from relais_reporting.directory import Directory
 from relais_reporting.indicators import Query, compute
+from relais_reporting.monthly import SERIES, monthly
 from relais_reporting.spreadsheet import figures_of
 
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-# The monthly series the reports draw (key in the document's indicators, French caption).
-MONTHLY = (
-    ("first_welcomes", "Premiers accueils par mois"),
-    ("accompanied", "Jeunes accompagnés par mois"),
-    ("individual_interviews", "Entretiens individuels par mois"),
-    ("workshop_participations", "Présences en ateliers et informations collectives par mois"),
-    ("situation_entries", "Entrées en situation par mois"),
-    ("programme_entries", "Entrées en dispositif par mois"),
-)
 NBSP = "\u202f"  # the narrow no-break space French puts between thousands and before % or €
 
 
 @dataclass
 class ReportData:
-    """What a report shows: the year's document, the year before's, each month's."""
+    """What a report shows: the year's document, the year before's, and the year's monthly series."""
 
     who: str
     year: int
     current: dict[str, Any]
     previous: dict[str, Any]
-    monthly: list[dict[str, Any]] = field(default_factory=list)
+    monthly: dict[str, list[int]] = field(default_factory=dict)  # monthly.SERIES, twelve values each
     editorial: str | None = None
     names: dict[str, str] = field(default_factory=dict)  # communes' and sites' names, by code
 
@@ -58,19 +49,19 @@ def gather(
     directory: Directory,
     editorial: str | None = None,
 ) -> ReportData:
-    """The documents a report of `year` needs, computed by the indicator query (14 of them), and
-    the names the network directory gives to the Mission Locale, its communes and its sites."""
+    """What a report of `year` needs, computed by the indicator query (the year and the year
+    before) and the monthly series, with the names the network directory gives to the Mission
+    Locale, its communes and its sites."""
 
     def document(start: date, end: date) -> dict[str, Any]:
         return compute(conn, Query(start, end, ml_id))
 
-    monthly = [document(date(year, m, 1), date(year, m, monthrange(year, m)[1])) for m in range(1, 13)]
     return ReportData(
         directory.name_of(ml_id),
         year,
         document(date(year, 1, 1), date(year, 12, 31)),
         document(date(year - 1, 1, 1), date(year - 1, 12, 31)),
-        monthly,
+        monthly(conn, year, ml_id).series,
         editorial,
         directory.names(ml_id),
     )
@@ -137,16 +128,6 @@ def chapter_tables(data: ReportData) -> dict[str, list[tuple[str, str, str, str,
             unit = entry.unit
             tables[entry.chapter].append((key, text, unit, shown(n, unit), shown(n1, unit), change(n, n1, unit)))
     return tables
-
-
-def monthly_series(data: ReportData) -> dict[str, list[int]]:
-    series: dict[str, list[int]] = {}
-    for key, _ in MONTHLY:
-        if key == "programme_entries":
-            series[key] = [sum(p["entries"] for p in m["indicators"]["programmes"].values()) for m in data.monthly]
-        else:
-            series[key] = [m["indicators"][key] for m in data.monthly]
-    return series
 
 
 def _bars(values: list[int], caption: str) -> str:
@@ -228,13 +209,12 @@ def render_html(data: ReportData) -> str:
     if data.editorial:
         parts.append(f'<section class="editorial"><h2>Le mot de la direction</h2>{markdown(data.editorial)}</section>')
     tables = chapter_tables(data)
-    series = monthly_series(data)
     for chapter, title in CHAPTERS.items():
         parts.append(f'<section id="{chapter}"><h2>{e(title)}</h2>')
         if chapter == "year":
             parts.append('<div class="charts">')
-            for key, caption in MONTHLY:
-                values = series[key]
+            for key, caption in SERIES.items():
+                values = data.monthly[key]
                 cells = "".join(f'<td class="num">{integer(v)}</td>' for v in values)
                 heads = "".join(f'<th scope="col" class="num">{m}</th>' for m in MONTHS)
                 parts.append(
@@ -293,8 +273,8 @@ def to_xlsx(data: ReportData, out: Path) -> None:
         sheet.column_dimensions["A"].width = 70
     months = book.create_sheet("Mois")
     months.append(["Chiffre", *MONTHS])
-    for key, caption in MONTHLY:
-        months.append([caption, *monthly_series(data)[key]])
+    for key, caption in SERIES.items():
+        months.append([caption, *data.monthly[key]])
     months.column_dimensions["A"].width = 60
     book.save(out)
 
