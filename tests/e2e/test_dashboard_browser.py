@@ -34,12 +34,17 @@ PHONE = {"width": 390, "height": 844}
 
 
 def known_history(ml: str) -> History:
-    """Three young people of Villejuif, two accompanied, one hired on a CDI in 2025."""
+    """Three young people of Villejuif welcomed in February 2025, two accompanied, one hired on a
+    CDI and entered in a CEJ, whose objective for the year is 4; one young person welcomed in
+    May 2024, the year before."""
     h = History(ml)
+    h.welcome("2024-05-06 09:00", commune="94076")
     a, b, c = (h.welcome("2025-02-03 09:00", commune="94076") for _ in range(3))
     h.dossier_event(a, "individual_interview", "2025-02-10 10:00")
     h.dossier_event(b, "individual_interview", "2025-02-11 10:00")
     h.contract(a, "CDI", date(2025, 3, 3), None, "2025-03-03 09:00")
+    h.objective("CEJ", 2025, 4, "2025-01-06 09:00")
+    h.enter(a, "CEJ", date(2025, 4, 1), "2025-04-01 09:00", planned_end=date(2026, 3, 31))
     return h
 
 
@@ -103,6 +108,17 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         expect(page.get_by_text("Villejuif (94076)")).to_be_visible()
         assert chart(page, "communes") == {"labels": ["Villejuif (94076)"], "values": [[2], [3]]}
         assert chart(page, "kinds")["values"] == [[1, 0, 0, 0, 0, 0]]  # one entry: employment
+        # Beside each figure, the year before and the change; month by month, both years.
+        expect(page.locator(".card[data-key=first_welcomes] .before")).to_have_text("N−1 : 1 (+200 %)")
+        expect(page.locator("#h-months")).to_have_text("Mois par mois en 2025")
+        months = chart(page, "month-first_welcomes")
+        assert months["values"] == [[0, 3, *[0] * 10], [0, 0, 0, 0, 1, *[0] * 7]]
+        # The year's objective as progress, and the dates written the French way.
+        objective = page.locator("#objective-CEJ")
+        expect(objective).to_have_text("CEJ : 1 entrée(s) sur un objectif de 4 (25,0 %)")
+        assert page.locator("progress[aria-labelledby=objective-CEJ]").evaluate("p => [p.value, p.max]") == [1, 4]
+        expect(page.locator("#from")).to_have_value("01/01/2025")
+        expect(page.locator("#to")).to_have_value("31/12/2025")
         assert accessibility_violations(page) == []
         page.screenshot(path=str(ARTIFACTS / "dashboard-mission-locale.png"), full_page=True)
 
@@ -112,6 +128,19 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         rows = download.value.path().read_text(encoding="utf-8-sig").splitlines()
         assert download.value.suggested_filename == f"relais-indicateurs-{ml}-2025-01-01-2025-12-31.csv"
         assert f"{ml};2025-01-01;2025-12-31;;first_welcomes;jeunes en premier accueil;3" in rows
+
+        # The annual activity report of the year, opened from the page (the token in a header).
+        with page.context.expect_page() as opened:
+            page.click("#report")
+        report = opened.value
+        expect(report.locator("h1")).to_contain_text("Rapport d'activité 2025", timeout=20_000)
+        report.close()
+
+        # A date that is not one is refused next to its field, and nothing changes.
+        page.fill("#from", "31/02/2025")
+        page.click("#period button[type=submit]")
+        assert page.locator("#from").evaluate("i => i.validationMessage") == "Date attendue au format jj/mm/aaaa."
+        page.fill("#from", "01/01/2025")
 
         # Printed (or saved as PDF), the report shows every table, those folded on screen too.
         expect(page.locator("[data-table=kinds] table")).to_be_hidden()

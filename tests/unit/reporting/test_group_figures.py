@@ -96,3 +96,29 @@ def test_each_month_of_a_series_is_that_month_s_own_figure():
             == compute(conn, Query(date(2023, 1, 1), date(2023, 12, 31), "ML-A"))["indicators"]["individual_interviews"]
         )
         assert sum(series["first_welcomes"]) > 0 and sum(series["situation_entries"]) > 0
+
+
+def test_the_monthly_series_are_served_under_the_indicators_access_rules():
+    from relais_reporting.bootstrap import create_app
+    from support.http import bearer, in_process, offline
+
+    app = create_app(offline())
+    with app.state.engine.begin() as conn:
+        apply(conn, random_history(17, youths=8))
+    client = in_process(app)
+    director = bearer("director", ("ML-A",))
+    mine = client.get("/v1/indicators/monthly", params={"year": 2023, "ml_id": "ML-A"}, headers=director)
+    assert mine.status_code == 200
+    with app.state.engine.connect() as conn:
+        assert mine.json()["series"] == monthly(conn, 2023, "ML-A").series
+    assert mine.json()["captions"]["first_welcomes"] == "Premiers accueils par mois"
+    assert (
+        client.get("/v1/indicators/monthly", params={"year": 2023, "ml_id": "ML-B"}, headers=director).status_code
+        == 403
+    )
+    assert client.get("/v1/indicators/monthly", params={"year": 2023}, headers=director).status_code == 403
+    analyst = bearer("network_analyst", ("*",))
+    assert client.get("/v1/indicators/monthly", params={"year": 2023}, headers=analyst).status_code == 200
+    bad = client.get("/v1/indicators/monthly", params={"year": 20230, "ml_id": "ML-A"}, headers=director)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.year"
+    assert client.get("/v1/indicators/monthly", params={"year": 2023}).status_code == 401

@@ -21,6 +21,7 @@ from relais_reporting.catalogue import CATALOGUE, CHAPTERS, ROME_DOMAINS, VALUE_
 from relais_reporting.directory import Directory
 from relais_reporting.indicators import Query as IndicatorQuery
 from relais_reporting.live import ReadModelVersion, indicator_events
+from relais_reporting.monthly import SERIES, monthly
 from relais_reporting.readmodel import events
 from relais_reporting.spreadsheet import to_csv
 
@@ -48,6 +49,14 @@ class CatalogueAnswer(BaseModel):
     chapters: dict[str, str]
     figures: list[CatalogueFigure]
     value_labels: dict[str, str]
+
+
+class MonthlyAnswer(BaseModel):
+    ml_id: str | None
+    year: int
+    as_of: str | None
+    series: dict[str, list[int]]  # twelve values each, January first (monthly.SERIES)
+    captions: dict[str, str] = dict(SERIES)
 
 
 class TimelineEntry(BaseModel):
@@ -137,6 +146,24 @@ def build_router(
         # Serialised by orjson: a network's document is tens of thousands of figures, which
         # FastAPI's generic encoder took tens of milliseconds to walk (bench/README.md, query).
         return Response(orjson.dumps(await to_thread.run_sync(run, q)), media_type="application/json")
+
+    @r.get(
+        "/v1/indicators/monthly",
+        summary="Les séries mois par mois d'une année (premiers accueils, accompagnés, entretiens…)",
+    )
+    async def indicators_monthly(
+        year: Annotated[int, Query(ge=2000, le=2100)],
+        ml_id: Annotated[str | None, Query(max_length=64)] = None,
+        as_of: Annotated[AwareDatetime | None, Query()] = None,
+        who: Principal = Depends(current_principal),
+    ) -> MonthlyAnswer:
+        indicator_query(who, ml_id, date(year, 1, 1), date(year, 12, 31), as_of)  # the same access rules
+
+        def series() -> MonthlyAnswer:
+            with engine.connect() as conn:
+                return MonthlyAnswer(**monthly(conn, year, ml_id, as_of).as_json())
+
+        return await to_thread.run_sync(series)
 
     @r.get(
         "/v1/catalogue", summary="Le catalogue des chiffres : libellé, chapitre, unité, définition, ligne du rapport"
