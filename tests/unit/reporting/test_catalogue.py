@@ -15,6 +15,7 @@ from relais_reporting.catalogue import (
     coverage_markdown,
     entry_of,
     schema_text,
+    whole_of,
 )
 from relais_reporting.spreadsheet import flatten
 from support.histories import random_history
@@ -54,6 +55,20 @@ def test_every_figure_of_a_document_has_a_french_label_a_chapter_and_a_unit(netw
         assert entry.chapter in CHAPTERS and entry.unit in ("youths", "count", "rate", "cents", "target", "days")
         assert "_" not in french.replace("18_21", "").replace("22_25", ""), f"{key}: {french}"
     assert entry_of("programmes.PACEA.invented")[0] is None
+
+
+def test_a_share_is_of_a_whole_the_document_has(network_document):
+    """The report prints « 44 % sont des femmes » beside the count: the whole named by the
+    catalogue is a figure of the same document, the same programme's for a programme's."""
+    keys = {"events_considered", "events_skipped", *flatten(network_document["indicators"])}
+    with_whole = [(key, entry) for key in keys if (entry := entry_of(key)[0]) is not None and entry.whole]
+    assert len(with_whole) > 50
+    for key, entry in with_whole:
+        whole = whole_of(entry, key)
+        assert whole is None or whole in keys, (key, whole)
+    youths_with_situation = CATALOGUE["programmes.*.youths_with_situation"]
+    assert whole_of(youths_with_situation, "programmes.CEJ.youths_with_situation") == "programmes.CEJ.active_youths"
+    assert whole_of(CATALOGUE["training_obligation.minors"], "training_obligation.minors") is None
 
 
 def test_the_report_lines_quoted_are_lines_of_the_seed_reports():

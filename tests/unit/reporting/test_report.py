@@ -11,7 +11,7 @@ from relais_cli.simulation.profiles import PROFILES
 from relais_contracts import decode
 from relais_reporting.catalogue import CATALOGUE
 from relais_reporting.monthly import SERIES
-from relais_reporting.report import ReportData, change, render_html, rows_of, shown
+from relais_reporting.report import ReportData, change, render_html, rows_of, share, shown
 from relais_reporting.spreadsheet import flatten
 from relais_runtime.settings import PROJECT_ROOT
 from support.reporting import document
@@ -74,7 +74,9 @@ def test_the_pdf_shows_every_figure_quoting_a_report_line_with_its_year_the_year
     missing = []
     for entry in quoted:
         for key, _, n, n1 in rows_of(entry, now, before):
-            values = " ".join((shown(n, entry.unit), shown(n1, entry.unit), change(n, n1, entry.unit)))
+            part = share(entry, key, n, now)
+            written = (shown(n, entry.unit), shown(n1, entry.unit), change(n, n1, entry.unit))
+            values = " ".join(written if part is None else (shown(part, "rate"), *written))
             if not any(line.endswith(" ".join(values.split())) for line in lines):
                 missing.append((key, values))
     assert missing == [], "figures whose N, N−1 and change are not on a line of the PDF"
@@ -175,8 +177,11 @@ def test_the_workbook_has_a_sheet_per_chapter_with_numbers_a_spreadsheet_can_com
     rows = {row[4]: row for row in book["L'année en chiffres"].iter_rows(min_row=3, values_only=True)}
     now = document(events, ml_id=INNOVAM.ml_code)["indicators"]
     before = document(events, "2022-01-01", "2022-12-31", ml_id=INNOVAM.ml_code)["indicators"]
-    label_, n, n1, delta, _ = rows["first_welcomes"]
+    label_, n, n1, delta, _, _ = rows["first_welcomes"]
     assert (label_, n, n1) == ("Jeunes en premier accueil", now["first_welcomes"], before["first_welcomes"])
     assert delta == pytest.approx((n - n1) / n1)
+    youths = {row[4]: row for row in book["Les jeunes de nos villes"].iter_rows(min_row=3, values_only=True)}
+    women = youths["profile_of_accompanied.sex.F"]
+    assert women[5] == pytest.approx(now["profile_of_accompanied"]["sex"]["F"] / now["accompanied"], abs=1e-4)
     paid = {row[4]: row for row in book["Les dispositifs"].iter_rows(min_row=3, values_only=True)}
     assert paid["programmes.PACEA.allowance_paid_cents"][1] == now["programmes"]["PACEA"]["allowance_paid_cents"] / 100

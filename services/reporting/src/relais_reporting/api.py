@@ -43,6 +43,7 @@ class CatalogueFigure(BaseModel):
     definition: str
     report_lines: tuple[str, ...]
     keys: str | None
+    whole: str | None  # the figure its young people are a part of (`*`: the same value as the key's)
 
 
 class CatalogueAnswer(BaseModel):

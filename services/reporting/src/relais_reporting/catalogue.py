@@ -156,19 +156,21 @@ INNOVAM = "INNOVAM 2023"
 NOA = "Nord-Ouest Aubeois 2023"
 
 
-def figure(label: str, chapter: Chapter, unit: Unit, definition: str, *lines: str, default: Any = ...) -> Any:
+def figure(
+    label: str, chapter: Chapter, unit: Unit, definition: str, *lines: str, default: Any = ..., whole: str | None = None
+) -> Any:
     """A figure of the document: its value's field, with what the catalogue says of it. `lines`:
-    the seed reports' own words it reproduces, « as printed » with the report's name first."""
-    return Field(
-        default,
-        description=definition,
-        json_schema_extra={"x-label": label, "x-chapter": chapter, "x-unit": unit, "x-report-lines": list(lines)},
-    )
+    the seed reports' own words it reproduces, « as printed » with the report's name first;
+    `whole`: the key of the figure it is a part of, for the share the reports print beside it."""
+    extra = {"x-label": label, "x-chapter": chapter, "x-unit": unit, "x-report-lines": list(lines)}
+    return Field(default, description=definition, json_schema_extra=extra | ({"x-whole": whole} if whole else {}))
 
 
-def group(label: str, chapter: Chapter, definition: str) -> Any:
-    """A group of figures (an object of the document): its label, chapter and what it holds."""
-    return Field(description=definition, json_schema_extra={"x-label": label, "x-chapter": chapter})
+def group(label: str, chapter: Chapter, definition: str, whole: str | None = None) -> Any:
+    """A group of figures (an object of the document): its label, chapter and what it holds;
+    `whole`: the figure its counts of young people are parts of (a profile's: its group's size)."""
+    extra = {"x-label": label, "x-chapter": chapter} | ({"x-whole": whole} if whole else {})
+    return Field(description=definition, json_schema_extra=extra)
 
 
 class Figures(BaseModel):
@@ -253,13 +255,22 @@ class TrainingProfile(BriefProfile):
 
 class SituationProfiles(Figures):
     employment: BriefProfile = group(
-        "profil des jeunes en emploi", "employment", "Young people with a job contract in the period."
+        "profil des jeunes en emploi",
+        "employment",
+        "Young people with a job contract in the period.",
+        whole="youths_in_employment",
     )
     alternance: BriefProfile = group(
-        "profil des jeunes en alternance", "employment", "Young people with an alternance contract in the period."
+        "profil des jeunes en alternance",
+        "employment",
+        "Young people with an alternance contract in the period.",
+        whole="youths_in_alternance",
     )
     training: TrainingProfile = group(
-        "profil des jeunes en formation", "training", "Young people with a training entry (schooling included)."
+        "profil des jeunes en formation",
+        "training",
+        "Young people with a training entry (schooling included).",
+        whole="training_youths",
     )
 
 
@@ -275,7 +286,11 @@ class TrainingObligation(Figures):
         f"{INNOVAM}: « 315 mineurs accompagnés »",
     )
     with_situation: int = figure(
-        "mineurs entrés en situation", "training", "youths", "Those of them with a situation entry in the period."
+        "mineurs entrés en situation",
+        "training",
+        "youths",
+        "Those of them with a situation entry in the period.",
+        whole="training_obligation.minors",
     )
     by_kind: dict[SituationKind, int] = figure(
         "mineurs entrés en situation, par nature",
@@ -283,6 +298,7 @@ class TrainingObligation(Figures):
         "youths",
         "Those of them with a situation entry of each kind.",
         f"{INNOVAM}: « 4 entrés en emploi - 10 entrés en formation - 75 rescolarisés - 2 en service civique »",
+        whole="training_obligation.minors",
     )
 
 
@@ -406,6 +422,7 @@ class ProgrammeFigures(Figures):
         "youths",
         "Young people followed (active_youths) with a situation entry in the period.",
         f"{INNOVAM}: « 30 jeunes ont été parrainés en 2023 dont 18 sont entrés en situation » (parrainage)",
+        whole="programmes.*.active_youths",
     )
     situations_by_kind: dict[SituationKind, int] = figure(
         "jeunes suivis entrés en situation, par nature",
@@ -413,13 +430,15 @@ class ProgrammeFigures(Figures):
         "youths",
         "Young people followed with a situation entry of each kind.",
         f"{INNOVAM}: « 10 en emploi - 5 en contrats en alternance - 3 entrés en formation » (parrainage)",
+        whole="programmes.*.active_youths",
     )
     active_zrr: int = figure(
         "jeunes suivis résidant en ZRR",
         "programmes",
         "youths",
-        "Young people followed living in a zone de revitalisation rurale (share: over the accompanied in ZRR).",
+        "Young people followed living in a zone de revitalisation rurale (share: of the accompanied in ZRR).",
         f"{NOA}: « 50% des jeunes ruraux ont bénéficié du Contrat d'Engagement Jeune »",
+        whole="profile_of_accompanied.zrr",
     )
     entrants_profile: BriefProfile = group(
         "profil des entrants", "programmes", "The young people who entered the programme in the period."
@@ -694,18 +713,27 @@ class Indicators(Figures):
         "par commune", "youths", "Per INSEE commune of the latest profile ('unknown' when none)."
     )
     profile_of_accompanied: ProfileFigures = group(
-        "profil des accompagnés", "youths", "The accompanied, by their latest profile (rule 7)."
+        "profil des accompagnés", "youths", "The accompanied, by their latest profile (rule 7).", whole="accompanied"
     )
     first_welcome_profile: ProfileFigures = group(
         "profil des jeunes en premier accueil",
         "youths",
         "The young people first welcomed in the period, by the profile given at their welcome.",
+        whole="first_welcomes",
     )
     referral_sources: dict[it.ReferralSource, int] = figure(
-        "jeunes en premier accueil par prescripteur", "youths", "youths", "Who sent the young people welcomed."
+        "jeunes en premier accueil par prescripteur",
+        "youths",
+        "youths",
+        "Who sent the young people welcomed.",
+        whole="first_welcomes",
     )
     requests: dict[it.Request, int] = figure(
-        "jeunes en premier accueil par demande", "youths", "youths", "What the young people welcomed asked for."
+        "jeunes en premier accueil par demande",
+        "youths",
+        "youths",
+        "What the young people welcomed asked for.",
+        whole="first_welcomes",
     )
     by_mode: dict[it.Mode, ModeFigures] = group(
         "par modalité", "year", "Welcomes and dossier events on site, remote, or outreach (the mobile office)."
@@ -755,6 +783,7 @@ class Entry:
     definition: str
     report_lines: tuple[str, ...]
     keys: str | None  # the vocabulary of the `*` that follows, if any
+    whole: str | None = None  # the key of the figure its young people are a part of (`*`: the same value)
 
 
 def _vocabulary(annotation: Any) -> str | None:
@@ -769,7 +798,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
 
 
-def _entries(model: type[BaseModel], prefix: str) -> list[Entry]:
+def _entries(model: type[BaseModel], prefix: str, whole: str | None = None) -> list[Entry]:
     found = []
     for name, info in model.model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
@@ -787,10 +816,11 @@ def _entries(model: type[BaseModel], prefix: str) -> list[Entry]:
                 info.description or "",
                 tuple(extra.get("x-report-lines", ())),  # type: ignore[arg-type]
                 keys,
+                str(extra.get("x-whole") or whole) if extra.get("x-whole") or whole else None,
             )
         )
         if inner is not None:
-            found += _entries(inner, f"{key}.*." if keys else f"{key}.")
+            found += _entries(inner, f"{key}.*." if keys else f"{key}.", extra.get("x-whole") or whole)  # type: ignore[arg-type]
     return found
 
 
@@ -830,6 +860,16 @@ def entry_of(key: str, names: Mapping[str, str] | None = None) -> tuple[Entry | 
         else:
             return None, key
     return entry, " — ".join(labels)
+
+
+def whole_of(entry: Entry, key: str) -> str | None:
+    """The key of the whole a figure's value is a part of (`programmes.CEJ.youths_with_situation`
+    → `programmes.CEJ.active_youths`); None when it has none, or is its own whole."""
+    if entry.whole is None:
+        return None
+    parts = key.split(".")
+    whole = ".".join(parts[i] if p == "*" and i < len(parts) else p for i, p in enumerate(entry.whole.split(".")))
+    return None if whole == key else whole
 
 
 def label(key: str, names: Mapping[str, str] | None = None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from relais_reporting.catalogue import CATALOGUE, CHAPTERS, Entry, label
+from relais_reporting.catalogue import CATALOGUE, CHAPTERS, Entry, label, whole_of
 from relais_reporting.directory import Directory
 from relais_reporting.indicators import Query, compute
 from relais_reporting.monthly import SERIES, monthly
@@ -117,16 +117,37 @@ def rows_of(
     return [row for row in found if row[2] or row[3]]
 
 
-def chapter_tables(data: ReportData) -> dict[str, list[tuple[str, str, str, str, str, str]]]:
-    """Per chapter, in the catalogue's order: (key, label, unit, N, N−1, change) already written."""
+def share(entry: Entry, key: str, value: Any, figures: dict[str, Any]) -> float | None:
+    """The part of its whole a figure is (« 44 % sont des femmes »), None when it has none."""
+    whole = whole_of(entry, key)
+    total = figures.get(whole) if whole else None
+    return round(value / total, 4) if total and value is not None else None
+
+
+Row = tuple[str, str, str, str, str, str, str]
+
+
+def chapter_tables(data: ReportData) -> dict[str, list[Row]]:
+    """Per chapter, in the catalogue's order: (key, label, unit, share, N, N−1, change) written."""
     now, before = figures_of(data.current), figures_of(data.previous)
-    tables: dict[str, list[tuple[str, str, str, str, str, str]]] = {c: [] for c in CHAPTERS}
+    tables: dict[str, list[Row]] = {c: [] for c in CHAPTERS}
     for entry in CATALOGUE.values():
         if entry.unit is None or entry.key == "events_skipped":
             continue
         for key, text, n, n1 in rows_of(entry, now, before, data.names):
             unit = entry.unit
-            tables[entry.chapter].append((key, text, unit, shown(n, unit), shown(n1, unit), change(n, n1, unit)))
+            part = share(entry, key, n, now)
+            tables[entry.chapter].append(
+                (
+                    key,
+                    text,
+                    unit,
+                    "" if part is None else shown(part, "rate"),
+                    shown(n, unit),
+                    shown(n1, unit),
+                    change(n, n1, unit),
+                )
+            )
     return tables
 
 
@@ -225,15 +246,16 @@ def render_html(data: ReportData) -> str:
         rows = tables[chapter]
         if rows:
             parts.append(
-                f'<table><thead><tr><th scope="col">Chiffre</th><th scope="col" class="num">{data.year}</th>'
+                f'<table><thead><tr><th scope="col">Chiffre</th><th scope="col" class="num">Part</th>'
+                f'<th scope="col" class="num">{data.year}</th>'
                 f'<th scope="col" class="num">{data.year - 1}</th><th scope="col" class="num">Évolution</th>'
                 "</tr></thead><tbody>"
             )
-            for key, text, _, n, n1, delta in rows:
+            for key, text, _, part, n, n1, delta in rows:
                 name = e(text[:1].upper() + text[1:])
                 parts.append(
-                    f'<tr data-key="{e(key)}"><th scope="row">{name}</th><td class="num">{n}</td>'
-                    f'<td class="num">{n1}</td><td class="num">{delta}</td></tr>'
+                    f'<tr data-key="{e(key)}"><th scope="row">{name}</th><td class="num">{part}</td>'
+                    f'<td class="num">{n}</td><td class="num">{n1}</td><td class="num">{delta}</td></tr>'
                 )
             parts.append("</tbody></table>")
         parts.append("</section>")
@@ -256,7 +278,7 @@ def to_xlsx(data: ReportData, out: Path) -> None:
         sheet = book.create_sheet(title[:31])  # a sheet's name has 31 characters at most
         sheet.append([f"{title} — {data.who}"])
         sheet["A1"].font = bold
-        sheet.append(["Chiffre", str(data.year), str(data.year - 1), "Évolution", "Clé"])
+        sheet.append(["Chiffre", str(data.year), str(data.year - 1), "Évolution", "Clé", f"Part en {data.year}"])
         for cell in sheet[2]:
             cell.font = bold
         for entry in CATALOGUE.values():
@@ -265,11 +287,12 @@ def to_xlsx(data: ReportData, out: Path) -> None:
             for key, text, n, n1 in rows_of(entry, now, before, data.names):
                 row = [text[:1].upper() + text[1:], _cell(n, entry.unit), _cell(n1, entry.unit)]
                 row.append((n - n1) / n1 if entry.unit != "rate" and n1 and n is not None else None)
-                sheet.append([*row, key])
+                sheet.append([*row, key, share(entry, key, n, now)])
                 formats = {"cents": "#,##0 €", "rate": "0.0%"}
                 for cell in sheet[sheet.max_row][1:3]:
                     cell.number_format = formats.get(entry.unit, "#,##0")
                 sheet.cell(sheet.max_row, 4).number_format = "+0%;-0%;0%"
+                sheet.cell(sheet.max_row, 6).number_format = "0.0%"
         sheet.column_dimensions["A"].width = 70
     months = book.create_sheet("Mois")
     months.append(["Chiffre", *MONTHS])
