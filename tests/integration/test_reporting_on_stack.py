@@ -371,3 +371,20 @@ async def test_two_replicas_share_the_fold_and_count_each_event_once(pg_store, n
     with engine.connect() as conn:
         shared = compute(conn, Query(date(2023, 1, 1), date(2023, 12, 31)))
     assert shared == document(events, ml_id=None)
+
+
+def test_the_live_cache_brought_up_to_date_by_postgresql_commits_answers_as_computed_again(pg_store):
+    """What PostgreSQL says a commit inserted (`RETURNING`) and the change tokens it replaced
+    (rows locked) are what the live cache adds to its figures: after each commit, equal."""
+    from relais_reporting.readmodel import metadata
+    from relais_runtime.sql import engine_for
+    from unit.reporting.test_live_deltas import QUERIES, fold_in_commits
+
+    engine = engine_for(pg_store.settings, pg_store.service)
+    metadata.create_all(engine)
+    *answers, cache = fold_in_commits(random_history(5, youths=20), 5, QUERIES, engine)
+    for commit, pairs in enumerate(answers):
+        for live, fresh in pairs:
+            assert live == fresh, f"commit {commit}"
+    assert 3 < cache.recomputed < len(answers) * 2
+    engine.dispose()

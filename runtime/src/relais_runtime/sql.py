@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import sqlalchemy.exc
 from eventsourcing import persistence as es
-from sqlalchemy import Boolean, Connection, Engine, Table, Uuid, create_engine, event, inspect, text
+from sqlalchemy import Boolean, Connection, Engine, Table, Uuid, create_engine, event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
@@ -40,15 +40,21 @@ class SqliteRows(list[tuple[Any, ...]]):
     where they were decoded, in a worker process: smaller to send, nothing left to convert."""
 
 
-def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]] | SqliteRows, key: str) -> None:
+def insert_new(
+    conn: Connection, table: Table, rows: list[dict[str, Any]] | SqliteRows, key: str, returning: bool = False
+) -> set[Any] | None:
     """Insert the rows whose `key` (a single-column primary key) is not in `table` yet, in the
     caller's transaction: several copies of one row keep one, a row already there changes
     nothing. A bulk path below SQLAlchemy's per-row parameter processing, which cost the fold
     more than the database itself (bench/README.md, fold): PostgreSQL copies the rows into a
     temporary table and inserts from it (`COPY`, then `INSERT … ON CONFLICT DO NOTHING`); SQLite
-    runs one `INSERT OR IGNORE` over all of them."""
+    runs one `INSERT OR IGNORE` over all of them.
+
+    `returning`: the keys of the rows this call inserted, as PostgreSQL's `RETURNING` says (a
+    row another transaction inserted meanwhile is not among them); SQLite, one writer at a
+    time, looks first for those already there (list rows only; None otherwise)."""
     if not rows:
-        return
+        return set() if returning else None
     names = [c.name for c in table.columns]
     columns = ", ".join(f'"{n}"' for n in names)
     marks = ", ".join("?" * len(names))
@@ -56,7 +62,7 @@ def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]] | Sqli
         if conn.dialect.name != "sqlite":
             raise TypeError(f"rows prepared for SQLite given to {conn.dialect.name}")
         conn.exec_driver_sql(f"INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})", rows)
-        return
+        return None
     unique = list({r[key]: r for r in rows}.values())
     if conn.dialect.name == "postgresql":
         staging = f"staging_{table.name}"
@@ -68,11 +74,25 @@ def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]] | Sqli
                     copy.write_row([r.get(n) for n in names])
             cursor.execute(
                 f'INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT ("{key}") DO NOTHING'
+                + (f' RETURNING "{key}"' if returning else "")
             )
+            inserted = {found for (found,) in cursor.fetchall()} if returning else None
             cursor.execute(f"DELETE FROM {staging}")  # the next batch of the same transaction starts empty
-        return
+        return inserted
+    if returning:
+        there = {
+            k
+            for chunk in range(0, len(unique), 500)
+            for k in conn.execute(
+                select(table.c[key]).where(table.c[key].in_([r[key] for r in unique[chunk : chunk + 500]]))
+            ).scalars()
+        }
+        unique = [r for r in unique if r[key] not in there]
+        if not unique:
+            return set()
     values = sqlite_values(table, unique)
     conn.exec_driver_sql(f"INSERT OR IGNORE INTO {table.name} ({columns}) VALUES ({marks})", values)
+    return {r[key] for r in unique} if returning else None
 
 
 def sqlite_values(table: Table, rows: list[dict[str, Any]]) -> SqliteRows:

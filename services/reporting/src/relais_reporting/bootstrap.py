@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from relais_reporting import projection
 from relais_reporting.api import build_router
-from relais_reporting.cache import IndicatorCache, give_tokens_to_known
+from relais_reporting.cache import IndicatorCache, LiveFold, give_tokens_to_known
 from relais_reporting.dashboard import dashboard_router
 from relais_reporting.directory import load_directory
 from relais_reporting.live import ReadModelVersion
@@ -26,20 +26,29 @@ from relais_reporting.readmodel import metadata
 PROJECTION_GROUP = "reporting.projection"
 
 
-def projection_consumer(engine: Engine, group_id: str = PROJECTION_GROUP) -> TransactionalConsumer:
+def projection_consumer(
+    engine: Engine, group_id: str = PROJECTION_GROUP, fold: LiveFold | None = None
+) -> TransactionalConsumer:
+    """The projection of the three topics; with `fold`, what each commit stored goes to its cache."""
     metadata.create_all(engine)
     for table in metadata.sorted_tables:  # indexes added since a table was created
         for index in table.indexes:
             index.create(engine, checkfirst=True)
     projection.upgrade_derived_columns(engine)
     give_tokens_to_known(engine)
-    return TransactionalConsumer(engine, group_id, projection.apply, on_skipped=projection.record_skipped)
+    consumer = TransactionalConsumer(
+        engine, group_id, fold.apply if fold else projection.apply, on_skipped=projection.record_skipped
+    )
+    if fold is not None:
+        consumer.after_commit.append(fold.committed)  # before the streams are woken
+    return consumer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine_for(settings, "reporting")
-    consumer = projection_consumer(engine)
+    cache = IndicatorCache()
+    consumer = projection_consumer(engine, fold=LiveFold(cache))
     version = ReadModelVersion()
     consumer.after_commit.append(version.bump)
     broker = consumer_broker(settings, "relais-reporting")
@@ -58,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             title="Relais — reporting",
             description="Indicateurs en temps réel, rapport d'activité, relecture pour l'audit.",
             routers=[
-                build_router(engine, version, IndicatorCache(), load_directory(settings.directory_file)),
+                build_router(engine, version, cache, load_directory(settings.directory_file)),
                 dashboard_router(settings.dashboard_dir),
             ],
             readiness=readiness,
@@ -67,4 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.version = version
+    app.state.cache = cache
     return app

@@ -10,11 +10,16 @@ Tokens are read before the rows: a commit that lands in between is either in the
 new token makes the next query recompute it once more) or not yet visible; a Part is never kept
 under a token newer than its rows. `as_of` queries are not cached (a late event can still change
 the past as known at an instant: its `recorded_at` precedes its arrival).
+
+A Part whose token moved is not always computed again: this process's projection hands the
+cache what each of its commits stored (`LiveFold`), and when the commits since the Part's token
+only add (`delta.py`), their rows are added to it. A commit of another replica, or one that
+cancels or changes an enrolment, breaks that chain: the Part is computed again.
 """
 
 import threading
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,10 +27,13 @@ from typing import Any
 from relais_runtime.sql import insert_new
 from sqlalchemy import Connection, Engine, select
 
+from relais_reporting.delta import applicable, apply_delta, refresh_attributes
 from relais_reporting.indicators import Part, Query, assemble, compute, document, parts
+from relais_reporting.projection import Delta, rows_of, store
 from relais_reporting.readmodel import changes, events, skipped
 
 NO_ML = ""  # the token row of skipped events that name no Mission Locale
+DELTAS_KEPT = 256  # per Mission Locale: a Part further behind is computed again
 
 
 @dataclass
@@ -48,6 +56,14 @@ class IndicatorCache:
         self._size = periods
         # One computation at a time: a second reader of the same figures waits and finds them made.
         self._lock = threading.Lock()
+        self._deltas: dict[str, deque[Delta]] = {}  # per Mission Locale, in the order of commits
+        self.recomputed = 0  # Parts computed from the read models (the others were brought up to date)
+
+    def record(self, deltas: list[Delta]) -> None:
+        """What a commit of this process's projection stored (called after the commit)."""
+        with self._lock:
+            for delta in deltas:
+                self._deltas.setdefault(delta.ml_id, deque(maxlen=DELTAS_KEPT)).append(delta)
 
     def compute(self, conn: Connection, q: Query) -> dict[str, Any]:
         if q.as_of is not None:
@@ -59,7 +75,9 @@ class IndicatorCache:
             period = self._period(q)
             wanted = {q.ml_id} if q.ml_id is not None else set(tokens)
             stale = {ml for ml in wanted if ml not in period.entries or period.entries[ml].token != tokens.get(ml)}
+            stale = {ml for ml in stale if not self._brought_up_to_date(conn, q, period, ml, tokens.get(ml))}
             if stale:
+                self.recomputed += len(stale)
                 found = parts(conn, q, stale)
                 for ml in stale:
                     period.entries[ml] = _Entry(tokens.get(ml), found.get(ml) or Part())
@@ -77,6 +95,26 @@ class IndicatorCache:
                 }
                 period.network, period.network_key = assemble(q, found, documents), key
             return period.network
+
+    def _brought_up_to_date(
+        self, conn: Connection, q: Query, period: _Period, ml: str | None, token: str | None
+    ) -> bool:
+        """Add to a cached Part the rows of the commits since its token, if they only add."""
+        entry = period.entries.get(ml)
+        if entry is None or ml is None or token is None:
+            return False
+        chain, at = [], entry.token
+        for delta in self._deltas.get(ml, ()):
+            if delta.before == at:
+                chain.append(delta)
+                at = delta.after
+        if at != token or not all(applicable(d) for d in chain):
+            return False
+        for delta in chain:
+            apply_delta(conn, q, entry.part, delta)
+            refresh_attributes(conn, q, entry.part, delta)
+        entry.token, entry.document = token, None
+        return True
 
     def _period(self, q: Query) -> _Period:
         key = (q.date_from, q.date_to)
@@ -103,3 +141,20 @@ def give_tokens_to_known(engine: Engine) -> None:
         if missing:
             token = uuid.uuid4().hex  # a replica folding meanwhile may give some first: keep theirs
             insert_new(conn, changes, [{"ml_id": ml, "token": token} for ml in missing], "ml_id")
+
+
+class LiveFold:
+    """The projection's fold (`projection.apply`'s work) that keeps what each commit stored and
+    gives it to the live cache once committed (a consumer's `after_commit` listener)."""
+
+    def __init__(self, cache: IndicatorCache) -> None:
+        self.cache = cache
+        self._stored = threading.local()
+
+    def apply(self, conn: Connection, batch: list[Any]) -> None:
+        self._stored.deltas = store(conn, rows_of(batch), deltas=True)
+
+    def committed(self) -> None:
+        deltas, self._stored.deltas = getattr(self._stored, "deltas", None), None
+        if deltas:
+            self.cache.record(deltas)

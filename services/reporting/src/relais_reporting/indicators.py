@@ -101,6 +101,7 @@ class Scope:
     by_type: defaultdict | None = None  # counts and amounts by event type, made by `_of_type` once counted
     # Per counselor (pseudonymous actor_id): dossier events by nature, and the young people seen.
     counselors: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+    counselor_youths: defaultdict = field(default_factory=lambda: defaultdict(set))
 
 
 @dataclass
@@ -113,6 +114,12 @@ class Part:
     attributes: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     welcomed_as: dict[UUID, dict[str, Any]] = field(default_factory=dict)  # the welcome's own profile
     present: bool = False
+    # What `delta.py` needs to bring the Part up to date with new rows without computing it again:
+    # the young people whose attributes were looked up, the enrolments voided by a cancelled
+    # entry and the events a correction names (as ids in text, like every id here).
+    loaded: set = field(default_factory=set)
+    voided: set = field(default_factory=set)
+    cancelled: set = field(default_factory=set)
 
 
 def raw(column: Any) -> Any:
@@ -243,12 +250,9 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         select(*by_counselor, func.count()).where(in_period, dossier).group_by(*by_counselor)
     ):
         result[ml].scope.counselors[actor][nature] += n
-    for ml, actor, youths_seen in conn.execute(
-        select(events.c.ml_id, events.c.actor_id, func.count(events.c.jeune_id.distinct()))
-        .where(in_period, dossier)
-        .group_by(events.c.ml_id, events.c.actor_id)
-    ):
-        result[ml].scope.counselors[actor]["youths"] = youths_seen
+    seen = select(events.c.ml_id, events.c.actor_id, raw(events.c.jeune_id)).where(in_period, dossier).distinct()
+    for ml, actor, jeune in conn.execute(seen).all():
+        result[ml].scope.counselor_youths[actor].add(jeune)
     people = conn.execute(
         select(
             events.c.ml_id,
@@ -277,7 +281,7 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
         .distinct()
     ).all()
     for ml, etype, category, programme, jeune, employer in people:
-        _who(result[ml].scope, etype, category, programme, jeune, employer)
+        add_who(result[ml].scope, etype, category, programme, jeune, employer)
 
     # Programmes active over the period (v2.md): entered by its end, not exited before its start,
     # and planned to end (the latest of the entry's and every extension's planned end, when there
@@ -347,7 +351,18 @@ def parts(conn: Connection, q: Query, only: set[str | None] | None) -> dict[str 
     for ml, n in conn.execute(select(skipped.c.ml_id, func.count()).where(*skipped_filter).group_by(skipped.c.ml_id)):
         result[ml].scope.skipped += n
 
-    _attributes(conn, q, result)
+    cancelling = select(events.c.ml_id, raw(events.c.cancelled_event_id)).where(
+        events.c.event_type.in_(CANCELLATIONS), *base
+    )
+    for ml, event_id in conn.execute(cancelling).all():
+        result[ml].cancelled.add(event_id)
+    voided_streams = select(events.c.ml_id, raw(events.c.stream_id)).where(
+        events.c.event_type == "dispositifs.ProgrammeEntered", events.c.stream_id.in_(voided), *base
+    )
+    for ml, stream in conn.execute(voided_streams).all():
+        result[ml].voided.add(stream)
+
+    load_attributes(conn, q, result)
     return dict(result)
 
 
@@ -433,8 +448,10 @@ def _merge(into: Scope, s: Scope) -> None:
     into.session_participants += s.session_participants
     for key, days in s.durations.items():
         into.durations[key] += days
-    for actor, figures in s.counselors.items():  # a young person's dossier is one Mission Locale's
+    for actor, figures in s.counselors.items():
         into.counselors[actor].update(figures)
+    for actor, people in s.counselor_youths.items():
+        into.counselor_youths[actor] |= people
 
 
 def _any(condition: Any) -> Any:
@@ -442,7 +459,7 @@ def _any(condition: Any) -> Any:
     return func.max(case((condition, 1), else_=0))
 
 
-def _who(s: Scope, etype, category, programme, jeune, employer) -> None:
+def add_who(s: Scope, etype, category, programme, jeune, employer) -> None:
     """The young people and employers behind the counts of one (distinct) row, dossier events
     apart (rolled up by young person in `parts`)."""
     if etype in SITUATION_TYPES:
@@ -467,17 +484,23 @@ def _who(s: Scope, etype, category, programme, jeune, employer) -> None:
         s.youths["hired"].add(jeune)
 
 
-def _attributes(conn: Connection, q: Query, found: dict[str | None, Part]) -> None:
+def load_attributes(
+    conn: Connection, q: Query, found: dict[str | None, Part], only: dict[str | None, set] | None = None
+) -> None:
     """Rule 7: each young person's profile, merged field by field in `occurred_at` order, from
     the profile events of the period's end and before (as of `as_of`), kept with the Mission
-    Locale that recorded them."""
-    wanted = {ml: profiled(p.scope) for ml, p in found.items()}
+    Locale that recorded them. `only`: these young people (of a Mission Locale), looked up again."""
+    wanted = only if only is not None else {ml: profiled(p.scope) for ml, p in found.items()}
+    for ml, youths in wanted.items():
+        found[ml].loaded |= youths
     if not any(wanted.values()):
         return
     conditions = [
         profiles.c.business_date <= q.date_to.isoformat(),
         profiles.c.ml_id.in_([ml for ml, youths in wanted.items() if youths]),
     ]
+    if only is not None:
+        conditions.append(profiles.c.jeune_id.in_([UUID(j) for youths in only.values() for j in youths]))
     if q.as_of is not None:
         conditions.append(profiles.c.recorded_us <= micros(q.as_of))
     rows = conn.execute(
@@ -832,7 +855,7 @@ def _indicators(
             actor: {
                 "individual_interviews": c["individual_interview"],
                 "workshop_participations": c["workshop"] + c["group_information"],
-                "youths": c["youths"],
+                "youths": len(s.counselor_youths[actor]),
             }
             for actor, c in sorted(s.counselors.items())
         },

@@ -187,6 +187,17 @@ def _profile_row(e: Envelope) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Delta:
+    """What one commit stored for one Mission Locale, between two of its change tokens."""
+
+    ml_id: str
+    before: str | None
+    after: str
+    events: tuple[dict[str, Any], ...]  # the event rows inserted (not those already there)
+    profiles: tuple[dict[str, Any], ...]  # the profile rows inserted
+
+
 @dataclass
 class Rows:
     """What a batch of events adds to the read models, before it is stored."""
@@ -211,11 +222,28 @@ def rows_of(batch: list[Envelope], keep_envelopes: bool = True) -> Rows:
     )
 
 
-def store(conn: Connection, rows: Rows) -> None:
-    """Store rows; an event already folded (same `event_id`) changes nothing."""
-    insert_new(conn, events, rows.events, "event_id")
-    insert_new(conn, profiles, rows.profiles, "event_id")
-    touch(conn, rows.ml_ids)
+def store(conn: Connection, rows: Rows, deltas: bool = False) -> list[Delta]:
+    """Store rows; an event already folded (same `event_id`) changes nothing. `deltas`: what
+    this call stored, per Mission Locale, between its change tokens (for the live cache)."""
+    if not deltas or isinstance(rows.events, SqliteRows) or isinstance(rows.profiles, SqliteRows):
+        insert_new(conn, events, rows.events, "event_id")
+        insert_new(conn, profiles, rows.profiles, "event_id")
+        touch(conn, rows.ml_ids)
+        return []
+    new_events = insert_new(conn, events, rows.events, "event_id", returning=True) or set()
+    new_profiles = insert_new(conn, profiles, rows.profiles, "event_id", returning=True) or set()
+    tokens = touch(conn, rows.ml_ids)
+    kept: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows.events:
+        if row["event_id"] in new_events:
+            new_events.discard(row["event_id"])  # a copy of it in the same batch is not new
+            kept[row["ml_id"]].append({k: v for k, v in row.items() if k != "envelope"})
+    profiled: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows.profiles:
+        if row["event_id"] in new_profiles:
+            new_profiles.discard(row["event_id"])
+            profiled[row["ml_id"]].append(row)
+    return [Delta(ml, before, after, tuple(kept[ml]), tuple(profiled[ml])) for ml, (before, after) in tokens.items()]
 
 
 def apply(conn: Connection, batch: list[Envelope], keep_envelopes: bool = True) -> None:
@@ -223,17 +251,24 @@ def apply(conn: Connection, batch: list[Envelope], keep_envelopes: bool = True) 
     store(conn, rows_of(batch, keep_envelopes))
 
 
-def touch(conn: Connection, ml_ids: set[str]) -> None:
-    """Give these Mission Locales a new change token ('' stands for no Mission Locale). In a
-    stable order, so that two replicas folding at once never deadlock on these rows."""
+def touch(conn: Connection, ml_ids: set[str]) -> dict[str, tuple[str | None, str]]:
+    """Give these Mission Locales a new change token ('' stands for no Mission Locale) and say
+    which token each replaced (None: it had none). The rows are locked first, in a stable order
+    (two replicas folding at once never deadlock on them), so the token replaced is the one of
+    the state just before this transaction's rows."""
     if not ml_ids:
-        return
+        return {}
     token = uuid.uuid4().hex
+    current = select(changes.c.ml_id, changes.c.token).where(changes.c.ml_id.in_(sorted(ml_ids)))
+    if conn.dialect.name == "postgresql":
+        current = current.order_by(changes.c.ml_id).with_for_update()
+    before = dict(conn.execute(current).all())
     insert = dialect_of(conn).insert(changes)
     conn.execute(
         insert.on_conflict_do_update(index_elements=["ml_id"], set_={"token": insert.excluded.token}),
         [{"ml_id": ml, "token": token} for ml in sorted(ml_ids)],
     )
+    return {ml: (before.get(ml), token) for ml in ml_ids}
 
 
 def record_skipped(conn: Connection, raw_events: Iterable[tuple[bytes, str]]) -> None:
