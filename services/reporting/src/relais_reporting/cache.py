@@ -28,7 +28,7 @@ from relais_runtime.sql import insert_new
 from sqlalchemy import Connection, Engine, select
 
 from relais_reporting.delta import applicable, apply_delta, refresh_attributes
-from relais_reporting.indicators import Part, Query, assemble, compute, document, parts
+from relais_reporting.indicators import Part, Query, assemble, compute, document, merged, parts
 from relais_reporting.projection import Delta, rows_of, store
 from relais_reporting.readmodel import changes, events, skipped
 
@@ -48,6 +48,8 @@ class _Period:
     entries: dict[str | None, _Entry] = field(default_factory=dict)
     network_key: tuple | None = None
     network: dict[str, Any] | None = None
+    merged: Part | None = None  # the entries' Parts merged, each as of its token here
+    merged_tokens: dict[str | None, str | None] = field(default_factory=dict)
 
 
 class IndicatorCache:
@@ -93,28 +95,60 @@ class IndicatorCache:
                     for ml, e in period.entries.items()
                     if ml is not None and e.part.present
                 }
-                period.network, period.network_key = assemble(q, found, documents), key
+                network = self._merged(conn, q, period)
+                period.network, period.network_key = assemble(q, found, documents, network), key
             return period.network
+
+    def _chain(self, ml: str | None, since: str | None, until: str | None) -> list[Delta] | None:
+        """The deltas of a Mission Locale's commits from token `since` to `until`, if they are
+        all known and only add."""
+        if ml is None or since is None or until is None:
+            return None
+        chain, at = [], since
+        for delta in self._deltas.get(ml, ()):
+            if delta.before == at:
+                chain.append(delta)
+                at = delta.after
+        return chain if at == until and all(applicable(d) for d in chain) else None
 
     def _brought_up_to_date(
         self, conn: Connection, q: Query, period: _Period, ml: str | None, token: str | None
     ) -> bool:
         """Add to a cached Part the rows of the commits since its token, if they only add."""
         entry = period.entries.get(ml)
-        if entry is None or ml is None or token is None:
-            return False
-        chain, at = [], entry.token
-        for delta in self._deltas.get(ml, ()):
-            if delta.before == at:
-                chain.append(delta)
-                at = delta.after
-        if at != token or not all(applicable(d) for d in chain):
+        chain = self._chain(ml, entry.token, token) if entry is not None else None
+        if entry is None or chain is None:
             return False
         for delta in chain:
             apply_delta(conn, q, entry.part, delta)
             refresh_attributes(conn, q, entry.part, delta)
         entry.token, entry.document = token, None
         return True
+
+    def _merged(self, conn: Connection, q: Query, period: _Period) -> Part:
+        """The network's Part: the last one, with the same deltas added as its Missions Locales'
+        got since; merged again from them when one was computed again."""
+        network = period.merged
+        if network is not None and set(period.merged_tokens) != set(period.entries):
+            network = None
+        for ml, entry in period.entries.items() if network is not None else ():
+            since = period.merged_tokens[ml]
+            if since == entry.token:
+                continue
+            chain = self._chain(ml, since, entry.token)
+            if chain is None:
+                network = None
+                break
+            for delta in chain:
+                apply_delta(conn, q, network, delta)
+            network.attributes.update(entry.part.attributes)  # its young people's, as looked up again
+            network.welcomed_as.update(entry.part.welcomed_as)
+            period.merged_tokens[ml] = entry.token
+        if network is None:
+            network = merged(e.part for e in period.entries.values())
+            period.merged_tokens = {ml: e.token for ml, e in period.entries.items()}
+        period.merged = network
+        return network
 
     def _period(self, q: Query) -> _Period:
         key = (q.date_from, q.date_to)

@@ -394,18 +394,30 @@ def _days(start: str, end: str) -> int:
     return (date.fromisoformat(end) - date.fromisoformat(start)).days
 
 
-def assemble(
-    q: Query, found: dict[str | None, Part], documents: dict[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """The document of `q` from its Parts: one Mission Locale's, or the network's with `by_ml`.
-    `documents` holds Mission Locale documents already made from the same Parts."""
-    if q.ml_id is not None:
-        return document(q, q.ml_id, found.get(q.ml_id) or Part())
+def merged(found: Iterable[Part]) -> Part:
+    """The network's Part: its Missions Locales' added up (sets united, counts added)."""
     network = Part()
-    for part in found.values():
+    for part in found:
         _merge(network.scope, part.scope)
         network.attributes.update(part.attributes)
         network.welcomed_as.update(part.welcomed_as)
+        network.voided |= part.voided
+        network.cancelled |= part.cancelled
+    return network
+
+
+def assemble(
+    q: Query,
+    found: dict[str | None, Part],
+    documents: dict[str, dict[str, Any]] | None = None,
+    network: Part | None = None,
+) -> dict[str, Any]:
+    """The document of `q` from its Parts: one Mission Locale's, or the network's with `by_ml`.
+    `documents` holds Mission Locale documents already made from the same Parts, `network`
+    their merged Part."""
+    if q.ml_id is not None:
+        return document(q, q.ml_id, found.get(q.ml_id) or Part())
+    network = network or merged(found.values())
     documents = documents or {}
     by_ml = {
         ml: documents.get(ml) or document(q, ml, found[ml]) for ml in sorted(m for m, p in found.items() if p.present)
@@ -658,14 +670,18 @@ def _added(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
     a rate is left to its caller, who knows its parts)."""
     total: dict[str, Any] = {}
     for doc in documents:
-        for key, value in doc.items():
-            if isinstance(value, dict):
-                total[key] = _added([total.get(key, {}), value])
-            elif isinstance(value, int) and not isinstance(value, bool):
-                total[key] = total.get(key, 0) + value
-            else:
-                total.setdefault(key, None)
+        _add_into(total, doc)
     return total
+
+
+def _add_into(total: dict[str, Any], doc: dict[str, Any]) -> None:
+    for key, value in doc.items():
+        if type(value) is dict:
+            _add_into(total.setdefault(key, {}), value)
+        elif type(value) is int:  # not a bool, not a rate
+            total[key] = total.get(key, 0) + value
+        else:
+            total.setdefault(key, None)
 
 
 BRIEF_PROFILE = ("age_band", "sex", "education_level", "minors", "no_diploma", "qpv", "zrr", "rqth", "neet")
