@@ -109,3 +109,13 @@ def test_another_replica_s_commit_makes_the_part_computed_again():
     with engine.connect() as conn:
         assert cache.compute(conn, YEAR) == compute(conn, YEAR)
     assert cache.recomputed > recomputed
+
+
+def test_with_few_rows_kept_the_oldest_go_and_a_part_behind_them_is_computed_again(monkeypatch):
+    import relais_reporting.cache as live_cache
+
+    monkeypatch.setattr(live_cache, "ROWS_KEPT", 30)  # and a commit of more than 3 rows is not kept
+    *answers, cache = fold_in_commits(additive_history(9), 9, QUERIES)
+    assert all(live == fresh for pairs in answers for live, fresh in pairs)
+    assert cache._rows <= 30
+    assert cache.recomputed > 3

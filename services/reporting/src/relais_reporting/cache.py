@@ -33,7 +33,10 @@ from relais_reporting.projection import Delta, rows_of, store
 from relais_reporting.readmodel import changes, events, skipped
 
 NO_ML = ""  # the token row of skipped events that name no Mission Locale
-DELTAS_KEPT = 256  # per Mission Locale: a Part further behind is computed again
+# The rows kept to bring Parts up to date, all Missions Locales together (about 2 KB each): the
+# oldest go first, and a Part further behind, or behind a larger commit (a catch-up), is
+# computed again.
+ROWS_KEPT = 20_000
 
 
 @dataclass
@@ -59,13 +62,27 @@ class IndicatorCache:
         # One computation at a time: a second reader of the same figures waits and finds them made.
         self._lock = threading.Lock()
         self._deltas: dict[str, deque[Delta]] = {}  # per Mission Locale, in the order of commits
+        self._kept: deque[Delta] = deque()  # all of them, in the order of commits
+        self._rows = 0
         self.recomputed = 0  # Parts computed from the read models (the others were brought up to date)
 
     def record(self, deltas: list[Delta]) -> None:
         """What a commit of this process's projection stored (called after the commit)."""
         with self._lock:
             for delta in deltas:
-                self._deltas.setdefault(delta.ml_id, deque(maxlen=DELTAS_KEPT)).append(delta)
+                size = len(delta.events) + len(delta.profiles)
+                if size > ROWS_KEPT // 10:  # a catch-up: not kept, which breaks the chain there
+                    self._deltas.pop(delta.ml_id, None)
+                    continue
+                self._deltas.setdefault(delta.ml_id, deque()).append(delta)
+                self._kept.append(delta)
+                self._rows += size
+            while self._rows > ROWS_KEPT and self._kept:
+                oldest = self._kept.popleft()
+                self._rows -= len(oldest.events) + len(oldest.profiles)
+                mine = self._deltas.get(oldest.ml_id)
+                if mine and mine[0] is oldest:
+                    mine.popleft()
 
     def compute(self, conn: Connection, q: Query) -> dict[str, Any]:
         if q.as_of is not None:
