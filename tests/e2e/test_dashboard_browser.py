@@ -110,6 +110,9 @@ def test_the_dashboard_shows_the_figures_and_follows_a_new_command(known_ml, bro
         assert chart(page, "kinds")["values"] == [[1, 0, 0, 0, 0, 0]]  # one entry: employment
         # Beside each figure, the year before and the change; month by month, both years.
         expect(page.locator(".card[data-key=first_welcomes] .before")).to_have_text("N−1 : 1 (+200 %)")
+        welcomed = page.locator("[data-table=communes] tbody tr").first.locator("td")
+        expect(page.locator("[data-table=communes] thead")).to_contain_text("Accompagnés (N−1)")
+        assert welcomed.all_inner_texts()[:2] == ["2", "0"]  # accompanied in 2025, and in 2024
         expect(page.locator("#h-months")).to_have_text("Mois par mois en 2025")
         months = chart(page, "month-first_welcomes")
         assert months["values"] == [[0, 3, *[0] * 10], [0, 0, 0, 0, 1, *[0] * 7]]

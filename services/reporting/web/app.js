@@ -90,11 +90,17 @@ function rowLabel(key, options) {
 }
 
 // Rows of a figure from {key: value-object} entries, columns from [label, field, format, plot].
+// `options.before(indicators)`: the same rows in the N−1 document, for a column « N−1 » beside
+// the first (in the table only: the chart keeps the period's own figures).
 function figure(id, caption, entries, columns, options = {}) {
+  const read = (field, v) => (v === undefined ? 0 : typeof field === "function" ? field(v) : v[field]);
+  const earlier = options.before && state.previous ? options.before(state.previous.indicators) || {} : null;
+  const [first, ...others] = columns;
+  const all = earlier ? [first, [`${first[0]} (N−1)`, (v, key) => read(first[1], earlier[key]), first[2], false], ...others] : columns;
   return { id, caption, type: "bar", ...options,
     rows: entries.map(([key]) => ({ key, label: rowLabel(key, options) })),
-    columns: columns.map(([name, field, format, plot = true]) => ({ label: name, format, plot,
-      values: entries.map(([, v]) => (typeof field === "function" ? field(v) : v[field])) })) };
+    columns: all.map(([name, field, format, plot = true]) => ({ label: name, format, plot,
+      values: entries.map(([key, v]) => (typeof field === "function" ? field(v, key) : v[field])) })) };
 }
 
 // "L'année 2023 en chiffres", as the activity reports say, when the period is a calendar year.
@@ -168,7 +174,8 @@ function networkView(doc) {
     figures: [figure("mls", "Jeunes accompagnés et premiers accueils, par Mission Locale (classées par nombre d'accompagnés)", active, [
       ["Accompagnés", "accompanied"], ["Premiers accueils", "first_welcomes"], ["Taux de situation", "situation_rate", pct, false],
       ["Entrées CEJ", entries(["CEJ", "CEJ_JR"]), undefined, false], ["Entrées PACEA", entries(["PACEA"]), undefined, false]],
-    { horizontal: true, link: "ml", openTable: true, rowHeader: "Mission Locale" })] },
+    { horizontal: true, link: "ml", openTable: true, rowHeader: "Mission Locale",
+      before: () => Object.fromEntries(Object.entries(state.previous.by_ml || {}).map(([ml, d]) => [ml, d.indicators])) })] },
     { id: "objectives", title: "Les objectifs de l'année", html: () => objectives(doc.indicators) }] };
 }
 
@@ -200,12 +207,12 @@ function missionLocaleView(doc) {
     { id: "communes", title: "Les jeunes de nos villes", figures: [
       figure("communes", "Par commune de résidence (choisir une commune pour le détail)", communes,
         [["Accompagnés", "accompanied"], ["Premiers accueils", "first_welcomes"], ["Taux de situation", "situation_rate", pct, false]],
-        { horizontal: true, link: "commune", openTable: true, rowHeader: "Commune" }),
+        { horizontal: true, link: "commune", openTable: true, rowHeader: "Commune", before: (i) => i.by_commune }),
       figure("sites", "Par site de la Mission Locale", sites, [["Accompagnés", "accompanied"], ["Premiers accueils", "first_welcomes"]],
-        { horizontal: true, rowHeader: "Site", labels: "place" })] },
+        { horizontal: true, rowHeader: "Site", labels: "place", before: (i) => i.by_site })] },
     { id: "welcome", title: "Le premier accueil", figures: [
-      figure("sources", "Qui les a orientés vers nous (prescripteurs)", some(f.referral_sources), [["Jeunes", v]], { horizontal: true, rowHeader: "Prescripteur" }),
-      figure("requests", "Leurs demandes au premier accueil", some(f.requests), [["Jeunes", v]], { horizontal: true, rowHeader: "Demande" }),
+      figure("sources", "Qui les a orientés vers nous (prescripteurs)", some(f.referral_sources), [["Jeunes", v]], { horizontal: true, rowHeader: "Prescripteur", before: (i) => i.referral_sources }),
+      figure("requests", "Leurs demandes au premier accueil", some(f.requests), [["Jeunes", v]], { horizontal: true, rowHeader: "Demande", before: (i) => i.requests }),
       figure("modes", "Sur site, à distance, hors les murs", Object.entries(f.by_mode), [["Premiers accueils", "first_welcomes"], ["Événements dossier", "dossier_events"]], { rowHeader: "Modalité" })] },
     { id: "profile", title: "Typologie des jeunes accompagnés", cards: [
       profile("minors"), profile("no_diploma"), profile("qpv"), profile("zrr"),
@@ -226,27 +233,27 @@ function missionLocaleView(doc) {
       ["filled_rate", named("offers.filled_rate"), "offers.filled_rate", pct],
       ["sessions", "recrutements collectifs", "recruitment_sessions.sessions"], ["session_participants", "participants aux recrutements collectifs", "recruitment_sessions.participants"]],
       figures: [figure("kinds", "Entrées en situation par nature", Object.entries(f.situation_entries_by_kind), [["Entrées", v]], { type: "doughnut", rowHeader: "Nature" }),
-        figure("contracts", "Contrats signés par type", some(f.contracts_by_type), [["Contrats", v]], { horizontal: true, rowHeader: "Type de contrat" }),
+        figure("contracts", "Contrats signés par type", some(f.contracts_by_type), [["Contrats", v]], { horizontal: true, rowHeader: "Type de contrat", before: (i) => i.contracts_by_type }),
         figure("aided", "Contrats aidés en CDD et en CDI", Object.entries(f.aided_contracts), [["En CDD", "fixed_term"], ["En CDI", "open_ended"]], { rowHeader: "Contrat aidé" }),
-        figure("offer-sectors", "Offres reçues par secteur (domaine ROME)", some(f.offers.by_sector), [["Offres", v]], { horizontal: true, rowHeader: "Secteur", labels: "rome" })] },
+        figure("offer-sectors", "Offres reçues par secteur (domaine ROME)", some(f.offers.by_sector), [["Offres", v]], { horizontal: true, rowHeader: "Secteur", labels: "rome", before: (i) => i.offers.by_sector })] },
     { id: "training", title: "La formation et l'orientation", cards: [
       ["training_entries", named("training_entries"), "training_entries"], ["training_youths", named("training_youths"), "training_youths"],
       ["schooling", "retours en scolarité", "situation_entries_by_kind.schooling"], ["regional_plan", named("training_regional_plan"), "training_regional_plan"],
       ["immersions", named("immersions"), "immersions"], ["immersion_youths", named("immersion_youths"), "immersion_youths"],
       ["minors", named("training_obligation.minors"), "training_obligation.minors"],
       ["minors_in_situation", named("training_obligation.with_situation"), "training_obligation.with_situation", count, "training_obligation.minors"]],
-      figures: [figure("training-types", "Entrées en formation par type", some(f.training_by_type), [["Entrées", v]], { horizontal: true, rowHeader: "Type" }),
-        figure("funders", "Entrées en formation par financeur", some(f.training_by_funder), [["Entrées", v]], { rowHeader: "Financeur" }),
+      figures: [figure("training-types", "Entrées en formation par type", some(f.training_by_type), [["Entrées", v]], { horizontal: true, rowHeader: "Type", before: (i) => i.training_by_type }),
+        figure("funders", "Entrées en formation par financeur", some(f.training_by_funder), [["Entrées", v]], { rowHeader: "Financeur", before: (i) => i.training_by_funder }),
         figure("minors-kinds", "Mineurs (obligation de formation) entrés en situation, par nature", Object.entries(f.training_obligation.by_kind), [["Jeunes", v]], { rowHeader: "Nature" })] },
     { id: "programmes", title: "Les dispositifs", html: () => objectives(f), figures: [figure("programmes", "Programmes : entrées sur la période, jeunes suivis, sorties", programmes, [
       ["Entrées", "entries"], ["Jeunes suivis", "active_youths"], ["Objectif de l'année", "objective", (x) => x === null || x === undefined ? "—" : fmt.format(x), false],
       ["Sorties", "exits", undefined, false],
       ["Sorties positives", "positive_exits", undefined, false], ["Jeunes suivis entrés en situation", "youths_with_situation", undefined, false],
       ["Jeunes concernés par une allocation", "allowance_requested_youths", undefined, false],
-      ["Allocations versées", "allowance_paid_cents", euros, false]], { rowHeader: "Programme" })] },
+      ["Allocations versées", "allowance_paid_cents", euros, false]], { rowHeader: "Programme", before: (i) => i.programmes })] },
     { id: "social", title: "L'accompagnement social", figures: [
-      figure("aids", "Aides financières", Object.entries(f.financial_aids), [["Aides", "count"], ["Jeunes", "youths", undefined, false], ["Montant", "amount_cents", euros, false]], { rowHeader: "Aide" }),
-      figure("referrals", "Orientations vers les partenaires", Object.entries(f.social_referrals), [["Orientations", "count"], ["Jeunes", "youths", undefined, false]], { rowHeader: "Domaine" })] },
+      figure("aids", "Aides financières", Object.entries(f.financial_aids), [["Aides", "count"], ["Jeunes", "youths", undefined, false], ["Montant", "amount_cents", euros, false]], { rowHeader: "Aide", before: (i) => i.financial_aids }),
+      figure("referrals", "Orientations vers les partenaires", Object.entries(f.social_referrals), [["Orientations", "count"], ["Jeunes", "youths", undefined, false]], { rowHeader: "Domaine", before: (i) => i.social_referrals })] },
     { id: "counselors", title: "L'activité des conseillers", figures: [
       figure("counselors", "Par conseiller (identifiant pseudonyme)", counselors, [["Jeunes suivis", "youths"], ["Entretiens individuels", "individual_interviews"],
         ["Présences en ateliers", "workshop_participations", undefined, false]], { horizontal: true, rowHeader: "Conseiller", labels: "as-is" })] },
