@@ -891,6 +891,14 @@ NOT_PRODUCED = (
         f"{INNOVAM}: « 305 prescriptions ont été réalisées par la Mission Locale sur cette plateforme »",
         "an outside platform",
     ),
+    (
+        f"{INNOVAM}: « 80% de ces recrutements sont en CDD » (hires through an offer, by the offer's contract)",
+        "not yet: a hire is not joined to its offer's contract type (contracts signed by type are: contracts_by_type)",
+    ),
+    (
+        "Hires from a collective recruitment (neither report prints them)",
+        "a hire is not linked to its session in the events; sessions and participants are counted",
+    ),
 )
 
 
