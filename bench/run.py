@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,6 +227,29 @@ def bench_ingest(quick: bool) -> None:
 # --- end to end -------------------------------------------------------------------------------------
 
 
+def _welcome_at_rate(intake: str, mls: list[str], rate: float, count: int, on_201: Callable[[int, dict], None]) -> None:
+    """Welcome `count` young people at `rate`/s through intake, in `mls` in turn; `on_201(k,
+    answer)` is called as each is answered 201. Open loop: each command leaves at its time,
+    whatever the previous ones' latency (clients enough that a slow answer never holds the next
+    command back)."""
+    from relais_cli.harness import welcome_body
+
+    with (
+        httpx.Client(base_url=intake, headers=bearer(ml_ids=tuple(mls)), timeout=30) as client,
+        ThreadPoolExecutor(32) as senders,
+    ):
+
+        def send(k: int) -> None:
+            r = client.post(f"/v1/{mls[k % len(mls)]}/youths", json=welcome_body(f"Bench{k}"))
+            if r.status_code == 201:
+                on_201(k, r.json())
+
+        started = time.perf_counter()
+        for k in range(1, count + 1):
+            time.sleep(max(0, started + (k - 1) / rate - time.perf_counter()))
+            senders.submit(send, k)
+
+
 def _stream_latencies(
     reporting: str, intake: str, mls: list[str], network: bool, rate: float, count: int
 ) -> list[float]:
@@ -234,7 +258,6 @@ def _stream_latencies(
     Mission Locale, or of the network) that counts it."""
     mls = mls if network else mls[:1]
     ml = mls[0]
-    from relais_cli.harness import welcome_body
 
     seen: dict[int, float] = {}
     ready = threading.Event()
@@ -271,26 +294,71 @@ def _stream_latencies(
     if not ready.wait(120):
         raise SystemExit("end_to_end: the stream sent no first document")
     sent: dict[int, float] = {}
-    # Open loop: each command leaves at its time, whatever the previous ones' latency (clients
-    # enough that a slow answer never holds the next command back).
-    with (
-        httpx.Client(base_url=intake, headers=bearer(ml_ids=tuple(mls)), timeout=30) as client,
-        ThreadPoolExecutor(32) as senders,
-    ):
-
-        def send(k: int) -> None:
-            r = client.post(f"/v1/{mls[k % len(mls)]}/youths", json=welcome_body(f"E2e{k}"))
-            if r.status_code == 201:
-                sent[k] = time.perf_counter()
-
-        started = time.perf_counter()
-        for k in range(1, count + 1):
-            time.sleep(max(0, started + (k - 1) / rate - time.perf_counter()))
-            senders.submit(send, k)
+    _welcome_at_rate(intake, mls, rate, count, lambda k, answer: sent.__setitem__(k, time.perf_counter()))
     deadline = time.perf_counter() + 30
     while len([k for k in sent if k in seen]) < len(sent) and time.perf_counter() < deadline:
         time.sleep(0.1)
     return [max(0.0, seen[k] - sent[k]) for k in sent if k in seen]
+
+
+def _kafka_latencies(intake: str, mls: list[str], rate: float, count: int) -> list[float]:
+    """The peer of the end-to-end path: the same commands at the same rate, each timed from its
+    201 to its event read from Kafka by a bare consumer (intake's commit, the relay and Kafka:
+    what reporting's fold and stream add to comes on top)."""
+    from relais_contracts import topic_of
+
+    seen: dict[str, float] = {}
+    ready, done = threading.Event(), threading.Event()
+
+    async def consume() -> None:
+        consumer = AIOKafkaConsumer(
+            topic_of("intake.FirstWelcomeRecorded"),
+            bootstrap_servers=SETTINGS.kafka_servers,
+            group_id=f"bench-peer-{uuid.uuid4().hex[:6]}",
+            auto_offset_reset="latest",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            while not consumer.assignment():
+                await consumer.getmany(timeout_ms=200)
+            for partition in consumer.assignment():
+                await consumer.position(partition)  # fixed at the end, before the first command
+            ready.set()
+            while not done.is_set():
+                for records in (await consumer.getmany(timeout_ms=100)).values():
+                    now = time.perf_counter()
+                    for record in records:
+                        seen.setdefault(json.loads(record.value)["event_id"], now)
+        finally:
+            await consumer.stop()
+
+    reader = threading.Thread(target=lambda: asyncio.run(consume()), daemon=True)
+    reader.start()
+    if not ready.wait(60):
+        raise SystemExit("end_to_end: the peer consumer got no partition")
+    sent: dict[str, float] = {}
+    _welcome_at_rate(
+        intake, mls, rate, count, lambda k, answer: sent.__setitem__(answer["event_id"], time.perf_counter())
+    )
+    deadline = time.perf_counter() + 30
+    while len([e for e in sent if e in seen]) < len(sent) and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    done.set()
+    reader.join(10)
+    return [max(0.0, seen[e] - sent[e]) for e in sent if e in seen]
+
+
+def _latencies(latencies: list[float], rate: float, commands: int) -> dict:
+    return {
+        "rate_per_s": rate,
+        "commands": commands,
+        "observed": len(latencies),
+        "p50_ms": pct(latencies, 0.5) if latencies else None,
+        "p99_ms": pct(latencies, 0.99) if latencies else None,
+        "within_1s": round(sum(lat <= 1.0 for lat in latencies) / max(1, len(latencies)), 3),
+        "within_500ms": round(sum(lat <= 0.5 for lat in latencies) / max(1, len(latencies)), 3),
+    }
 
 
 def bench_end_to_end(quick: bool) -> None:
@@ -332,15 +400,15 @@ def bench_end_to_end(quick: bool) -> None:
         scopes = (("one_ml", False, rate, count), ("network", True, rate, count), ("network_live", True, *live))
         for scope, network, at, n in scopes:
             latencies = _stream_latencies(reporting.url, intake.url, region_mls, network, at, n)
-            results[scope] = {
-                "rate_per_s": at,
-                "commands": n,
-                "observed": len(latencies),
-                "p50_ms": pct(latencies, 0.5) if latencies else None,
-                "p99_ms": pct(latencies, 0.99) if latencies else None,
-                "within_1s": round(sum(lat <= 1.0 for lat in latencies) / max(1, len(latencies)), 3),
-                "within_500ms": round(sum(lat <= 0.5 for lat in latencies) / max(1, len(latencies)), 3),
-            }
+            results[scope] = _latencies(latencies, at, n)
+        # The peer: the same first welcomes at the same rates, to Kafka only (the write path's
+        # own share; reporting's fold and stream come on top of it).
+        for scope, at, n in (("peer_to_kafka", rate, count), ("peer_to_kafka_live", *live)):
+            results[scope] = _latencies(_kafka_latencies(intake.url, region_mls, at, n), at, n)
+        for peer_scope, scope in (("peer_to_kafka", "network"), ("peer_to_kafka_live", "network_live")):
+            if results[peer_scope]["p50_ms"] and results[scope]["p50_ms"]:
+                ratio = results[peer_scope]["p50_ms"] / results[scope]["p50_ms"]
+                results[f"ratio_{peer_scope}_to_{scope}_p50"] = round(ratio, 3)
         results["reporting_peak_memory_mib"] = round(peak[0] / 1024, 1)
     write(
         "end_to_end",
