@@ -105,6 +105,57 @@ CLIENTS = 8  # concurrent HTTP clients of the ingest benchmark (--clients)
 NATIONAL = False  # the scale benchmark's nation at full size (--national)
 
 
+def _commit_bound(seconds: float, clients: int) -> dict:
+    """The physical bound of a write service: how many transactions PostgreSQL commits on this
+    disk. `pg_test_fsync` (the disk's syncs per second, for the WAL's sync method), and a bare
+    loop of one-row `INSERT … COMMIT` through the services' own driver (psycopg), from one
+    connection and from as many as the benchmark's clients (PostgreSQL then writes several
+    commits with one sync)."""
+    from relais_cli.stack.postgres import bin_dir
+
+    fresh_database("bench_bound")
+    s = SETTINGS
+    dsn = f"host={s.pg_host} port={s.pg_port} user={s.pg_user} password={s.pg_password} dbname=bench_bound"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (id uuid PRIMARY KEY, body text NOT NULL)")
+
+    def loop(counts: list[int], stop: float) -> None:
+        with psycopg.connect(dsn) as conn:
+            while time.perf_counter() < stop:
+                conn.execute("INSERT INTO t VALUES (%s, %s)", (uuid.uuid4(), "x" * 500))
+                conn.commit()
+                counts.append(1)
+
+    rates = {}
+    for n in (1, clients):
+        counts: list[int] = []
+        stop = time.perf_counter() + seconds
+        threads = [threading.Thread(target=loop, args=(counts, stop)) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        rates[n] = round(len(counts) / seconds, 1)
+    scratch = SETTINGS.data_dir / "pg_test_fsync.tmp"
+    done = subprocess.run(
+        [str(bin_dir(install=False) / "pg_test_fsync"), "-s", "2", "-f", str(scratch)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    scratch.unlink(missing_ok=True)
+    syncs: dict[str, float] = {}
+    for line in done.stdout.splitlines():  # the first table: one 8 kB write, per sync method
+        words = line.split()
+        if len(words) == 5 and words[2] == "ops/sec" and words[0] in ("open_datasync", "fdatasync", "fsync"):
+            syncs.setdefault(words[0], float(words[1]))
+    return {
+        "bare_insert_commit_per_s_1_connection": rates[1],
+        f"bare_insert_commit_per_s_{clients}_connections": rates[clients],
+        "pg_test_fsync_ops_per_s": syncs,
+    }
+
+
 def bench_ingest(quick: bool) -> None:
     """Each write service in turn, behind its own HTTP API, at a fixed concurrency."""
     total, concurrency = (200 if quick else 1000), CLIENTS
@@ -204,6 +255,8 @@ def bench_ingest(quick: bool) -> None:
         results["dispositifs"] = (latencies, elapsed, failures, "financial aids and social referrals, half each")
         latencies, elapsed, failures = asyncio.run(load(employment.url, employment_command))
         results["employment"] = (latencies, elapsed, failures, "job offers (and an employer per client)")
+    bound = _commit_bound(2.0 if quick else 10.0, concurrency)
+    bare = bound[f"bare_insert_commit_per_s_{concurrency}_connections"]
     write(
         "ingest",
         {
@@ -217,9 +270,11 @@ def bench_ingest(quick: bool) -> None:
                     "p99_ms": pct(lat, 0.99),
                     "failures": fail,
                     "mix": mix,
+                    "ratio_to_bare_commits": round(total / el / bare, 3) if bare else None,
                 }
                 for name, (lat, el, fail, mix) in results.items()
             },
+            "bound": bound,
         },
     )
 
