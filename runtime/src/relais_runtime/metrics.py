@@ -33,6 +33,11 @@ RELAY_LAG = Gauge(
     "Events stored but not yet acknowledged by Kafka.",
     ["topic"],
 )
+RELAY_LEADER = Gauge(
+    "relais_relay_leader",
+    "1 on the replica that holds the event store's leader lock and relays it, 0 on the others.",
+    ["topic"],
+)
 RELAY_ERRORS = Counter(
     "relais_relay_errors_total",
     "Relay cycles that failed and will be retried from the stored position.",

@@ -45,6 +45,7 @@ class RelayHealth:
 
     consecutive_failures: int = 0
     last_error: str | None = None
+    leader: bool = False  # this replica holds the store's leader lock and relays (leader.py)
     last_progress: float = 0.0  # monotonic time of the last cycle that worked
     lag: int = 0
 
@@ -90,6 +91,8 @@ class OutboxRelay:
         self.tracking_name = f"relay:{topic}"
         # Test hook: called after the broker acknowledged a batch, before the position is stored.
         self.after_publish: Callable[[int], None] | None = None
+        # Whether this replica still leads (`leader.py`); checked before each cycle.
+        self.still_leader: Callable[[], bool] = lambda: True
         self._wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -205,6 +208,8 @@ class OutboxRelay:
         failures_here = 0
         while not stop.is_set():
             self._wakeup.clear()
+            if not await to_thread.run_sync(self.still_leader):
+                return  # another replica may lead now: the caller waits for the lock again
             try:
                 published = await self.publish_once()
                 backoff = self.idle_seconds

@@ -10,16 +10,19 @@ import logging
 from collections.abc import Sequence
 from typing import TypeVar
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from relais_contracts import topic
 from sqlalchemy import Engine
 
+from relais_runtime import metrics
 from relais_runtime.app import BackgroundTask, ServiceParts, create_app
 from relais_runtime.consumer import TransactionalConsumer, subscribe
 from relais_runtime.eventstore import RelaisApplication
 from relais_runtime.health import kafka_ready, postgres_ready
 from relais_runtime.kafka import consumer_broker, idempotent_producer
+from relais_runtime.leader import leadership
 from relais_runtime.relay import OutboxRelay
 from relais_runtime.settings import Settings
 from relais_runtime.youth_facts import apply_intake_events, consumer_group
@@ -44,12 +47,22 @@ def outbox_relay(app: RelaisApplication, settings: Settings) -> OutboxRelay:
 
 
 async def run_relay(relay: OutboxRelay, settings: Settings, stop: asyncio.Event) -> None:
-    """Run `relay` until `stop`, with a new producer whenever Kafka was unreachable or the
-    relay gave up on its producer after repeated errors."""
+    """Run `relay` until `stop`, while this replica holds its store's leader lock (`leader.py`;
+    the others wait for it), with a new producer whenever Kafka was unreachable or the relay
+    gave up on its producer after repeated errors."""
     service = relay.topic.removeprefix("relais.")
+    lock = leadership(settings, relay.app.service, relay.topic)  # type: ignore[attr-defined]
+    relay.still_leader = lock.still_held
     relay.app.commit_listeners.append(relay.wake)  # type: ignore[attr-defined]
     try:
         while not stop.is_set():
+            if not await to_thread.run_sync(lock.try_acquire):
+                relay.health.leader = False
+                metrics.RELAY_LEADER.labels(relay.topic).set(0)
+                await sleep_unless_stopped(stop, settings.leader_poll_seconds)
+                continue
+            relay.health.leader = True
+            metrics.RELAY_LEADER.labels(relay.topic).set(1)
             producer = idempotent_producer(settings, client_id=f"relais-{service}-relay")
             try:
                 await producer.start()
@@ -67,6 +80,8 @@ async def run_relay(relay: OutboxRelay, settings: Settings, stop: asyncio.Event)
                 await producer.stop()
     finally:
         relay.app.commit_listeners.remove(relay.wake)  # type: ignore[attr-defined]
+        lock.release()
+        relay.health.leader = False
 
 
 async def run_broker(broker: KafkaBroker, stop: asyncio.Event) -> None:
