@@ -109,20 +109,31 @@ class Follows:
         _adopt_follower_positions(self.view.engine, app.name)
 
     def catch_up(self) -> int:
-        """Apply every event after the view's tracking record; the number applied."""
+        """Apply every event after the view's tracking record; the number applied.
+
+        Only the events of the projection's `topics` (all, when it names none) are read, up to
+        the log's head read first: the store gives notification ids in commit order (its table
+        lock), so when fewer than a batch came back, every event up to the head was seen, and
+        the tracking record moves to the head — the events of other kinds are never read again."""
         applied = 0
+        topics = tuple(self.projection.topics)
         with self._lock:
             while True:
                 with self.view.batch(self.app.name) as position:
-                    batch = self.app.recorder.select_notifications(start=position + 1, limit=self.batch)
+                    head = self.app.recorder.max_notification_id() or 0
+                    if head <= position:
+                        return applied
+                    batch = self.app.recorder.select_notifications(
+                        start=position + 1, limit=self.batch, stop=head, topics=topics
+                    )
                     for notification in batch:
                         event = self.app.mapper.to_domain_event(notification)
                         self.projection.process_event(event, Tracking(self.app.name, notification.id))
-                    if batch:
-                        self.view.insert_tracking(Tracking(self.app.name, batch[-1].id))
-                if not batch:
-                    return applied
+                    reached = batch[-1].id if len(batch) == self.batch else head
+                    self.view.insert_tracking(Tracking(self.app.name, reached))
                 applied += len(batch)
+                if len(batch) < self.batch:
+                    return applied
 
 
 def _adopt_follower_positions(engine: Engine, application_name: str) -> None:

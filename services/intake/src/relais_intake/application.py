@@ -11,6 +11,7 @@ import uuid
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
 from relais_contracts.events import intake as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
@@ -202,6 +203,9 @@ class IntakeApplication(RelaisApplication):
 
 class NameIndex(Projection[SqlView]):
     """The blind name index (`directory`), in step with the dossiers' sealed personal data."""
+
+    # Only the events that carry sealed personal data are read (`Follows.catch_up`).
+    topics = (get_topic(Dossier.FirstWelcomeRecorded), get_topic(Dossier.ProfileUpdated))
 
     def __init__(self, view: SqlView, vault: PersonalDataVault, index: BlindIndex):
         super().__init__(view)
