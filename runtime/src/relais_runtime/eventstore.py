@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError, Recording, Transcoder, Tra
 from pydantic import ValidationError
 from relais_contracts import PAYLOAD_TYPES, event_id_for
 
+from relais_runtime.group_commit import GroupCommit
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import Conflict, DomainRuleBroken, NotFound
 from relais_runtime.kernel.events import PayloadTranscoding, UnpublishableEvent, publishable
@@ -97,6 +98,8 @@ class RelaisApplication(Application[Any]):
         self.service = service
         self.commit_listeners: list[Callable[[], None]] = []
         super().__init__(env=eventsourcing_env(settings, service))
+        # Commands committing at the same moment share one transaction (group_commit.py).
+        self.group_commit = GroupCommit(self.events.put) if settings.group_commit else None
 
     def _notify(self, recordings: Sequence[Any]) -> None:
         """After every commit: wake whoever follows the log (the relay publishes at once
@@ -114,6 +117,9 @@ class RelaisApplication(Application[Any]):
                 publishable(event)
             except UnpublishableEvent as exc:
                 raise not_publishable(exc) from None
+        plain = processing_event.tracking is None and not processing_event.saved_kwargs and not self.repository.cache
+        if self.group_commit is not None and plain:
+            return self.group_commit(processing_event.events)
         return super()._record(processing_event)
 
     def register_transcodings(self, transcoder: Transcoder) -> None:

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
 
     relay_batch_size: int = Field(500, ge=1)
     relay_idle_seconds: float = 0.2
+    # Commands committing at the same moment share one transaction of the event store.
+    group_commit: bool = True
     # Replicas that do not hold the store's leader lock try to take it this often (leader.py).
     leader_poll_seconds: float = Field(2.0, gt=0, le=60)
 
