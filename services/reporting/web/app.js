@@ -96,10 +96,10 @@ function figure(id, caption, entries, columns, options = {}) {
   const read = (field, v) => (v === undefined ? 0 : typeof field === "function" ? field(v) : v[field]);
   const earlier = options.before && state.previous ? options.before(state.previous.indicators) || {} : null;
   const [first, ...others] = columns;
-  const all = earlier ? [first, [`${first[0]} (N−1)`, (v, key) => read(first[1], earlier[key]), first[2], false], ...others] : columns;
+  const all = earlier ? [first, [`${first[0]} (N−1)`, (v, key) => read(first[1], earlier[key]), first[2], false, true], ...others] : columns;
   return { id, caption, type: "bar", ...options,
     rows: entries.map(([key]) => ({ key, label: rowLabel(key, options) })),
-    columns: all.map(([name, field, format, plot = true]) => ({ label: name, format, plot,
+    columns: all.map(([name, field, format, plot = true, secondary = false]) => ({ label: name, format, plot, secondary,
       values: entries.map(([key, v]) => (typeof field === "function" ? field(v, key) : v[field])) })) };
 }
 

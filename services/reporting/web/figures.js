@@ -31,7 +31,9 @@ function figureSkeleton(f) {
 
 function figureTable(f) {
   if (!f.rows.length) return `<p class="note">Aucune donnée sur la période.</p>`;
-  const narrow = (i) => (i > 1 ? " hide-narrow" : "");
+  // On a phone: the name and the first two columns; the N−1 column and the others on a wider screen.
+  const rank = f.columns.map((c, i) => f.columns.slice(0, i + 1).filter((d) => !d.secondary).length);
+  const narrow = (i) => (f.columns[i].secondary || rank[i] > 2 ? " hide-narrow" : "");
   const head = f.columns.map((c, i) => `<th scope="col" class="num${narrow(i)}">${esc(c.label)}</th>`).join("");
   const body = f.rows.map((row, r) => {
     const name = f.link ? `<button class="link" data-${f.link}="${esc(row.key)}">${esc(row.label)}</button>` : esc(row.label);
