@@ -138,7 +138,7 @@ class IndicatorCache:
             return False
         for delta in chain:
             apply_delta(conn, q, entry.part, delta)
-            refresh_attributes(conn, q, entry.part, delta)
+        refresh_attributes(conn, q, entry.part, chain)
         entry.token, entry.document = token, None
         return True
 

@@ -101,16 +101,18 @@ def _count_who(s: Any, row: dict[str, Any], text: Any) -> None:
         add_who(s, etype, row["category"], row["programme"], j, text(employer) if employer is not None else None)
 
 
-def refresh_attributes(conn: Connection, q: Query, part: Part, delta: Delta) -> None:
-    """Look up again the young people whose attributes a figure now needs and were never looked
-    up, and those with a new profile up to the period's end (rule 7 merges them in order)."""
+def refresh_attributes(conn: Connection, q: Query, part: Part, chain: list[Delta]) -> None:
+    """After a chain of deltas of one Mission Locale: look up again, in one query, the young
+    people whose attributes a figure now needs and were never looked up, and those with a new
+    profile up to the period's end (rule 7 merges them in order)."""
     text = (lambda u: u.hex) if conn.dialect.name == "sqlite" else str
     end = q.date_to.isoformat()
-    changed = {text(r["jeune_id"]) for r in delta.profiles if r["business_date"] <= end}
+    changed = {text(r["jeune_id"]) for d in chain for r in d.profiles if r["business_date"] <= end}
     again = (profiled(part.scope) - part.loaded) | (changed & part.loaded)
-    if not again:
+    if not again or not chain:
         return
     for j in again:
         part.attributes.pop(j, None)
         part.welcomed_as.pop(j, None)
-    load_attributes(conn, q, {delta.ml_id: part}, only={delta.ml_id: again})
+    ml = chain[0].ml_id
+    load_attributes(conn, q, {ml: part}, only={ml: again})
