@@ -14,6 +14,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder, Transcoding
+from eventsourcing.projection import Projection
 from pydantic import ValidationError
 from relais_contracts import PAYLOAD_TYPES, event_id_for
 
@@ -21,6 +22,7 @@ from relais_runtime.group_commit import GroupCommit
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import Conflict, DomainRuleBroken, NotFound
 from relais_runtime.kernel.events import PayloadTranscoding, UnpublishableEvent, publishable
+from relais_runtime.projection import Follows, SqlView
 from relais_runtime.settings import Settings
 
 
@@ -97,6 +99,7 @@ class RelaisApplication(Application[Any]):
     def __init__(self, settings: Settings, service: str):
         self.service = service
         self.commit_listeners: list[Callable[[], None]] = []
+        self.views: list[Follows] = []  # the service's query tables, kept up to date from the log
         super().__init__(env=eventsourcing_env(settings, service))
         # Commands committing at the same moment share one transaction (group_commit.py).
         self.group_commit = GroupCommit(self.events.put) if settings.group_commit else None
@@ -122,6 +125,13 @@ class RelaisApplication(Application[Any]):
             return self.group_commit(processing_event.events)
         return super()._record(processing_event)
 
+    def follow(self, projection: Projection[SqlView]) -> Follows:
+        """A query table of this service, read by `Follows.catch_up` before each read and kept up
+        to date in the background after each commit (`service.keep_views_up_to_date`)."""
+        follows = Follows(self, projection)
+        self.views.append(follows)
+        return follows
+
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -142,10 +152,9 @@ class RelaisApplication(Application[Any]):
 
     def create(self, ctx: CommandContext, kind: str, build: Callable[[uuid.UUID], Sequence[Aggregate]]) -> Answer:
         """Create an aggregate (the first of what `build` returns) with an id derived from the
-        idempotency key, so that a retried creation answers what the first one did."""
+        idempotency key, so that a retried creation answers what the first one did. The store is
+        not asked first whether it exists: a retry is rare, and its save meets the first one."""
         new_id = ctx.new_id(kind)
-        if earlier := self._earlier_creation(new_id, ctx):
-            return earlier
         aggregates = _building(build, new_id)
         try:
             self.save(*aggregates)

@@ -8,10 +8,12 @@ produced, so a crash keeps both or neither and no event is applied twice.
 
 The view pulls from the notification log (`catch_up`) rather than running under eventsourcing's
 `ProjectionRunner`, for two reasons: the runner follows the log through recorder subscriptions,
-which the SQLite recorder does not offer; and it processes in a thread of its own, so a command's
-answer would have to wait on it to let the counselor read what they just wrote. `catch_up` runs
-in the command's thread right after its commit, in batches, under a row lock on the tracking
-record, so replicas sharing a database never apply an event twice.
+which the SQLite recorder does not offer; and it processes in a thread of its own, so a reader
+could not know when it had seen what was just written. `catch_up` runs in batches under a row
+lock on the tracking record, so replicas sharing a database never apply an event twice: in the
+background after each commit (`service.keep_views_up_to_date`), off the command's path, and in
+every reader before it reads, so a counselor always reads what was just written, whichever
+replica wrote it.
 """
 
 import threading

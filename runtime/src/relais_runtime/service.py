@@ -84,6 +84,46 @@ async def run_relay(relay: OutboxRelay, settings: Settings, stop: asyncio.Event)
         relay.health.leader = False
 
 
+VIEWS_POLL_SECONDS = 1.0  # how soon the views learn of another replica's commits (readers catch up anyway)
+VIEWS_PAUSE_SECONDS = 0.5  # at most two catch-ups a second: under load, each gathers many commits
+
+
+async def keep_views_up_to_date(application: RelaisApplication, stop: asyncio.Event) -> None:
+    """Bring the service's query tables (`application.views`) up to date after each commit of
+    this replica, and every second for the others', off the commands' path: a command answers as
+    soon as its events are committed, and a reader catches up first (`Follows.catch_up`), so it
+    never reads stale rows. Here, the readers find the rows already written. A pause after each
+    catch-up lets commits gather: one transaction per view for many commands under load."""
+    if not application.views:
+        return
+    loop = asyncio.get_running_loop()
+    committed = asyncio.Event()
+
+    def wake() -> None:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(committed.set)
+
+    application.commit_listeners.append(wake)
+    try:
+        while not stop.is_set():
+            committed.clear()
+            for view in application.views:
+                try:
+                    await to_thread.run_sync(view.catch_up)
+                except Exception:  # noqa: BLE001 - the database away: the next commit or poll retries
+                    log.exception("a query table of %s could not catch up; retrying", application.service)
+            await sleep_unless_stopped(stop, VIEWS_PAUSE_SECONDS)
+            stopping = asyncio.ensure_future(stop.wait())
+            waking = asyncio.ensure_future(committed.wait())
+            try:
+                await asyncio.wait({stopping, waking}, timeout=VIEWS_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+                waking.cancel()
+    finally:
+        application.commit_listeners.remove(wake)
+
+
 async def run_broker(broker: KafkaBroker, stop: asyncio.Event) -> None:
     """Run a FastStream broker's subscribers until `stop`, (re)connecting to Kafka as needed."""
     while not stop.is_set():
@@ -139,6 +179,9 @@ def producing_service_app(
     async def run(stop: asyncio.Event) -> None:
         await run_relay(relay, settings, stop)
 
+    async def views(stop: asyncio.Event) -> None:
+        await keep_views_up_to_date(application, stop)
+
     async def close() -> None:
         application.close()
 
@@ -149,7 +192,7 @@ def producing_service_app(
             description=description,
             routers=routers,
             readiness=readiness,
-            background=[run, *background],
+            background=[run, views, *background],
             on_shutdown=[close],
         )
     )

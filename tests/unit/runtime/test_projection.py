@@ -1,11 +1,15 @@
 """A service's query table kept by a projection: each event applied once, its rows and its
-tracking record in one transaction, and the position of a `follower_positions` table adopted."""
+tracking record in one transaction, the position of a `follower_positions` table adopted, and
+the tables kept up to date in the background after commits."""
+
+import asyncio
 
 import pytest
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from relais_runtime.projection import Follows, SqlView
+from relais_runtime.service import keep_views_up_to_date
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
@@ -81,3 +85,39 @@ def test_a_view_tracked_by_an_earlier_version_keeps_its_position(app, engine):
     follows = Follows(app, Interviews(SqlView(engine, "interviews")))
     assert follows.catch_up() == 2  # events 3 and 4 only
     assert rows(engine) == 2
+
+
+async def test_the_views_are_brought_up_to_date_after_commits_without_a_reader(app, engine):
+    """Commands no longer catch the views up on their own path (#17): the service's background
+    task does, woken by each commit; and it stops when the service does."""
+    follows = app.follow(Interviews(SqlView(engine, "interviews")))
+    stop = asyncio.Event()
+    task = asyncio.create_task(keep_views_up_to_date(app, stop))
+    await asyncio.to_thread(app.welcome_with_interviews, 3)
+    deadline = asyncio.get_running_loop().time() + 5
+    while rows(engine) < 3 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    assert rows(engine) == 3
+    assert follows.view.max_tracking_id(app.name) == 4
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert app.commit_listeners == []  # nothing left to wake a stopped task
+
+
+async def test_a_view_that_fails_in_the_background_is_retried_and_the_task_goes_on(app, engine):
+    projection = Interviews(SqlView(engine, "interviews"))
+    app.follow(projection)
+    projection.fail_at = 2
+    stop = asyncio.Event()
+    task = asyncio.create_task(keep_views_up_to_date(app, stop))
+    await asyncio.to_thread(app.welcome_with_interviews, 2)
+    await asyncio.sleep(0.3)
+    assert rows(engine) == 0 and not task.done()  # the batch failed whole; the task lives on
+    projection.fail_at = None
+    await asyncio.to_thread(app.welcome_with_interviews, 1)  # the next commit wakes it again
+    deadline = asyncio.get_running_loop().time() + 5
+    while rows(engine) < 3 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    assert rows(engine) == 3
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)

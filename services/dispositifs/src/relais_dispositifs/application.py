@@ -14,7 +14,7 @@ from relais_contracts.events import dispositifs as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import NotFound
-from relais_runtime.projection import Follows, SqlView
+from relais_runtime.projection import SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
@@ -60,7 +60,7 @@ class DispositifsApplication(RelaisApplication):
         self.tables = engine_for(settings, "dispositifs")
         self.youths = YouthDirectory(self.tables, self.service)
         metadata.create_all(self.tables)
-        self.allowance_index = Follows(self, AllowanceRequests(SqlView(self.tables, AllowanceRequests.name)))
+        self.allowance_index = self.follow(AllowanceRequests(SqlView(self.tables, AllowanceRequests.name)))
 
     # --- programmes -------------------------------------------------------------------------
 
@@ -147,7 +147,6 @@ class DispositifsApplication(RelaisApplication):
             ),
             answer_event=True,
         )
-        self.allowance_index.catch_up()
         return answer
 
     def pay_allowance(self, ctx: CommandContext, allowance_id: uuid.UUID, command: PaymentRequest) -> Answer:

@@ -11,7 +11,7 @@ from relais_contracts.events import employment as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
-from relais_runtime.projection import Follows, SqlView
+from relais_runtime.projection import SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
@@ -58,7 +58,7 @@ class EmploymentApplication(RelaisApplication):
         self.tables = engine_for(settings, "employment")
         self.youths = YouthDirectory(self.tables, self.service)
         metadata.create_all(self.tables)
-        self.offer_index = Follows(self, OfferList(SqlView(self.tables, OfferList.name)))
+        self.offer_index = self.follow(OfferList(SqlView(self.tables, OfferList.name)))
 
     # --- employers and offers ---------------------------------------------------------------
 
@@ -81,7 +81,7 @@ class EmploymentApplication(RelaisApplication):
 
     def receive_offer(self, ctx: CommandContext, command: OfferRequest) -> Answer:
         self._employer_here(ctx.ml_id, command.employer_id)
-        answer = self.create(
+        return self.create(
             ctx,
             "offer",
             lambda i: [
@@ -97,35 +97,29 @@ class EmploymentApplication(RelaisApplication):
                 )
             ],
         )
-        self.offer_index.catch_up()
-        return answer
 
     def close_offer(self, ctx: CommandContext, offer_id: uuid.UUID, command: CloseOfferRequest) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
-        return self._listed(
-            self.execute(ctx, offer, lambda: offer.close(ctx, outcome=command.outcome, occurred_at=command.occurred_at))
+        return self.execute(
+            ctx, offer, lambda: offer.close(ctx, outcome=command.outcome, occurred_at=command.occurred_at)
         )
 
     def refer(self, ctx: CommandContext, offer_id: uuid.UUID, command: ReferralRequest) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
         youth = self.youths.known(ctx.ml_id, command.jeune_id)
-        return self._listed(
-            self.execute(
-                ctx, offer, lambda: offer.refer(ctx, youth, occurred_at=command.occurred_at), answer_event=True
-            )
+        return self.execute(
+            ctx, offer, lambda: offer.refer(ctx, youth, occurred_at=command.occurred_at), answer_event=True
         )
 
     def record_outcome(
         self, ctx: CommandContext, offer_id: uuid.UUID, jeune_id: uuid.UUID, command: OutcomeRequest
     ) -> Answer:
         offer = self.offer(ctx.ml_id, offer_id)
-        return self._listed(
-            self.execute(
-                ctx,
-                offer,
-                lambda: offer.record_outcome(ctx, jeune_id, outcome=command.outcome, occurred_at=command.occurred_at),
-                answer_event=True,
-            )
+        return self.execute(
+            ctx,
+            offer,
+            lambda: offer.record_outcome(ctx, jeune_id, outcome=command.outcome, occurred_at=command.occurred_at),
+            answer_event=True,
         )
 
     def cancel_latest_about(
@@ -134,7 +128,7 @@ class EmploymentApplication(RelaisApplication):
         """v2.md, E2: the outcome of a young person's referral, or the referral itself, was a mistake."""
         offer = self.offer(ctx.ml_id, offer_id)
         cancel = lambda: offer.cancel_latest(ctx, jeune_id, reason=command.reason, occurred_at=command.occurred_at)  # noqa: E731
-        return self._listed(self.execute(ctx, offer, cancel, answer_event=True))
+        return self.execute(ctx, offer, cancel, answer_event=True)
 
     def hold_session(self, ctx: CommandContext, command: SessionRequest) -> Answer:
         for employer_id in command.employer_ids:
@@ -257,10 +251,6 @@ class EmploymentApplication(RelaisApplication):
                 rule="offer-unknown",
                 errors=[{"field": "offer_id", "message": "unknown"}],
             )
-
-    def _listed(self, answer: Answer) -> Answer:
-        self.offer_index.catch_up()
-        return answer
 
 
 class OfferList(Projection[SqlView]):

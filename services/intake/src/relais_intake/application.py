@@ -16,7 +16,7 @@ from relais_contracts.events import intake as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
 from relais_runtime.kernel.errors import DomainRuleBroken
-from relais_runtime.projection import Follows, SqlView
+from relais_runtime.projection import SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from sqlalchemy import delete, insert, select
@@ -55,14 +55,22 @@ class IntakeApplication(RelaisApplication):
         # Named after the key: a new index secret starts a new view, which rebuilds the whole
         # index from the event store (each dossier's rows replaced by tokens of the new key).
         view = SqlView(self.tables, f"youth-directory:{hashlib.sha256(index_key).hexdigest()[:12]}")
-        self.directory = Follows(self, NameIndex(view, self.vault, self.index))
+        self.directory = self.follow(NameIndex(view, self.vault, self.index))
 
     # --- commands -------------------------------------------------------------------------
 
     def welcome(self, ctx: CommandContext, command: WelcomeRequest) -> Answer:
         personal = PersonalData(**command.model_dump(include=PERSONAL_FIELDS))
+        keys: dict[uuid.UUID, bytes] = {}  # the new dossier's key, made once for the command
+
+        def key(jeune_id: uuid.UUID) -> bytes:
+            if jeune_id not in keys:
+                keys[jeune_id] = self.vault.key_or_new(jeune_id)
+            return keys[jeune_id]
+
         if ctx.request_hash is not None:  # the new dossier's id is known: it comes from the key
-            ctx = ctx.with_secret_part(self.vault.digest(ctx.new_id("dossier"), personal.model_dump(mode="json")))
+            new_id = ctx.new_id("dossier")
+            ctx = ctx.with_secret_part(self.vault.digest(new_id, personal.model_dump(mode="json"), key(new_id)))
 
         def build(jeune_id: uuid.UUID) -> list[Dossier]:
             return [
@@ -81,11 +89,11 @@ class IntakeApplication(RelaisApplication):
                     ),
                     birth_date=personal.birth_date,
                     occurred_at=command.occurred_at,
-                    sealed_personal_data=self.vault.seal(jeune_id, personal),
+                    sealed_personal_data=self.vault.seal(jeune_id, personal, key(jeune_id)),
                 )
             ]
 
-        return self._indexed(self.create(ctx, "dossier", build))
+        return self.create(ctx, "dossier", build)
 
     def update(self, ctx: CommandContext, jeune_id: uuid.UUID, command: UpdateRequest) -> Answer:
         """Only the fields the command sets change; a field left out stays as it is."""
@@ -110,7 +118,7 @@ class IntakeApplication(RelaisApplication):
                 coarse["birth_month"] = personal_changes["birth_date"].strftime("%Y-%m")
             dossier.update_profile(ctx, occurred_at=command.occurred_at, profile=coarse, sealed_personal_data=sealed)
 
-        return self._indexed(self.execute(ctx, dossier, action))
+        return self.execute(ctx, dossier, action)
 
     def record_event(self, ctx: CommandContext, jeune_id: uuid.UUID, command: DossierEventRequest) -> Answer:
         dossier = self.dossier(ctx.ml_id, jeune_id)
@@ -192,13 +200,6 @@ class IntakeApplication(RelaisApplication):
                 results.append((dossier, personal))
         results.sort(key=lambda r: (r[1].last_name.lower(), r[1].first_name.lower()))
         return results[:limit]
-
-    # --- the name index ---------------------------------------------------------------------
-
-    def _indexed(self, answer: Answer) -> Answer:
-        """Bring the name index up to date before answering, so a search finds what was just written."""
-        self.directory.catch_up()
-        return answer
 
 
 class NameIndex(Projection[SqlView]):

@@ -72,26 +72,30 @@ class PersonalDataVault:
         with self.engine.connect() as own:
             return own.execute(query).scalar_one_or_none()
 
-    def _key_or_new(self, jeune_id: uuid.UUID) -> bytes:
-        key = self._key(jeune_id)
-        if key is not None:
-            return key
+    def key_or_new(self, jeune_id: uuid.UUID) -> bytes:
+        """The young person's key, made on first use (one round trip either way when new)."""
         # The key commits before any event that uses it: a crash leaves at worst an unused key.
         # Two first welcomes retried at once (same idempotency key, so same jeune_id) race here:
         # the first key inserted wins and both seal with it.
         with self.engine.begin() as conn:
-            dialect = dialect_of(conn)
-            conn.execute(
-                dialect.insert(personal_data_keys).on_conflict_do_nothing(index_elements=["jeune_id"]),
+            made = conn.execute(
+                dialect_of(conn)
+                .insert(personal_data_keys)
+                .on_conflict_do_nothing(index_elements=["jeune_id"])
+                .returning(personal_data_keys.c.key),
                 {"jeune_id": jeune_id, "key": AESGCM.generate_key(bit_length=256)},
-            )
-        key = self._key(jeune_id)
+            ).scalar_one_or_none()
+            if made is not None:
+                return bytes(made)
+            key = self._key(jeune_id, conn)
         assert key is not None
         return key
 
-    def seal(self, jeune_id: uuid.UUID, data: PersonalData) -> str:
+    def seal(self, jeune_id: uuid.UUID, data: PersonalData, key: bytes | None = None) -> str:
+        """The personal data sealed under the young person's key (`key`, when the caller already
+        holds it from `key_or_new`)."""
         nonce = os.urandom(12)
-        sealed = AESGCM(self._key_or_new(jeune_id)).encrypt(
+        sealed = AESGCM(key or self.key_or_new(jeune_id)).encrypt(
             nonce, orjson.dumps(data.model_dump(mode="json")), jeune_id.bytes
         )
         return base64.b64encode(nonce + sealed).decode()
@@ -100,11 +104,11 @@ class PersonalDataVault:
         """Whether this young person's key still exists (not erased)."""
         return self._key(jeune_id) is not None
 
-    def digest(self, jeune_id: uuid.UUID, fields: dict[str, object]) -> bytes:
+    def digest(self, jeune_id: uuid.UUID, fields: dict[str, object], key: bytes | None = None) -> bytes:
         """An HMAC of personal fields under the young person's own key: it identifies a request
         for idempotency, and erasing the key makes it meaningless."""
         data = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
-        return hmac.new(self._key_or_new(jeune_id), data, sha256).digest()
+        return hmac.new(key or self.key_or_new(jeune_id), data, sha256).digest()
 
     def open(self, jeune_id: uuid.UUID, sealed: str, conn: Connection | None = None) -> PersonalData | None:
         """The personal data, or None once erased (`conn`: read within that transaction)."""
