@@ -3,7 +3,8 @@ bench/results/<name>.json (with the machine's description). Benchmarks, never ti
 
     .venv/bin/python bench/run.py [--only NAME ...] [--quick]
 
-- ingest: commands/s and p50/p99 latency through each write service's HTTP API (PostgreSQL + relay to Kafka);
+- ingest: commands/s, p50/p99 latency, relay lag and CPU per command of each write service's HTTP API
+  (PostgreSQL + relay to Kafka), one replica and two, beside the database's bare commit rate;
 - end_to_end: from a command's 201 to the new figure on the SSE stream, p50/p99, at a stated rate;
 - fold: events/s of the reporting projection replaying a topic from offset 0, and in the same run
   a bare aiokafka consumer reading the same topic (the ratio is the figure);
@@ -32,6 +33,7 @@ import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from loadgen import CpuAccount, KafkaArrivals, RawClient, kafka_pids, postgres_pids
 from relais_cli.harness import ServiceProcess, bearer, caught_up
 from relais_cli.simulation.generator import MissionLocaleYear
 from relais_cli.simulation.profiles import PROFILES
@@ -101,7 +103,7 @@ def fresh_database(name: str) -> None:
 
 # --- ingest ---------------------------------------------------------------------------------------
 
-CLIENTS = 8  # concurrent HTTP clients of the ingest benchmark (--clients)
+CLIENTS = 32  # concurrent HTTP clients of the ingest benchmark (--clients; #17's target condition)
 NATIONAL = False  # the scale benchmark's nation at full size (--national)
 
 
@@ -156,37 +158,86 @@ def _commit_bound(seconds: float, clients: int) -> dict:
     }
 
 
+def _ingest_run(ports: list[int], headers: dict, total: int, command) -> dict:
+    """`total` commands from `CLIENTS` simulated counselors, spread evenly over the replicas'
+    ports (as a load balancer would), with the CPU each process spent and each event's delay
+    from its command's 201 to Kafka."""
+    latencies: list[float] = []
+    answered: dict[str, float] = {}  # event_id → when its 201 arrived
+    failures: list[str] = []
+    queue: asyncio.Queue = asyncio.Queue()
+    for k in range(total):
+        queue.put_nowait(k)
+
+    async def worker(client: RawClient) -> None:
+        state: dict = {}
+        while not queue.empty():
+            k = queue.get_nowait()
+            path, body = command(k, state)
+            started = time.perf_counter()
+            status, payload = await client.post(path, body)
+            latencies.append(time.perf_counter() - started)
+            if status != 201:
+                failures.append(f"{status} {payload[:200]!r}")
+                continue
+            answer = json.loads(payload)
+            answered[answer["event_id"]] = time.perf_counter()
+            state[path.rsplit("/", 1)[-1]] = answer["id"]  # the last id of each kind: youths, employers...
+        await client.close()
+
+    async def load() -> float:
+        clients = [RawClient("127.0.0.1", ports[i % len(ports)], headers) for i in range(CLIENTS)]
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(c) for c in clients))
+        return time.perf_counter() - started
+
+    return {"latencies": latencies, "answered": answered, "failures": failures, "load": load}
+
+
+def _ingest_measure(service: str, replicas: list[ServiceProcess], headers: dict, total: int, command) -> dict:
+    from relais_contracts import topic
+
+    run = _ingest_run([r.port for r in replicas], headers, total, command)
+    arrivals = KafkaArrivals(SETTINGS.kafka_servers, [topic(service)])
+    arrivals.start()
+    cpu = CpuAccount({"service": [r.proc.pid for r in replicas], "postgres": postgres_pids(), "kafka": kafka_pids()})
+    cpu.start()
+    load_cpu = time.thread_time()  # the load generator: this thread's event loop
+    elapsed = asyncio.run(run["load"]())
+    load_cpu = time.thread_time() - load_cpu
+    cpu.stop(refresh={"postgres": postgres_pids()})
+    answered = run["answered"]
+    arrivals.wait_for(list(answered))
+    arrivals.stop()
+    lags = [arrivals.seen[e] - t for e, t in answered.items() if e in arrivals.seen]
+    done = len(answered)
+    spent = {**cpu.spent, "load_generator": load_cpu}
+    return {
+        "replicas": len(replicas),
+        "commands_per_s": round(total / elapsed, 1),
+        "p50_ms": pct(run["latencies"], 0.5),
+        "p99_ms": pct(run["latencies"], 0.99),
+        "failures": len(run["failures"]),
+        "first_failures": run["failures"][:3],
+        # Negative: the relay had published the event before the 201 reached the client.
+        "relay_lag_ms": {
+            "p50": pct(lags, 0.5) if lags else None,
+            "p99": pct(lags, 0.99) if lags else None,
+            "max": round(max(lags) * 1000, 1) if lags else None,
+        },
+        "events_not_on_kafka": done - len(lags),
+        "cpu_ms_per_command": {name: round(seconds / max(1, done) * 1000, 2) for name, seconds in spent.items()},
+        "machine_busy": round(sum(spent.values()) / elapsed / (os.cpu_count() or 1), 3),
+    }
+
+
 def bench_ingest(quick: bool) -> None:
-    """Each write service in turn, behind its own HTTP API, at a fixed concurrency."""
-    total, concurrency = (200 if quick else 1000), CLIENTS
+    """Each write service behind its own HTTP API, as one replica and as two sharing the database
+    (the relay led by one of them), at `CLIENTS` concurrent counselors."""
+    total = 300 if quick else 3000
     ml = f"ML-I{uuid.uuid4().hex[:6].upper()}"
     headers = bearer(ml_ids=(ml,))
     from relais_cli.harness import welcome_body
-
-    async def load(url: str, command) -> tuple[list[float], float, int]:
-        latencies: list[float] = []
-        failures = 0
-        queue: asyncio.Queue = asyncio.Queue()
-        for k in range(total):
-            queue.put_nowait(k)
-
-        async def worker(client: httpx.AsyncClient) -> None:
-            nonlocal failures
-            state: dict = {}
-            while not queue.empty():
-                k = queue.get_nowait()
-                path, body = command(k, state)
-                started = time.perf_counter()
-                r = await client.post(path, json=body)
-                latencies.append(time.perf_counter() - started)
-                failures += r.status_code != 201
-                if r.status_code == 201:  # remember the last id of each kind: youths, employers...
-                    state[path.rsplit("/", 1)[-1]] = r.json()["id"]
-
-        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
-            started = time.perf_counter()
-            await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-            return latencies, time.perf_counter() - started, failures
 
     def intake_command(k: int, state: dict):
         if "youths" not in state or k % 4 == 0:
@@ -213,18 +264,20 @@ def bench_ingest(quick: bool) -> None:
             "commune_insee": "94076",
         }
 
-    results = {}
-    with (
-        ServiceProcess("intake", 18201) as intake,
-        ServiceProcess("dispositifs", 18202) as dispositifs,
-        ServiceProcess("employment", 18203) as employment,
-    ):
-        latencies, elapsed, failures = asyncio.run(load(intake.url, intake_command))
-        results["intake"] = (latencies, elapsed, failures, "1 first welcome for 3 dossier events")
+    def measured(service: str, base_port: int, command) -> dict:
+        found = {}
+        with ServiceProcess(service, base_port) as first:
+            found["1_replica"] = _ingest_measure(service, [first], headers, total, command)
+            with ServiceProcess(service, base_port + 10) as second:
+                found["2_replicas"] = _ingest_measure(service, [first, second], headers, total, command)
+        return found
+
+    results = {"intake": measured("intake", 18201, intake_command)}
+    with ServiceProcess("intake", 18201) as intake, ServiceProcess("dispositifs", 18202) as dispositifs:
         # dispositifs needs young people it knows (through relais.intake): welcome some first.
         youths = [
             httpx.post(f"{intake.url}/v1/{ml}/youths", json=welcome_body(f"Disp{k}"), headers=headers).json()["id"]
-            for k in range(20)
+            for k in range(40)
         ]
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # dispositifs may first catch up with relais.intake
@@ -241,39 +294,38 @@ def bench_ingest(quick: bool) -> None:
                 pass
             time.sleep(0.5)
 
-        def dispositifs_command(k: int, state: dict):
-            jeune = youths[k % len(youths)]
-            if k % 2:
-                return f"/v1/{ml}/youths/{jeune}/aids", {
-                    "kind": "mobility_voucher",
-                    "amount_cents": 3000,
-                    "funder": "region",
-                }
-            return f"/v1/{ml}/youths/{jeune}/referrals", {"domain": "health", "partner": "CPAM"}
+    def dispositifs_command(k: int, state: dict):
+        jeune = youths[k % len(youths)]
+        if k % 2:
+            return f"/v1/{ml}/youths/{jeune}/aids", {
+                "kind": "mobility_voucher",
+                "amount_cents": 3000,
+                "funder": "region",
+            }
+        return f"/v1/{ml}/youths/{jeune}/referrals", {"domain": "health", "partner": "CPAM"}
 
-        latencies, elapsed, failures = asyncio.run(load(dispositifs.url, dispositifs_command))
-        results["dispositifs"] = (latencies, elapsed, failures, "financial aids and social referrals, half each")
-        latencies, elapsed, failures = asyncio.run(load(employment.url, employment_command))
-        results["employment"] = (latencies, elapsed, failures, "job offers (and an employer per client)")
-    bound = _commit_bound(2.0 if quick else 10.0, concurrency)
-    bare = bound[f"bare_insert_commit_per_s_{concurrency}_connections"]
+    results["dispositifs"] = measured("dispositifs", 18202, dispositifs_command)
+    results["employment"] = measured("employment", 18203, employment_command)
+    bound = _commit_bound(2.0 if quick else 10.0, CLIENTS)
+    bare = bound[f"bare_insert_commit_per_s_{CLIENTS}_connections"]
+    for runs in results.values():
+        for run in runs.values():
+            run["ratio_to_bare_commits"] = round(run["commands_per_s"] / bare, 3) if bare else None
     write(
         "ingest",
         {
-            "commands_per_service": total,
-            "concurrency": concurrency,
-            "storage": "PostgreSQL event store, relay to Kafka in the same process",
-            "services": {
-                name: {
-                    "commands_per_s": round(total / el, 1),
-                    "p50_ms": pct(lat, 0.5),
-                    "p99_ms": pct(lat, 0.99),
-                    "failures": fail,
-                    "mix": mix,
-                    "ratio_to_bare_commits": round(total / el / bare, 3) if bare else None,
-                }
-                for name, (lat, el, fail, mix) in results.items()
+            "commands_per_run": total,
+            "concurrency": CLIENTS,
+            "storage": "PostgreSQL event store, relay to Kafka in the service's process (in one replica: the leader)",
+            "mixes": {
+                "intake": "1 first welcome for 3 dossier events",
+                "dispositifs": "financial aids and social referrals, half each, over 40 young people",
+                "employment": "job offers (and an employer per client)",
             },
+            "load_generator": (
+                "bench/loadgen.py: one keep-alive HTTP/1.1 connection per client, spread evenly over the replicas"
+            ),
+            "services": results,
             "bound": bound,
         },
     )
