@@ -15,6 +15,8 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # The activity report's PDF is read back (pdftotext) and looked at (pdftoppm) by its tests.
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# The reverse proxy of the local stack, in front of the services (relais_cli/stack/proxy.py).
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "relais: missing ${need_apt[*]}; install them with: sudo apt-get install ${need_apt[*]}" >&2
@@ -22,7 +24,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
   say "installing ${need_apt[*]} with apt"
   DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  # Packages with a service (nginx) must not start it on their default port: the stack runs its
+  # own, on 127.0.0.1. Where the machine has no policy yet, one refuses every start meanwhile.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
+  [ -z "$policy" ] || rm -f "$policy"
 fi
 
 if ! command -v uv >/dev/null 2>&1; then

@@ -13,7 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 stack_app = typer.Typer(
-    help="The local stack: Apache Kafka and PostgreSQL on 127.0.0.1, data in .relais/.",
+    help="The local stack: Apache Kafka, PostgreSQL and an nginx reverse proxy on 127.0.0.1, data in .relais/.",
     no_args_is_help=True,
 )
 app.add_typer(stack_app, name="stack")

@@ -49,6 +49,52 @@ def problem_response(status: int, rule: str, detail: str, instance: str | None =
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+# The French words of the validation errors a form shows next to its field (the counselor's
+# desk); `type` keeps pydantic's code for programs.
+FRENCH_MESSAGES = {
+    "missing": "Champ obligatoire.",
+    "string_too_short": "Trop court : au moins {min_length} caractère(s).",
+    "string_too_long": "Trop long : au plus {max_length} caractères.",
+    "string_pattern_mismatch": "Format non reconnu.",
+    "string_type": "Texte attendu.",
+    "enum": "Valeur non prévue : choisissez dans la liste.",
+    "literal_error": "Valeur non prévue : choisissez dans la liste.",
+    "date_parsing": "Date invalide (aaaa-mm-jj).",
+    "date_from_datetime_parsing": "Date invalide (aaaa-mm-jj).",
+    "date_from_datetime_inexact": "Date attendue, sans heure.",
+    "datetime_parsing": "Date et heure invalides.",
+    "datetime_from_date_parsing": "Date et heure invalides.",
+    "timezone_aware": "Précisez le fuseau horaire.",
+    "int_parsing": "Nombre entier attendu.",
+    "int_type": "Nombre entier attendu.",
+    "int_from_float": "Nombre entier attendu.",
+    "bool_parsing": "Oui ou non attendu.",
+    "bool_type": "Oui ou non attendu.",
+    "greater_than_equal": "Doit valoir au moins {ge}.",
+    "greater_than": "Doit dépasser {gt}.",
+    "less_than_equal": "Doit valoir au plus {le}.",
+    "less_than": "Doit rester sous {lt}.",
+    "too_short": "Au moins {min_length} élément(s).",
+    "too_long": "Au plus {max_length} éléments.",
+    "extra_forbidden": "Champ inconnu.",
+    "uuid_parsing": "Identifiant invalide.",
+    "json_invalid": "Le corps de la requête n'est pas du JSON valide.",
+    "model_attributes_type": "Objet attendu.",
+    "list_type": "Liste attendue.",
+}
+
+
+def french_message(error: dict[str, Any]) -> str:
+    """A validation error in French; a rule of ours (`value_error`) keeps its own words."""
+    template = FRENCH_MESSAGES.get(error["type"])
+    if template is None:
+        return f"Valeur refusée : {error['msg'].removeprefix('Value error, ')}"
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return template
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     # FastAPI prefixes the location with body/query/path: keep it, it tells where to look.
     return ".".join(str(p) for p in loc)
@@ -61,7 +107,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
+        errors = [{"field": _field(e["loc"]), "message": french_message(e), "type": e["type"]} for e in exc.errors()]
         fields = ", ".join(e["field"] for e in errors)
         return problem_response(422, "validation", f"Champs invalides : {fields}", request.url.path, errors=errors)
 

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Where local state lives (stack data, SQLite files, logs); git-ignored.
     data_dir: Path = PROJECT_ROOT / ".relais"
 
+    # The local reverse proxy in front of the services (nginx, `relais stack up`): the desk's
+    # and the dashboard's one address.
+    proxy_port: int = 8080
+
     kafka_bootstrap: str = "127.0.0.1:19092"
     kafka_controller_port: int = 19093
     kafka_partitions: int = Field(6, ge=1)
@@ -72,6 +76,8 @@ class Settings(BaseSettings):
 
     # The dashboard's files and their npm dependencies (`npm ci` there; deploy/local/setup.sh does).
     dashboard_dir: Path = PROJECT_ROOT / "services" / "reporting" / "web"
+    # The counselor's desk (served by intake at /desk/, reached through the proxy).
+    desk_dir: Path = PROJECT_ROOT / "services" / "intake" / "web"
     # The network directory: Missions Locales' names, communes and sites (reporting, reports).
     directory_file: Path = PROJECT_ROOT / "deploy" / "network" / "directory.json"
 

@@ -1,4 +1,4 @@
-"""`relais stack …`: Kafka and PostgreSQL on this machine."""
+"""`relais stack …`: Kafka, PostgreSQL and the reverse proxy on this machine."""
 
 from typing import Annotated
 
@@ -19,25 +19,30 @@ def stack_up(
         ),
     ] = None,
 ) -> None:
-    """Start Kafka and PostgreSQL (idempotent) and wait until both accept connections.
+    """Start Kafka, PostgreSQL and the reverse proxy in front of the services (idempotent), and
+    wait until they accept connections.
 
     The first run fetches Kafka's jars with Maven and may install PostgreSQL with apt.
     """
     from relais_cli.stack import kafka
     from relais_cli.stack.postgres import Cluster
+    from relais_cli.stack.proxy import Proxy
 
     settings, root = local_root()
     typer.echo(Cluster(settings, root).start())
     typer.echo(kafka.start(settings, root, brokers=brokers))
+    typer.echo(Proxy(settings, root).start())
 
 
 @stack_app.command("down")
 def stack_down() -> None:
-    """Stop Kafka and PostgreSQL; no process is left behind. Data is kept in .relais/."""
+    """Stop the proxy, Kafka and PostgreSQL; no process is left behind. Data is kept in .relais/."""
     from relais_cli.stack import kafka
     from relais_cli.stack.postgres import Cluster
+    from relais_cli.stack.proxy import Proxy
 
     settings, root = local_root()
+    typer.echo(Proxy(settings, root).stop())
     typer.echo(kafka.stop(root))
     typer.echo(Cluster(settings, root).stop())
 
@@ -47,13 +52,16 @@ def stack_status() -> None:
     """Say what runs where. Exits 1 when something is not running."""
     from relais_cli.stack import kafka
     from relais_cli.stack.postgres import Cluster
+    from relais_cli.stack.proxy import Proxy
 
     settings, root = local_root()
     ok_k, line_k = kafka.status(settings, root)
     ok_p, line_p = Cluster(settings, root).status()
+    ok_x, line_x = Proxy(settings, root).status()
     typer.echo(line_k)
     typer.echo(line_p)
-    if not (ok_k and ok_p):
+    typer.echo(line_x)
+    if not (ok_k and ok_p and ok_x):
         raise typer.Exit(1)
 
 

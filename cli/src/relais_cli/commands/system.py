@@ -16,8 +16,9 @@ from relais_cli.errors import CommandFailed
 def up(
     demo_network: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo network the first time")] = True,
 ) -> None:
-    """Start everything: the stack, the four services in the background, a demo network of
-    Missions Locales (first time only), and print the dashboard's address."""
+    """Start everything: the stack (with its proxy), the four services in the background, a demo
+    network of Missions Locales (first time only), and print the addresses of the dashboard and
+    of the counselor's desk."""
 
     from relais_cli import services
 
@@ -36,8 +37,11 @@ def up(
 
     if demo_network:
         typer.echo(services.start_traffic(root))
+    proxy = f"http://127.0.0.1:{settings.proxy_port}"
     token = issue_token(settings, sub="demo-analyst", role=Role.NETWORK_ANALYST, ml_ids=["*"])
-    typer.echo(f"Tableau de bord : http://127.0.0.1:{SERVICE_PORTS['reporting']}/?year={year}&token={token}")
+    typer.echo(f"Tableau de bord : {proxy}/?year={year}&token={token}")
+    director = issue_token(settings, sub="demo-directrice", role=Role.DIRECTOR, ml_ids=["ML-CACHAN"])
+    typer.echo(f"Guichet du conseiller (ML-CACHAN) : {proxy}/desk/?token={director}")
 
 
 @app.command()

@@ -98,7 +98,30 @@ def family(programme: str) -> str:
     return "ACCOMPANIMENT" if programme in CONTRACTUAL_ACCOMPANIMENT else programme
 
 
+# The field a counselor corrects when a rule refuses the command: the problem document names
+# it, and the desk shows the rule's words beside that field.
+RULE_FIELDS = {
+    "cej-duration": "planned_end_date",
+    "cej-beyond-age-limit": "planned_end_date",
+    "pacea-duration": "planned_end_date",
+    "cej-weekly-hours": "weekly_hours",
+    "cej-not-yet": "start_date",
+    "already-enrolled": "programme",
+    "training-obligation-age": "programme",
+    "extension-not-later": "new_planned_end_date",
+    "cej-extension-limit": "new_planned_end_date",
+    "allowance-month-already-requested": "month",
+    "allowance-amount": "amount_cents",
+    "allowance-above-monthly-cap": "amount_cents",
+    "pacea-yearly-cap": "amount_cents",
+    "payment-above-request": "amount_cents",
+    "aid-amount": "amount_cents",
+}
+
+
 def broken(message: str, rule: str) -> DomainRuleBroken:
+    if field := RULE_FIELDS.get(rule):
+        return DomainRuleBroken(message, rule=rule, errors=[{"field": field, "message": message}])
     return DomainRuleBroken(message, rule=rule)
 
 

@@ -26,7 +26,8 @@ from relais_reporting.readmodel import events
 from relais_reporting.spreadsheet import to_csv
 
 INDICATOR_READERS = {Role.COUNSELOR, Role.DIRECTOR, Role.NETWORK_ANALYST, Role.AUDITOR, Role.ADMIN}
-TIMELINE = require(Role.AUDITOR, Role.DIRECTOR, Role.ADMIN)
+# The counselor's desk shows it on the dossier page (#18): no personal data, one Mission Locale.
+TIMELINE = require(Role.COUNSELOR, Role.AUDITOR, Role.DIRECTOR, Role.ADMIN)
 CATALOGUE_READERS = require(*INDICATOR_READERS, tenant=False)
 
 

@@ -9,11 +9,10 @@ import logging
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from relais_runtime.pages import pages_router
 
 log = logging.getLogger(__name__)
 
-TYPES = {".js": "text/javascript", ".css": "text/css"}
 # URL name → path inside the dashboard folder.
 STATIC = {
     "app.js": "app.js",
@@ -32,17 +31,4 @@ def dashboard_router(folder: Path) -> APIRouter:
             CHART_LIBRARY,
             folder,
         )
-    r = APIRouter(include_in_schema=False)
-
-    @r.get("/")
-    def index() -> HTMLResponse:
-        return HTMLResponse((folder / "index.html").read_text(encoding="utf-8"))
-
-    @r.get("/static/{name}")
-    def static(name: str) -> Response:
-        path = folder / STATIC[name] if name in STATIC else None
-        if path is None or not path.is_file():
-            return Response(status_code=404)
-        return FileResponse(path, media_type=TYPES[path.suffix], headers={"Cache-Control": "no-cache"})
-
-    return r
+    return pages_router(folder, STATIC)

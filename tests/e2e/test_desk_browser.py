@@ -1,0 +1,219 @@
+"""The counselor's desk in a real browser (Playwright driving Debian's Chromium, headless), behind
+the real reverse proxy (nginx) in front of the four services on the real stack: a counselor's
+morning played through the screens only — find or welcome, an interview typed with the keyboard
+alone, a CEJ entry with its first allowance, a contract — while the dashboard, open beside it,
+shows each figure move without a reload, and the dossier's timeline shows each entry. Each
+screen passes an axe-core audit (WCAG 2.2 AA); screenshots go to test-artifacts/."""
+
+import time
+import uuid
+from datetime import date, timedelta
+
+import httpx
+import pytest
+from e2e.test_dashboard_browser import ARTIFACTS, CHROMIUM_ARGS, accessibility_violations
+from playwright.sync_api import Page, expect, sync_playwright
+from relais_cli.harness import ServiceProcess
+from relais_cli.stack.proxy import Proxy
+from relais_runtime.auth import Role, issue_token
+from relais_runtime.settings import get_settings
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+PORTS = {"reporting": 18170, "intake": 18171, "dispositifs": 18172, "employment": 18173}
+PROXY_PORT = 18179
+
+
+@pytest.fixture
+def desk(stack, tmp_path):
+    """The four services on ports of their own, and an nginx proxy in front of them."""
+    services = [ServiceProcess(name, port) for name, port in PORTS.items()]
+    for s in services:
+        s.spawn()  # all four at once, then each waited for
+    proxy = Proxy(stack, tmp_path, port=PROXY_PORT, ports=PORTS)
+    try:
+        for s in services:
+            _wait_ready(s)
+        proxy.start()
+        yield f"http://127.0.0.1:{PROXY_PORT}"
+    finally:
+        proxy.stop()
+        for s in services:
+            s.__exit__(None, None, None)
+
+
+def _wait_ready(service: ServiceProcess) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(service.url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{service.service} not ready: {service.output()[-2000:]}")
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def audited(page: Page, name: str) -> None:
+    assert accessibility_violations(page) == [], name
+    page.screenshot(path=str(ARTIFACTS / f"desk-{name}.png"), full_page=True)
+
+
+def field(page: Page, label: str):
+    return page.get_by_label(label, exact=True)
+
+
+def card(page: Page, key: str):
+    return page.locator(f".card[data-key={key}] .value")
+
+
+def test_a_counselors_morning_through_the_screens_moves_the_dashboard(desk, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    ml = f"ML-D{uuid.uuid4().hex[:6].upper()}"
+    settings = get_settings()
+    counselor = issue_token(settings, sub="conseillere-1", role=Role.COUNSELOR, ml_ids=[ml])
+    director = issue_token(settings, sub="directrice-1", role=Role.DIRECTOR, ml_ids=[ml])
+    today = date.today()
+    last_name = f"Martin{uuid.uuid4().hex[:4]}"
+
+    # The director sets this year's CEJ objective; the dashboard, open beside, shows it at 0.
+    board = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
+    desk_page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
+    desk_page.goto(f"{desk}/desk/?token={director}#/objectifs")
+    expect(desk_page.locator("h1")).to_have_text("Objectif d'entrées de l'année")
+    field(desk_page, "Programme *").select_option("CEJ")
+    field(desk_page, "Année *").fill(str(today.year))
+    field(desk_page, "Objectif (entrées) *").fill("2")
+    desk_page.get_by_role("button", name="Enregistrer").click()
+    expect(desk_page.locator("#status")).to_contain_text("Objectif enregistré")
+    assert "token" not in desk_page.url  # out of the history and bookmarks
+
+    board.goto(f"{desk}/?ml={ml}&token={director}")
+    expect(board.locator("#objective-CEJ")).to_contain_text("0 entrée(s) sur un objectif de 2", timeout=20_000)
+    expect(card(board, "first_welcomes")).to_have_text("0")
+
+    # The counselor's desk: the young person is not found, so a first welcome.
+    # (The audit's script is injected into the page: the page's CSP, which forbids that, is
+    # bypassed for this browser context only.)
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    page.goto(f"{desk}/desk/?token={counselor}")
+    expect(page.locator("h1")).to_have_text("Rechercher un jeune")
+    page.get_by_label("Nom ou prénom du jeune").fill(last_name)
+    page.keyboard.press("Enter")
+    expect(page.locator("#results")).to_contain_text("Aucun jeune de ce nom")
+    audited(page, "recherche")
+    page.get_by_role("link", name="Faire son premier accueil").click()
+    expect(page.locator("h1")).to_have_text("Premier accueil")
+
+    # A broken rule is shown next to its field, in French, and nothing is recorded.
+    field(page, "Prénom *").fill("Maëlys")
+    field(page, "Nom *").fill(last_name)
+    field(page, "Date de naissance *").fill("31/02/2005")
+    page.get_by_role("button", name="Enregistrer le premier accueil").click()
+    expect(page.locator("[data-field=birth_date] .error")).to_have_text("Date invalide : jj/mm/aaaa.")
+    field(page, "Date de naissance *").fill("12/03/2005")
+    page.get_by_role("button", name="Enregistrer le premier accueil").click()
+    expect(page.locator("[data-field=site] .error")).to_have_text("Champ obligatoire.")  # the service's words
+    expect(page.locator("[role=alert]").first).to_be_focused()
+    audited(page, "premier-accueil-erreurs")
+
+    field(page, "Site (code) *").fill("CACHAN")
+    field(page, "Orienté par *").select_option("school")
+    page.get_by_label("Formation", exact=True).check()
+    field(page, "Sexe *").select_option("F")
+    field(page, "Commune (code INSEE) *").fill("94016")
+    for label in ("Habite un QPV *", "Habite une ZRR *", "Diplôme obtenu *", "Permis de conduire *"):
+        field(page, label).select_option("false")
+    for label in ("Reconnaissance de travailleur handicapé (RQTH) *", "Dispose d'un véhicule *"):
+        field(page, label).select_option("false")
+    for label in ("Inscrit à France Travail *", "Ni en emploi, ni en études, ni en formation *"):
+        field(page, label).select_option("true")
+    field(page, "Niveau de formation *").select_option("3")
+    field(page, "Logement *").select_option("hosted")
+    field(page, "Enfants à charge *").fill("0")
+    field(page, "Nationalité *").select_option("fr")
+    audited(page, "premier-accueil")
+    with page.expect_response(lambda r: r.url.endswith(f"/intake/v1/{ml}/youths") and r.status == 201):
+        page.get_by_role("button", name="Enregistrer le premier accueil").dblclick()  # twice: recorded once
+    expect(page.locator("h1")).to_have_text(f"Maëlys {last_name.upper()}")
+    expect(page.locator("#status")).to_contain_text("Premier accueil enregistré")
+    dossier_url = page.url
+    expect(card(board, "first_welcomes")).to_have_text("1", timeout=20_000)
+
+    # An interview, with the keyboard alone: the form opens on its first field.
+    page.get_by_role("link", name="Événement du dossier").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Événement du dossier")
+    expect(field(page, "Nature *")).to_be_focused()
+    page.keyboard.type("Entretien")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Sur")
+    for _ in range(30):  # on through the themes to the duration
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "duration_minutes":
+            break
+    page.keyboard.type("45")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text(f"Maëlys {last_name.upper()}")
+    assert page.url == dossier_url
+
+    # A CEJ entry (dispositifs may not know her yet: the page waits and retries by itself),
+    # then the allowance of this month.
+    page.get_by_role("link", name="Entrée en programme").click()
+    field(page, "Programme *").select_option("CEJ")
+    field(page, "Date de début *").fill(today.strftime("%d/%m/%Y"))
+    audited(page, "entree-programme")
+    page.get_by_role("button", name="Enregistrer").click()  # a CEJ's rules, said beside their field
+    expect(page.locator("[data-field=planned_end_date] .error")).to_contain_text("six à douze mois")
+    field(page, "Fin prévue").fill((today + timedelta(days=240)).strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("[data-field=weekly_hours] .error")).to_contain_text("15 à 20 heures")
+    field(page, "Heures par semaine").fill("20")
+    page.get_by_role("button", name="Enregistrer").click()
+    programmes = page.locator("section[aria-labelledby=h-programmes]")
+    expect(programmes).to_contain_text("Contrat d'engagement jeune (CEJ)", timeout=40_000)
+    programmes.get_by_role("link", name="Demander une allocation").click()
+    field(page, "Mois (aaaa-mm) *").fill(today.strftime("%Y-%m"))
+    field(page, "Montant (€) *").fill("300")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(programmes).to_contain_text(f"{today.strftime('%Y-%m')} : 300,00 €")
+
+    # A contract signed.
+    page.get_by_role("link", name="Contrat", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Contrat signé")
+    field(page, "Type de contrat *").select_option("CDI")
+    field(page, "Date de début *").fill(today.strftime("%d/%m/%Y"))
+    field(page, "Heures par semaine *").fill("35")
+    field(page, "Secteur (domaine ROME) *").select_option("N")
+    audited(page, "contrat")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("section[aria-labelledby=h-situations]")).to_contain_text("Contrat", timeout=40_000)
+
+    # The dashboard followed each step without a reload.
+    board.evaluate("window.__not_reloaded = true")
+    expect(board.locator("#objective-CEJ")).to_contain_text("1 entrée(s) sur un objectif de 2", timeout=20_000)
+    expect(card(board, "employment_contracts")).to_have_text("1", timeout=20_000)
+    expect(card(board, "accompanied")).to_have_text("1")
+    assert board.evaluate("window.__not_reloaded") is True
+    board.screenshot(path=str(ARTIFACTS / "desk-tableau-de-bord.png"), full_page=True)
+
+    # The dossier's timeline, across the three services, shows each entry.
+    page.reload()
+    timeline = page.locator("section[aria-labelledby=h-historique]")
+    for entry in (
+        "Premier accueil",
+        "Événement du dossier",
+        "Entrée en programme",
+        "Allocation demandée",
+        "Contrat signé",
+    ):
+        expect(timeline).to_contain_text(entry, timeout=20_000)
+    expect(timeline.locator("tbody tr")).to_have_count(5)  # the double click recorded one welcome
+    audited(page, "dossier")
