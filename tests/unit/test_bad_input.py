@@ -301,3 +301,27 @@ def test_codes_that_travel_on_kafka_cannot_carry_a_sentence(service, path, body,
     jeune = welcomed(app.state.application.tables) if service != "intake" else None
     refused(client.post(f"/v1/ML-A{path.format(jeune=jeune)}", json=body, headers=bearer()), 422, field)
     assert recorded(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"last_name": "x" * 101}, "body.last_name", "Trop long : au plus 100 caractères."),
+        ({"first_name": ""}, "body.first_name", "Trop court : au moins 1 caractère(s)."),
+        ({"referral_source": "a friend"}, "body.referral_source", "Valeur non prévue : choisissez dans la liste."),
+        ({"birth_date": "12/03/2005"}, "body.birth_date", "Date invalide (aaaa-mm-jj)."),
+    ],
+)
+def test_a_refused_field_is_explained_in_french_beside_its_name(intake, changes, field, message):
+    """The desk shows these words next to the field (#18); `type` keeps pydantic's code."""
+    app, client = intake
+    problem = refused(client.post("/v1/ML-A/youths", json=welcome_with(**changes), headers=bearer()), 422, field)
+    assert {"field": field, "message": message} in [{k: e[k] for k in ("field", "message")} for e in problem["errors"]]
+
+
+def test_a_missing_field_is_said_to_be_required(intake):
+    app, client = intake
+    body = copy.deepcopy(WELCOME)
+    del body["site"]
+    problem = refused(client.post("/v1/ML-A/youths", json=body, headers=bearer()), 422, "body.site")
+    assert problem["errors"][0]["message"] == "Champ obligatoire." and problem["errors"][0]["type"] == "missing"

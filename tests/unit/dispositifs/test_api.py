@@ -193,3 +193,18 @@ def test_a_director_sets_the_objective_of_the_year_and_revises_it(client):
     assert revised.json()["id"] == first.json()["id"] and revised.json()["stream_position"] == 2
     too_far = client.post("/v1/ML-A/objectives", json={**body, "year": 1999}, headers=director)
     assert too_far.status_code == 422 and "year" in str(too_far.json()["errors"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"planned_end_date": None}, "planned_end_date", "six à douze mois"),
+        ({"weekly_hours": 35}, "weekly_hours", "15 à 20 heures"),
+    ],
+)
+def test_a_broken_programme_rule_names_the_field_to_correct(client, jeune, change, field, words):
+    """The desk shows a rule's words beside the field the counselor corrects (#18)."""
+    r = client.post(f"/v1/ML-A/youths/{jeune}/programmes", json={**CEJ, **change}, headers=H)
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": field, "message": r.json()["detail"]}]
+    assert words in r.json()["detail"]

@@ -89,7 +89,7 @@ def test_who_may_read_which_indicators(headers, params, status):
     assert r.status_code == status, r.text
 
 
-def test_timelines_are_for_auditors_and_directors_of_the_mission_locale():
+def test_timelines_are_for_the_counselors_auditors_and_directors_of_the_mission_locale():
     events = random_history(3, youths=2)
     app = create_app(offline())
     with app.state.engine.begin() as conn:
@@ -101,6 +101,7 @@ def test_timelines_are_for_auditors_and_directors_of_the_mission_locale():
     assert "intake.FirstWelcomeRecorded" in {t["event_type"] for t in timeline} and timeline[0]["actor_id"] == "c1"
     assert [t["occurred_at"] for t in timeline] == sorted(t["occurred_at"] for t in timeline)
     assert len(timeline) == sum(getattr(e.payload, "jeune_id", None) == jeune for e in events)
+    assert client.get(path, headers=bearer("counselor", ("ML-A",))).json() == timeline  # the desk's dossier page
     assert client.get(path, headers=bearer("network_analyst", ("*",))).status_code == 403
     assert client.get(path, headers=bearer("director", ("ML-B",))).status_code == 403
     assert client.get(f"/v1/ML-B/youths/{jeune}/timeline", headers=bearer("director", ("ML-B",))).status_code == 404
