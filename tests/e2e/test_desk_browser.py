@@ -13,7 +13,7 @@ import httpx
 import pytest
 from e2e.test_dashboard_browser import ARTIFACTS, CHROMIUM_ARGS, accessibility_violations
 from playwright.sync_api import Page, expect, sync_playwright
-from relais_cli.harness import ServiceProcess
+from relais_cli.harness import ServiceProcess, welcome_body
 from relais_cli.stack.proxy import Proxy
 from relais_runtime.auth import Role, issue_token
 from relais_runtime.settings import get_settings
@@ -23,9 +23,10 @@ PORTS = {"reporting": 18170, "intake": 18171, "dispositifs": 18172, "employment"
 PROXY_PORT = 18179
 
 
-@pytest.fixture
-def desk(stack, tmp_path):
+@pytest.fixture(scope="module")
+def desk(stack, tmp_path_factory):
     """The four services on ports of their own, and an nginx proxy in front of them."""
+    tmp_path = tmp_path_factory.mktemp("proxy")
     services = [ServiceProcess(name, port) for name, port in PORTS.items()]
     for s in services:
         s.spawn()  # all four at once, then each waited for
@@ -53,7 +54,7 @@ def _wait_ready(service: ServiceProcess) -> None:
     raise TimeoutError(f"{service.service} not ready: {service.output()[-2000:]}")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -85,12 +86,14 @@ def test_a_counselors_morning_through_the_screens_moves_the_dashboard(desk, brow
 
     # The director sets this year's CEJ objective; the dashboard, open beside, shows it at 0.
     board = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
-    desk_page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
+    audit = {"viewport": {"width": 1280, "height": 1000}, "locale": "fr-FR", "bypass_csp": True}
+    desk_page = browser.new_context(**audit).new_page()
     desk_page.goto(f"{desk}/desk/?token={director}#/objectifs")
     expect(desk_page.locator("h1")).to_have_text("Objectif d'entrées de l'année")
     field(desk_page, "Programme *").select_option("CEJ")
     field(desk_page, "Année *").fill(str(today.year))
     field(desk_page, "Objectif (entrées) *").fill("2")
+    audited(desk_page, "objectifs")
     desk_page.get_by_role("button", name="Enregistrer").click()
     expect(desk_page.locator("#status")).to_contain_text("Objectif enregistré")
     assert "token" not in desk_page.url  # out of the history and bookmarks
@@ -102,7 +105,7 @@ def test_a_counselors_morning_through_the_screens_moves_the_dashboard(desk, brow
     # The counselor's desk: the young person is not found, so a first welcome.
     # (The audit's script is injected into the page: the page's CSP, which forbids that, is
     # bypassed for this browser context only.)
-    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    page = browser.new_context(**audit).new_page()
     page.goto(f"{desk}/desk/?token={counselor}")
     expect(page.locator("h1")).to_have_text("Rechercher un jeune")
     page.get_by_label("Nom ou prénom du jeune").fill(last_name)
@@ -152,6 +155,7 @@ def test_a_counselors_morning_through_the_screens_moves_the_dashboard(desk, brow
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Événement du dossier")
     expect(field(page, "Nature *")).to_be_focused()
+    audited(page, "evenement")
     page.keyboard.type("Entretien")
     page.keyboard.press("Tab")
     page.keyboard.type("Sur")
@@ -217,3 +221,44 @@ def test_a_counselors_morning_through_the_screens_moves_the_dashboard(desk, brow
         expect(timeline).to_contain_text(entry, timeout=20_000)
     expect(timeline.locator("tbody tr")).to_have_count(5)  # the double click recorded one welcome
     audited(page, "dossier")
+
+
+def test_a_director_erases_the_personal_data_of_a_closed_dossier_after_confirming(desk, browser):
+    ml = f"ML-E{uuid.uuid4().hex[:6].upper()}"
+    director = issue_token(get_settings(), sub="directrice-1", role=Role.DIRECTOR, ml_ids=[ml])
+    headers = {"Authorization": f"Bearer {director}"}
+    last_name = f"Efface{uuid.uuid4().hex[:4]}"
+    jeune = httpx.post(f"{desk}/intake/v1/{ml}/youths", json=welcome_body(last_name), headers=headers).json()["id"]
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    page.goto(f"{desk}/desk/?token={director}#/jeune/{jeune}")
+    expect(page.locator("h1")).to_have_text(f"Maëlys {last_name.upper()}")
+    expect(page.get_by_role("link", name="Effacer les données personnelles")).to_have_count(0)  # open dossier
+
+    page.get_by_role("link", name="Clore le dossier").click()
+    field(page, "Motif *").select_option("autonomous")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text(f"Maëlys {last_name.upper()}")
+    page.get_by_role("link", name="Effacer les données personnelles").click()
+    expect(page.locator(".warning")).to_contain_text("illisibles partout, définitivement")
+    field(page, "Motif *").select_option("youth_request")
+    audited(page, "effacement")
+    page.get_by_role("button", name="Effacer définitivement").click()  # not confirmed: nothing sent
+    expect(page.locator("#status")).to_have_text("Cochez la confirmation pour effacer.")
+    expect(page.get_by_label("Je confirme l'effacement définitif")).to_be_focused()
+    page.get_by_label("Je confirme l'effacement définitif").check()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    expect(page.locator("h1")).to_contain_text("données personnelles effacées")
+    expect(page.locator("main")).not_to_contain_text(last_name.upper())
+    page.goto(f"{desk}/desk/#/")
+    page.get_by_label("Nom ou prénom du jeune").fill(last_name)
+    page.keyboard.press("Enter")
+    expect(page.locator("#results")).to_contain_text("Aucun jeune de ce nom")  # out of the name index too
+
+
+def test_a_counselor_gets_no_director_screen(desk, browser):
+    ml = f"ML-C{uuid.uuid4().hex[:6].upper()}"
+    counselor = issue_token(get_settings(), sub="conseiller-2", role=Role.COUNSELOR, ml_ids=[ml])
+    page = browser.new_page(locale="fr-FR")
+    page.goto(f"{desk}/desk/?token={counselor}#/objectifs")
+    expect(page.locator("h1")).to_have_text("Rechercher un jeune")  # the objectives are a director's
+    expect(page.get_by_role("link", name="Objectifs de l'année")).to_be_hidden()
