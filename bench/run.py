@@ -5,6 +5,8 @@ bench/results/<name>.json (with the machine's description). Benchmarks, never ti
 
 - ingest: commands/s, p50/p99 latency, relay lag and CPU per command of each write service's HTTP API
   (PostgreSQL + relay to Kafka), one replica and two, beside the database's bare commit rate;
+- desk: the counselor's desk in Chromium behind the proxy, each screen until usable, at 5 000 young
+  people, beside the same answers asked of the services directly;
 - end_to_end: from a command's 201 to the new figure on the SSE stream, p50/p99, at a stated rate;
 - fold: events/s of the reporting projection replaying a topic from offset 0, and in the same run
   a bare aiokafka consumer reading the same topic (the ratio is the figure);
@@ -414,46 +416,15 @@ def _kafka_latencies(intake: str, mls: list[str], rate: float, count: int) -> li
     what reporting's fold and stream add to comes on top)."""
     from relais_contracts import topic_of
 
-    seen: dict[str, float] = {}
-    ready, done = threading.Event(), threading.Event()
-
-    async def consume() -> None:
-        consumer = AIOKafkaConsumer(
-            topic_of("intake.FirstWelcomeRecorded"),
-            bootstrap_servers=SETTINGS.kafka_servers,
-            group_id=f"bench-peer-{uuid.uuid4().hex[:6]}",
-            auto_offset_reset="latest",
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            while not consumer.assignment():
-                await consumer.getmany(timeout_ms=200)
-            for partition in consumer.assignment():
-                await consumer.position(partition)  # fixed at the end, before the first command
-            ready.set()
-            while not done.is_set():
-                for records in (await consumer.getmany(timeout_ms=100)).values():
-                    now = time.perf_counter()
-                    for record in records:
-                        seen.setdefault(json.loads(record.value)["event_id"], now)
-        finally:
-            await consumer.stop()
-
-    reader = threading.Thread(target=lambda: asyncio.run(consume()), daemon=True)
-    reader.start()
-    if not ready.wait(60):
-        raise SystemExit("end_to_end: the peer consumer got no partition")
+    arrivals = KafkaArrivals(SETTINGS.kafka_servers, [topic_of("intake.FirstWelcomeRecorded")])
+    arrivals.start()
     sent: dict[str, float] = {}
     _welcome_at_rate(
         intake, mls, rate, count, lambda k, answer: sent.__setitem__(answer["event_id"], time.perf_counter())
     )
-    deadline = time.perf_counter() + 30
-    while len([e for e in sent if e in seen]) < len(sent) and time.perf_counter() < deadline:
-        time.sleep(0.1)
-    done.set()
-    reader.join(10)
-    return [max(0.0, seen[e] - sent[e]) for e in sent if e in seen]
+    arrivals.wait_for(list(sent))
+    arrivals.stop()
+    return [max(0.0, arrivals.seen[e] - sent[e]) for e in sent if e in arrivals.seen]
 
 
 def _latencies(latencies: list[float], rate: float, commands: int) -> dict:
@@ -966,8 +937,15 @@ def bench_replay(quick: bool) -> None:
         subprocess.run([*relais, "stack", "up"], cwd=ROOT)
 
 
+def bench_desk(quick: bool) -> None:
+    from desk import bench_desk as measure
+
+    write("desk", measure(quick))
+
+
 BENCHMARKS = {
     "ingest": bench_ingest,
+    "desk": bench_desk,
     "end_to_end": bench_end_to_end,
     "fold": bench_fold,
     "query": bench_query,
@@ -990,7 +968,8 @@ def main() -> None:
     status = subprocess.run(
         [sys.executable, "-m", "relais_cli.main", "status"], capture_output=True, text=True, cwd=ROOT
     ).stdout
-    if any(line.split()[1:2] == ["running"] and "http://" in line for line in status.splitlines()):
+    services = ("reporting", "intake", "dispositifs", "employment")
+    if any(line.split()[:2] in ([name, "running"] for name in services) for line in status.splitlines()):
         raise SystemExit(
             "bench: the services of `relais up` are running and would share the benchmarks' topics and "
             "consumer groups; stop them first: .venv/bin/relais down --keep-stack"

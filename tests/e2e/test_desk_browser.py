@@ -5,7 +5,6 @@ alone, a CEJ entry with its first allowance, a contract — while the dashboard,
 shows each figure move without a reload, and the dossier's timeline shows each entry. Each
 screen passes an axe-core audit (WCAG 2.2 AA); screenshots go to test-artifacts/."""
 
-import time
 import uuid
 from datetime import date, timedelta
 
@@ -33,25 +32,13 @@ def desk(stack, tmp_path_factory):
     proxy = Proxy(stack, tmp_path, port=PROXY_PORT, ports=PORTS)
     try:
         for s in services:
-            _wait_ready(s)
+            s.wait_ready(timeout=60)
         proxy.start()
         yield f"http://127.0.0.1:{PROXY_PORT}"
     finally:
         proxy.stop()
         for s in services:
             s.__exit__(None, None, None)
-
-
-def _wait_ready(service: ServiceProcess) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(service.url + "/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{service.service} not ready: {service.output()[-2000:]}")
 
 
 @pytest.fixture(scope="module")

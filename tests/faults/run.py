@@ -86,17 +86,8 @@ class System:
         process.spawn()
 
     def wait_ready(self) -> None:
-        import httpx
-
-        deadline = time.monotonic() + 180
         for process in self.processes.values():
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(process.url + "/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.5)
+            process.wait_ready(timeout=180)
 
     def stop(self) -> None:
         for process in self.processes.values():

@@ -44,6 +44,11 @@ class ServiceProcess:
 
     def start(self, wait_for: str = "/readyz", timeout: float = 30) -> "ServiceProcess":
         self.spawn()
+        return self.wait_ready(wait_for, timeout)
+
+    def wait_ready(self, wait_for: str = "/readyz", timeout: float = 30) -> "ServiceProcess":
+        """Wait until the spawned process answers 200 on `wait_for`; killed if it does not."""
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

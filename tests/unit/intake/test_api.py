@@ -214,6 +214,23 @@ def test_search_by_name_prefix_ignores_case_and_accents(client):
     assert client.get("/v1/ML-A/youths", params={"query": "x"}, headers=COUNSELOR).status_code == 422
 
 
+def test_a_common_surname_lists_the_first_twenty_by_name_with_their_dossiers_status(client):
+    ids = {}
+    for first in ["Zoé", "Adam", "Inès", *[f"Prénom{k:02d}" for k in range(22)]]:
+        ids[first] = welcome(client, {**WELCOME, "first_name": first, "last_name": "Martin"}).json()["id"]
+    welcome(
+        client, {**WELCOME, "first_name": "Adam", "last_name": "Martin"}, ml_id="ML-B", headers=bearer(ml_ids=("ML-B",))
+    )
+    client.post(f"/v1/ML-A/youths/{ids['Inès']}/close", json={"reason": "moved"}, headers=COUNSELOR)
+    hits = client.get("/v1/ML-A/youths", params={"query": "martin"}, headers=COUNSELOR).json()
+    assert len(hits) == 20 and [h["first_name"] for h in hits[:3]] == ["Adam", "Inès", "Prénom00"]
+    assert {h["jeune_id"] for h in hits} <= set(ids.values())  # the other Mission Locale's Adam is not here
+    assert [h["status"] for h in hits[:2]] == ["open", "closed"]
+    client.post(f"/v1/ML-A/youths/{ids['Inès']}/reopen", json={}, headers=COUNSELOR)
+    hits = client.get("/v1/ML-A/youths", params={"query": "ines mar"}, headers=COUNSELOR).json()
+    assert [(h["first_name"], h["status"]) for h in hits] == [("Inès", "open")]
+
+
 DIRECTOR = bearer("director")
 
 

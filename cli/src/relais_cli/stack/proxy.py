@@ -139,10 +139,11 @@ class Proxy:
         return "Proxy stopped"
 
     def status(self) -> tuple[bool, str]:
+        """One line in the shape of the other parts of the stack's."""
         pid = self.pid()
-        if pid is None:
-            return False, "Proxy not running"
-        return True, f"Proxy running (pid {pid}) on {self.address}"
+        if pid is None or not port_open("127.0.0.1", self.port):
+            return False, f"{'proxy':<12}stopped  127.0.0.1:{self.port}"
+        return True, f"{'proxy':<12}running  pid {pid}  127.0.0.1:{self.port}  conf {self.conf}"
 
     @property
     def address(self) -> str:

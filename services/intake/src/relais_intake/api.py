@@ -150,13 +150,13 @@ def build_router(intake: IntakeApplication) -> APIRouter:
     ) -> list[SearchHit]:
         return [
             SearchHit(
-                jeune_id=d.id,
-                first_name=p.first_name,
-                last_name=p.last_name,
-                birth_date=p.birth_date,
-                status="closed" if d.closed else "open",
+                jeune_id=f.jeune_id,
+                first_name=f.personal.first_name,
+                last_name=f.personal.last_name,
+                birth_date=f.personal.birth_date,
+                status="closed" if f.closed else "open",
             )
-            for d, p in intake.search(ml_id, query)
+            for f in intake.search(ml_id, query)
         ]
 
     return router

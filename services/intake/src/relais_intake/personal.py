@@ -29,7 +29,7 @@ import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict
 from relais_runtime.sql import dialect_of
-from sqlalchemy import Column, Connection, Engine, LargeBinary, MetaData, String, Table, Uuid, delete, select
+from sqlalchemy import Boolean, Column, Connection, Engine, LargeBinary, MetaData, String, Table, Uuid, delete, select
 from sqlalchemy import text as sql
 from sqlalchemy.dialects import postgresql
 
@@ -113,17 +113,27 @@ class PersonalDataVault:
     def open(self, jeune_id: uuid.UUID, sealed: str, conn: Connection | None = None) -> PersonalData | None:
         """The personal data, or None once erased (`conn`: read within that transaction)."""
         key = self._key(jeune_id, conn)
-        if key is None:
-            return None
+        return None if key is None else self.open_with(jeune_id, sealed, key)
+
+    def keys_of(self, jeune_ids: list[uuid.UUID], conn: Connection) -> dict[uuid.UUID, bytes]:
+        """The keys of several young people in one query (those erased are missing)."""
+        rows = conn.execute(
+            select(personal_data_keys.c.jeune_id, personal_data_keys.c.key).where(
+                personal_data_keys.c.jeune_id.in_(jeune_ids)
+            )
+        )
+        return {r.jeune_id: bytes(r.key) for r in rows}
+
+    def open_with(self, jeune_id: uuid.UUID, sealed: str, key: bytes) -> PersonalData:
         raw = base64.b64decode(sealed)
-        plain = AESGCM(key).decrypt(raw[:12], raw[12:], jeune_id.bytes)
-        return PersonalData.model_validate_json(plain)
+        return PersonalData.model_validate_json(AESGCM(key).decrypt(raw[:12], raw[12:], jeune_id.bytes))
 
     def erase(self, jeune_id: uuid.UUID) -> None:
-        """Delete the key and the name index rows, then rewrite their partitions."""
+        """Delete the key, the name index rows and the search card, then rewrite their partitions."""
         with self.engine.begin() as conn:
             conn.execute(delete(personal_data_keys).where(personal_data_keys.c.jeune_id == jeune_id))
             conn.execute(delete(directory).where(directory.c.jeune_id == jeune_id))
+            conn.execute(delete(search_cards).where(search_cards.c.jeune_id == jeune_id))
         rewrite_partitions_of(self.engine, jeune_id)
 
 
@@ -182,7 +192,19 @@ directory = Table(
     Column("jeune_id", Uuid, primary_key=True),
     postgresql_partition_by="HASH (jeune_id)",
 )
-PARTITIONED = (personal_data_keys, directory)
+# What a search answers for each young person found, kept beside the name index so that a
+# search reads one row per match (not the whole dossier): the sealed personal data (unreadable
+# once the key is erased, and deleted with it) and whether the dossier is open.
+search_cards = Table(
+    "youth_search_cards",
+    metadata,
+    Column("jeune_id", Uuid, primary_key=True),
+    Column("ml_id", String(64), nullable=False),
+    Column("sealed", String, nullable=False),
+    Column("closed", Boolean, nullable=False, default=False),
+    postgresql_partition_by="HASH (jeune_id)",
+)
+PARTITIONED = (personal_data_keys, directory, search_cards)
 
 
 def create_vault_tables(engine: Engine) -> None:
