@@ -231,6 +231,19 @@ def test_a_common_surname_lists_the_first_twenty_by_name_with_their_dossiers_sta
     assert [(h["first_name"], h["status"]) for h in hits] == [("Inès", "open")]
 
 
+def test_the_index_applies_a_batch_in_order_whatever_happened_between_two_searches(client):
+    """The name index applies its batch in a few statements (#18): the latest name and status of
+    each young person win, however many changes the batch holds."""
+    jeune = welcome(client, {**WELCOME, "first_name": "Léa", "last_name": "Bernard"}).json()["id"]
+    client.patch(f"/v1/ML-A/youths/{jeune}", json={"last_name": "Fontaine"}, headers=COUNSELOR)
+    for step in ("close", "reopen", "close"):
+        body = {"reason": "moved"} if step == "close" else {}
+        assert client.post(f"/v1/ML-A/youths/{jeune}/{step}", json=body, headers=COUNSELOR).status_code == 201
+    assert client.get("/v1/ML-A/youths", params={"query": "bernard"}, headers=COUNSELOR).json() == []
+    hits = client.get("/v1/ML-A/youths", params={"query": "lea font"}, headers=COUNSELOR).json()
+    assert [(h["last_name"], h["status"]) for h in hits] == [("Fontaine", "closed")]
+
+
 DIRECTOR = bearer("director")
 
 

@@ -9,7 +9,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
@@ -233,39 +232,44 @@ class NameIndex(Projection[SqlView]):
         self.vault = vault
         self.index = index
 
-    @singledispatchmethod
     def process_event(self, event: object, tracking: Tracking) -> None:
-        """Events that carry no personal data leave the index as it is."""
+        self.process_batch([(event, tracking)])
 
-    @process_event.register
-    def _sealed(self, event: Dossier.FirstWelcomeRecorded | Dossier.ProfileUpdated, tracking: Tracking) -> None:
-        if event.sealed_personal_data is not None:
-            self._reindex(event, event.sealed_personal_data)
-
-    @process_event.register
-    def _status(self, event: Dossier.DossierClosed | Dossier.DossierReopened, tracking: Tracking) -> None:
-        closed = isinstance(event, Dossier.DossierClosed)
-        self.view.connection.execute(
-            update(search_cards).where(search_cards.c.jeune_id == event.originator_id).values(closed=closed)
-        )
-
-    def _reindex(self, event: Dossier.Event, sealed: str) -> None:
-        conn, jeune_id = self.view.connection, event.originator_id
-        conn.execute(delete(directory).where(directory.c.jeune_id == jeune_id))
-        personal = self.vault.open(jeune_id, sealed, conn)
-        if personal is None:  # erased: no row may bring the person back
-            conn.execute(delete(search_cards).where(search_cards.c.jeune_id == jeune_id))
-            return
-        rows = [
-            {"ml_id": event.ml_id, "token": t, "jeune_id": jeune_id}
-            for t in self.index.tokens_of(event.ml_id, personal)
-        ]
-        if rows:
-            conn.execute(insert(directory), rows)
-        card = {"jeune_id": jeune_id, "ml_id": event.ml_id, "sealed": sealed}
-        conn.execute(
-            dialect_of(conn)
-            .insert(search_cards)
-            .values(**card, closed=False)
-            .on_conflict_do_update(index_elements=["jeune_id"], set_={"sealed": sealed})
-        )
+    def process_batch(self, events: list[tuple[object, Tracking]]) -> None:
+        """A batch in five statements: each young person's latest sealed data and status win."""
+        sealed: dict[uuid.UUID, tuple[str, str]] = {}  # jeune_id → (ml_id, sealed personal data)
+        closed: dict[uuid.UUID, bool] = {}
+        for event, _ in events:
+            if isinstance(event, Dossier.FirstWelcomeRecorded | Dossier.ProfileUpdated):
+                if event.sealed_personal_data is not None:
+                    sealed[event.originator_id] = (event.ml_id, event.sealed_personal_data)
+            elif isinstance(event, Dossier.DossierClosed | Dossier.DossierReopened):
+                closed[event.originator_id] = isinstance(event, Dossier.DossierClosed)
+        conn = self.view.connection
+        if sealed:
+            ids = list(sealed)
+            conn.execute(delete(directory).where(directory.c.jeune_id.in_(ids)))
+            keys = self.vault.keys_of(ids, conn)
+            erased = [j for j in ids if j not in keys]  # no row may bring an erased person back
+            if erased:
+                conn.execute(delete(search_cards).where(search_cards.c.jeune_id.in_(erased)))
+            tokens, cards = [], []
+            for jeune_id, key in keys.items():
+                ml_id, data = sealed[jeune_id]
+                personal = self.vault.open_with(jeune_id, data, key)
+                tokens += [
+                    {"ml_id": ml_id, "token": t, "jeune_id": jeune_id} for t in self.index.tokens_of(ml_id, personal)
+                ]
+                cards.append({"jeune_id": jeune_id, "ml_id": ml_id, "sealed": data, "closed": False})
+            if tokens:
+                conn.execute(insert(directory), tokens)
+            if cards:
+                upsert = dialect_of(conn).insert(search_cards)
+                conn.execute(
+                    upsert.on_conflict_do_update(index_elements=["jeune_id"], set_={"sealed": upsert.excluded.sealed}),
+                    cards,
+                )
+        for value in (True, False):
+            ids = [j for j, c in closed.items() if c is value]
+            if ids:
+                conn.execute(update(search_cards).where(search_cards.c.jeune_id.in_(ids)).values(closed=value))
