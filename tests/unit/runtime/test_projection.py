@@ -40,10 +40,13 @@ def app():
 
 
 @pytest.fixture
-def engine():
-    engine = engine_for(Settings(persistence="memory"), "views")
+def engine(tmp_path):
+    # A file, as a service's views are: the in-memory engine is one connection for every thread,
+    # so a test reading while the background task writes would share its transaction.
+    engine = engine_for(Settings(persistence="sqlite", data_dir=tmp_path), "views")
     metadata.create_all(engine)
-    return engine
+    yield engine
+    engine.dispose()
 
 
 def rows(engine) -> int:
