@@ -191,3 +191,20 @@ def test_a_mistaken_outcome_then_a_mistaken_referral_are_cancelled_and_the_list_
     refused = cancel()
     assert refused.status_code == 422 and refused.json()["type"].endswith("/not-referred")
     assert post(client, f"/offers/{offer_id}/referrals", {"jeune_id": str(jeune)}).status_code == 201  # again
+
+
+def test_the_employers_a_counselor_picks_from_are_this_mission_locales_by_name(client):
+    for name in ("Transports Zénith", "Atelier Bois Vert", "Boulangerie Lenoir"):
+        body = {"name": name, "sector": "N", "size_band": "10-49", "commune_insee": "10387"}
+        assert post(client, "/employers", body).status_code == 201
+    other = bearer(ml_ids=("ML-B",))
+    body = {"name": "Ailleurs SA", "sector": "N", "size_band": "250+", "commune_insee": "94003"}
+    assert client.post("/v1/ML-B/employers", json=body, headers=other).status_code == 201
+
+    listed = client.get("/v1/ML-A/employers", headers=H).json()
+    assert [e["name"] for e in listed] == ["Atelier Bois Vert", "Boulangerie Lenoir", "Transports Zénith"]
+    assert set(listed[0]) == {"employer_id", "name", "sector", "size_band", "commune_insee"}
+    assert [e["name"] for e in client.get("/v1/ML-B/employers", headers=other).json()] == ["Ailleurs SA"]
+    assert client.get("/v1/ML-A/employers", headers=other).status_code == 403
+    assert client.get("/v1/ML-A/employers", headers=bearer("auditor")).status_code == 200
+    assert client.get("/v1/ML-A/employers").status_code == 401

@@ -39,6 +39,14 @@ class OfferView(BaseModel):
     status: str = Field(description="open, filled, cancelled or expired")
 
 
+class EmployerView(BaseModel):
+    employer_id: uuid.UUID
+    name: str
+    sector: str
+    size_band: str
+    commune_insee: str
+
+
 class SituationView(BaseModel):
     situation_id: uuid.UUID = Field(description="The event id that began it")
     kind: str
@@ -186,6 +194,10 @@ def build_router(app: EmploymentApplication) -> APIRouter:
         who: Principal = Depends(READ),
     ) -> list[OfferView]:
         return [OfferView(**row) for row in app.offers(ml_id, status)]
+
+    @r.get("/employers", summary="Les employeurs de la Mission Locale, par nom")
+    def employers(ml_id: str, who: Principal = Depends(READ)) -> list[EmployerView]:
+        return [EmployerView(**row) for row in app.employers(ml_id)]
 
     @r.get("/youths/{jeune_id}/situations", summary="Les situations d'un jeune")
     def situations(ml_id: str, jeune_id: uuid.UUID, who: Principal = Depends(READ)) -> list[SituationView]:

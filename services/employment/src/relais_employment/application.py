@@ -4,9 +4,6 @@ import uuid
 from typing import Any, assert_never
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 from relais_contracts.events import employment as contract
 from relais_runtime.eventstore import Answer, RelaisApplication
 from relais_runtime.kernel.commands import CommandContext
@@ -15,7 +12,7 @@ from relais_runtime.projection import SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import engine_for
 from relais_runtime.youth_facts import YouthDirectory
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select, update
+from sqlalchemy import select
 
 from relais_employment.commands import (
     CancelRequest,
@@ -33,22 +30,13 @@ from relais_employment.commands import (
     TrainingRequest,
 )
 from relais_employment.domain import Career, Employer, Offer, RecruitmentSession, SituationStart
-
-metadata = MetaData()
-# The offers of each Mission Locale, for `GET /offers` (a projection of the event store, `OfferList`).
-offer_list = Table(
-    "offer_list",
-    metadata,
-    Column("offer_id", Uuid, primary_key=True),
-    Column("ml_id", String(64), nullable=False, index=True),
-    Column("employer_id", Uuid, nullable=False),
-    Column("sector", String(1), nullable=False),
-    Column("contract_type", String(32), nullable=False),
-    Column("positions", Integer, nullable=False),
-    Column("commune_insee", String(5), nullable=False),
-    Column("referrals", Integer, nullable=False, default=0),
-    Column("hires", Integer, nullable=False, default=0),
-    Column("status", String(16), nullable=False, default="open"),
+from relais_employment.query_tables import (
+    MAX_EMPLOYERS,
+    EmployerList,
+    OfferList,
+    create_query_tables,
+    employer_list,
+    offer_list,
 )
 
 
@@ -57,8 +45,9 @@ class EmploymentApplication(RelaisApplication):
         super().__init__(settings, service="employment")
         self.tables = engine_for(settings, "employment")
         self.youths = YouthDirectory(self.tables, self.service)
-        metadata.create_all(self.tables)
+        create_query_tables(self.tables)
         self.offer_index = self.follow(OfferList(SqlView(self.tables, OfferList.name)))
+        self.employer_index = self.follow(EmployerList(SqlView(self.tables, EmployerList.name)))
 
     # --- employers and offers ---------------------------------------------------------------
 
@@ -207,6 +196,18 @@ class EmploymentApplication(RelaisApplication):
         with self.tables.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query.order_by(offer_list.c.offer_id))]
 
+    def employers(self, ml_id: str) -> list[dict[str, Any]]:
+        """This Mission Locale's employers by name (at most `MAX_EMPLOYERS`)."""
+        self.employer_index.catch_up()
+        query = (
+            select(employer_list)
+            .where(employer_list.c.ml_id == ml_id)
+            .order_by(employer_list.c.name, employer_list.c.employer_id)
+            .limit(MAX_EMPLOYERS)
+        )
+        with self.tables.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def situations(self, ml_id: str, jeune_id: uuid.UUID) -> Career | None:
         try:
             career: Career = self.repository.get(jeune_id)
@@ -251,55 +252,6 @@ class EmploymentApplication(RelaisApplication):
                 rule="offer-unknown",
                 errors=[{"field": "offer_id", "message": "unknown"}],
             )
-
-
-class OfferList(Projection[SqlView]):
-    """`offer_list`: the offers of each Mission Locale with their referrals, hires and status."""
-
-    name = "offer-list"
-
-    @singledispatchmethod
-    def process_event(self, event: object, tracking: Tracking) -> None:
-        """Other events change nothing in the list."""
-
-    @process_event.register
-    def _received(self, event: Offer.Received, tracking: Tracking) -> None:
-        received = event.payload
-        row = dict(
-            offer_id=received.offer_id,
-            ml_id=event.ml_id,
-            employer_id=received.employer_id,
-            sector=received.sector,
-            contract_type=received.contract_type,
-            positions=received.positions,
-            commune_insee=received.commune_insee,
-        )
-        self.view.connection.execute(insert(offer_list).values(**row, referrals=0, hires=0, status="open"))
-
-    @process_event.register
-    def _referred(self, event: Offer.Referred, tracking: Tracking) -> None:
-        self._update(event, referrals=offer_list.c.referrals + 1)
-
-    @process_event.register
-    def _outcome(self, event: Offer.OutcomeRecorded, tracking: Tracking) -> None:
-        if event.payload.outcome == "hired":
-            self._update(event, hires=offer_list.c.hires + 1)
-
-    @process_event.register
-    def _corrected(self, event: Offer.EntryCancelled, tracking: Tracking) -> None:
-        if event.cancelled_outcome is None:
-            self._update(event, referrals=offer_list.c.referrals - 1)
-        elif event.cancelled_outcome == "hired":
-            self._update(event, hires=offer_list.c.hires - 1)
-
-    @process_event.register
-    def _closed(self, event: Offer.Closed, tracking: Tracking) -> None:
-        self._update(event, status=event.payload.outcome)
-
-    def _update(self, event: Offer.Event, **values: Any) -> None:
-        self.view.connection.execute(
-            update(offer_list).where(offer_list.c.offer_id == event.originator_id).values(**values)
-        )
 
 
 def _started(jeune_id: uuid.UUID, command: SituationCommand) -> SituationStart:

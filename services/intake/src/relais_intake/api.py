@@ -1,7 +1,7 @@
 """The intake HTTP API (shared/spec/api.md, "intake")."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -53,6 +53,14 @@ class SearchHit(BaseModel):
     last_name: str
     birth_date: date
     status: str
+
+
+class SessionView(BaseModel):
+    session_id: uuid.UUID
+    nature: str = Field(description="workshop or group_information, as its first attendee's event")
+    themes: list[str]
+    first_at: AwareDatetime = Field(description="the first attendee's event")
+    attendees: int = Field(description="the dossier events naming it, less those cancelled")
 
 
 SEARCH = require(*PERSONAL_DATA_READERS)
@@ -158,6 +166,21 @@ def build_router(intake: IntakeApplication) -> APIRouter:
             )
             for f in intake.search(ml_id, query)
         ]
+
+    return router
+
+
+def build_sessions_router(intake: IntakeApplication) -> APIRouter:
+    router = APIRouter(prefix="/v1/{ml_id}/sessions", tags=["intake"])
+
+    @router.get("", summary="Les séances collectives récentes (ateliers, informations collectives)")
+    def sessions(
+        ml_id: str,
+        days: Annotated[int, Query(ge=1, le=366, description="Séances ayant eu un participant depuis N jours")] = 30,
+        who: Principal = Depends(READ),
+    ) -> list[SessionView]:
+        since = datetime.now(UTC) - timedelta(days=days)
+        return [SessionView(**vars(s)) for s in intake.sessions(ml_id, since)]
 
     return router
 

@@ -8,6 +8,7 @@ events (the outbox relay publishes them), and answers what api.md promises.
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
@@ -40,6 +41,7 @@ from relais_intake.personal import (
     move_keys_to_vault,
     search_cards,
 )
+from relais_intake.sessions import Session, SessionList, create_session_tables, recent_sessions
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,11 @@ class IntakeApplication(RelaisApplication):
         # The keys and the name index live in a database of their own (personal.py).
         self.tables = engine_for(settings, "intake_vault")
         self.vault = PersonalDataVault(self.tables)
-        store_tables = engine_for(settings, "intake")
-        move_keys_to_vault(store_tables, self.vault)
-        store_tables.dispose()
+        # The other query tables (the sessions) beside the event store, as in every service.
+        self.store_tables = engine_for(settings, "intake")
+        move_keys_to_vault(self.store_tables, self.vault)
+        create_session_tables(self.store_tables)
+        self.session_list = self.follow(SessionList(SqlView(self.store_tables, SessionList.name)))
         index_key = hashlib.sha256(b"relais-search\x00" + settings.index_secret.encode()).digest()
         self.index = BlindIndex(index_key)
         # Named after the key: a new index secret starts a new view, which rebuilds the whole
@@ -187,6 +191,11 @@ class IntakeApplication(RelaisApplication):
 
     def personal_data(self, dossier: Dossier) -> PersonalData | None:
         return self.vault.open(dossier.id, dossier.sealed_personal_data)
+
+    def sessions(self, ml_id: str, since: datetime) -> list[Session]:
+        """The collective sessions of this Mission Locale attended since `since` (sessions.py)."""
+        self.session_list.catch_up()
+        return recent_sessions(self.store_tables, ml_id, since)
 
     def search(self, ml_id: str, query: str, limit: int = 20) -> list[Found]:
         """Young people of this Mission Locale whose names start with every word of `query`, by

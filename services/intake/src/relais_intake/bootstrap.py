@@ -5,7 +5,7 @@ from relais_runtime.pages import PAGE_HEADERS, pages_router
 from relais_runtime.service import producing_service_app
 from relais_runtime.settings import Settings, get_settings
 
-from relais_intake.api import build_router
+from relais_intake.api import build_router, build_sessions_router
 from relais_intake.application import IntakeApplication
 
 # The counselor's desk: its page and scripts (services/intake/web/), no build step.
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Le dossier du jeune : premier accueil, profil, événements, clôture.",
         routers=[
             build_router(intake),
+            build_sessions_router(intake),
             pages_router(settings.desk_dir, DESK_FILES, prefix="/desk", headers=PAGE_HEADERS),
         ],
     )

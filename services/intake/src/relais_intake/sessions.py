@@ -1,0 +1,101 @@
+"""The collective sessions of a Mission Locale (workshops, group information), for the desk's
+session picker.
+
+A session has no aggregate of its own: it is the `session_id` its attendees' dossier events share
+(events.md, E3), and the activity report counts the distinct ones (indicators.md,
+`workshop_sessions`). A counselor recording the fifth attendee of this morning's CV workshop must
+give the same id as the first four; `GET /v1/{ml_id}/sessions` lists the recent ones, from this
+projection of the dossier events, so that the id is picked, never typed.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
+from relais_contracts import event_id_for
+from relais_runtime.projection import SqlView
+from sqlalchemy import Boolean, Column, DateTime, Engine, MetaData, String, Table, Uuid, func, insert, select, update
+
+from relais_intake.domain import Dossier
+
+metadata = MetaData()
+# One row per attendance (a dossier event that names a session), so that a cancelled entry is
+# taken out of its session's count.
+session_attendance = Table(
+    "session_attendance",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("ml_id", String(64), nullable=False),
+    Column("session_id", Uuid, nullable=False),
+    Column("nature", String(32), nullable=False),
+    Column("themes", String(400), nullable=False),  # comma-separated theme codes
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("cancelled", Boolean, nullable=False, default=False),
+)
+MAX_SESSIONS = 200  # a busy Mission Locale holds ~10 collective sessions a week: months of them
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: uuid.UUID
+    nature: str
+    themes: list[str]
+    first_at: datetime
+    attendees: int
+
+
+def create_session_tables(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def recent_sessions(engine: Engine, ml_id: str, since: datetime) -> list[Session]:
+    """This Mission Locale's sessions with an attendee at or after `since`, the latest first."""
+    c = session_attendance.c
+    query = (
+        select(c.session_id, func.min(c.nature), func.min(c.themes), func.min(c.occurred_at), func.count())
+        .where(c.ml_id == ml_id, c.occurred_at >= since, c.cancelled.is_(False))
+        .group_by(c.session_id)
+        .order_by(func.min(c.occurred_at).desc(), c.session_id)
+        .limit(MAX_SESSIONS)
+    )
+    with engine.connect() as conn:
+        return [
+            Session(sid, nature, themes.split(",") if themes else [], _aware(first), count)
+            for sid, nature, themes, first, count in conn.execute(query)
+        ]
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every instant stored here is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SessionList(Projection[SqlView]):
+    """`session_attendance`, in step with the dossier events that name a session."""
+
+    name = "session-list"
+    topics = tuple(get_topic(e) for e in (Dossier.DossierEventRecorded, Dossier.DossierEventCancelled))
+
+    def process_event(self, event: object, tracking: Tracking) -> None:
+        conn = self.view.connection
+        if isinstance(event, Dossier.DossierEventRecorded) and event.payload.session_id is not None:
+            conn.execute(
+                insert(session_attendance).values(
+                    event_id=event_id_for("intake", event.originator_id, event.originator_version),
+                    ml_id=event.ml_id,
+                    session_id=event.payload.session_id,
+                    nature=event.payload.nature,
+                    themes=",".join(event.payload.themes),
+                    occurred_at=event.occurred_at,
+                    cancelled=False,
+                )
+            )
+        elif isinstance(event, Dossier.DossierEventCancelled):
+            conn.execute(
+                update(session_attendance)
+                .where(session_attendance.c.event_id == event.payload.cancelled_event_id)
+                .values(cancelled=True)
+            )
