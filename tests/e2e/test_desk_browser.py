@@ -249,3 +249,90 @@ def test_a_counselor_gets_no_director_screen(desk, browser):
     page.goto(f"{desk}/desk/?token={counselor}#/objectifs")
     expect(page.locator("h1")).to_have_text("Rechercher un jeune")  # the objectives are a director's
     expect(page.get_by_role("link", name="Objectifs de l'année")).to_be_hidden()
+
+
+def test_identifiers_are_picked_and_the_profile_is_corrected_from_what_is_recorded(desk, browser):
+    """A workshop's second attendee joins the first one's session, a contract is taken from its
+    offer (its employer, type and sector filled in), and the profile form starts from the dossier:
+    only what the counselor changes is recorded."""
+    ml = f"ML-P{uuid.uuid4().hex[:6].upper()}"
+    counselor = issue_token(get_settings(), sub="conseiller-3", role=Role.COUNSELOR, ml_ids=[ml])
+    headers = {"Authorization": f"Bearer {counselor}"}
+    first, second = (
+        httpx.post(f"{desk}/intake/v1/{ml}/youths", json=welcome_body(f"Atelier{n}"), headers=headers).json()["id"]
+        for n in ("un", "deux")
+    )
+    employer_name = f"Boulangerie {uuid.uuid4().hex[:4]}"
+    employer = httpx.post(
+        f"{desk}/employment/v1/{ml}/employers",
+        json={"name": employer_name, "sector": "D", "size_band": "0-9", "commune_insee": "10387"},
+        headers=headers,
+    ).json()["id"]
+    offer = httpx.post(
+        f"{desk}/employment/v1/{ml}/offers",
+        json={"employer_id": employer, "sector": "D", "contract_type": "CDD", "positions": 2, "commune_insee": "10387"},
+        headers=headers,
+    ).json()["id"]
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    page.goto(f"{desk}/desk/?token={counselor}#/jeune/{first}/evenement")
+
+    # The first attendee opens a new session; an individual event asks for none.
+    expect(page.locator("h1")).to_have_text("Événement du dossier")
+    session = page.locator("[data-field=session_id]")
+    expect(session).to_be_hidden()
+    field(page, "Nature *").select_option("workshop")
+    expect(session).to_be_visible()
+    field(page, "Modalité *").select_option("on_site")
+    page.get_by_label("Emploi", exact=True).check()
+    field(page, "Séance collective").select_option(label="Nouvelle séance (premier participant)")
+    audited(page, "evenement-atelier")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text("Maëlys ATELIERUN")
+
+    # The second attendee picks it from the recent sessions.
+    page.goto(f"{desk}/desk/#/jeune/{second}/evenement")
+    field(page, "Nature *").select_option("workshop")
+    field(page, "Modalité *").select_option("on_site")
+    page.get_by_label("Emploi", exact=True).check()
+    picked = page.locator("[data-field=session_id] option", has_text="1 participant")
+    expect(picked).to_have_count(1)
+    field(page, "Séance collective").select_option(picked.get_attribute("value"))
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text("Maëlys ATELIERDEUX")
+    [held] = httpx.get(f"{desk}/intake/v1/{ml}/sessions", headers=headers).json()
+    assert (held["nature"], held["attendees"]) == ("workshop", 2)
+
+    # A contract taken from the offer: its employer, type and sector are filled in.
+    page.goto(f"{desk}/desk/#/jeune/{first}/contrat")
+    expect(page.locator("h1")).to_have_text("Contrat signé")
+    offer_option = page.locator("[data-field=offer_id] option", has_text=employer_name)
+    field(page, "Offre").select_option(offer_option.get_attribute("value"))
+    expect(field(page, "Employeur")).to_have_value(employer)
+    expect(field(page, "Type de contrat *")).to_have_value("CDD")
+    expect(field(page, "Secteur (domaine ROME) *")).to_have_value("D")
+    today = date.today()
+    field(page, "Date de début *").fill(today.strftime("%d/%m/%Y"))
+    field(page, "Date de fin").fill((today + timedelta(days=180)).strftime("%d/%m/%Y"))
+    field(page, "Heures par semaine *").fill("35")
+    audited(page, "contrat-offre")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("section[aria-labelledby=h-situations]")).to_contain_text(employer_name, timeout=40_000)
+    [signed] = httpx.get(f"{desk}/employment/v1/{ml}/youths/{first}/situations", headers=headers).json()
+    assert (signed["details"]["employer_id"], signed["details"]["offer_id"]) == (employer, offer)
+
+    # The profile form shows what is recorded; saved unchanged, it records nothing.
+    page.get_by_role("link", name="Modifier le profil").click()
+    expect(field(page, "Commune (code INSEE)")).to_have_value("10387")
+    expect(field(page, "Logement")).to_have_value("hosted")
+    expect(field(page, "Date de naissance")).to_have_value("12/03/2005")
+    expect(field(page, "Courriel")).to_have_value("atelierun@example.org")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".progress")).to_have_text("Aucune modification à enregistrer.")
+    field(page, "Logement").select_option("own")
+    audited(page, "profil")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text("Maëlys ATELIERUN")
+    dossier = httpx.get(f"{desk}/intake/v1/{ml}/youths/{first}", headers=headers).json()
+    assert dossier["profile"]["housing"] == "own" and dossier["profile"]["commune_insee"] == "10387"
+    updated = [t for t in dossier["timeline"] if t["event_type"] == "intake.ProfileUpdated"]
+    assert [u["payload"]["profile"] for u in updated] == [{"housing": "own"}]

@@ -128,10 +128,12 @@ function table(heads, rows, caption) {
 const link = (href, text) => el("a", { href, text });
 const slug = (text) => text.normalize("NFD").replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
 const section = (title, ...nodes) => el("section", { "aria-labelledby": `h-${slug(title)}` }, el("h2", { id: `h-${slug(title)}`, text: title }), ...nodes);
-function summaryOf(payload) {
+// What an entry says, in words; an identifier only by the name `names` knows it by (an employer).
+function summaryOf(payload, names = new Map()) {
   const skip = new Set(["jeune_id", "profile", "requests"]);
   return Object.entries(payload || {}).filter(([k, v]) => !skip.has(k) && v !== null && v !== "" && !(Array.isArray(v) && !v.length) && typeof v !== "object")
-    .map(([k, v]) => `${fieldLabel(k)} : ${k.endsWith("_cents") ? euros(v) : /date$/.test(k) ? frDate(v) : valueLabel(v, k)}`).join(" · ");
+    .filter(([k, v]) => !k.endsWith("_id") || names.has(v))
+    .map(([k, v]) => `${fieldLabel(k)} : ${k.endsWith("_id") ? names.get(v) : k.endsWith("_cents") ? euros(v) : /date$/.test(k) ? frDate(v) : valueLabel(v, k)}`).join(" · ");
 }
 
 async function dossier(id) {
@@ -167,8 +169,9 @@ async function dossier(id) {
       act("prolongation", "Prolonger", e.id), act("sortie", "Sortie", e.id)]), act("annulation-programme", "Annuler (erreur)", e.id)),
   ]), "Programmes") : el("p", { text: programmes.status === "fulfilled" ? "Aucun programme." : "Les programmes ne sont pas disponibles pour l'instant." });
   const sits = situations.status === "fulfilled" ? situations.value : [];
+  const employers = sits.some((s) => s.details.employer_id) ? new Map((await employerChoices()).map((e) => [e.value, e.label])) : new Map();
   const situationsNode = sits.length ? table(["Situation", "Début", "Fin", "Détails", "Actions"], sits.map((s) => [
-    SITUATION_WORDS[s.kind] || s.kind, frDate(s.start_date), frDate(s.ended_on || s.end_date), summaryOf(s.details),
+    SITUATION_WORDS[s.kind] || s.kind, frDate(s.start_date), frDate(s.ended_on || s.end_date), summaryOf(s.details, employers),
     el("span", { class: "row-actions" }, s.ended_on ? null : act("fin", "Fin de la situation", s.situation_id), act("annulation-situation", "Annuler (erreur)", s.situation_id)),
   ]), "Situations") : el("p", { text: situations.status === "fulfilled" ? "Aucune situation." : "Les situations ne sont pas disponibles pour l'instant." });
   // The timeline of all services (reporting) when it has the young person, else intake's own.
@@ -177,7 +180,7 @@ async function dossier(id) {
   const timelineNode = table(["Date", "Quoi", "Détails", "Par", ""], [...entries].reverse().map((t) => {
     const own = intakeEntries.get(t.event_id);
     const cancellable = own && !own.cancelled && /DossierEventRecorded$/.test(t.event_type);
-    return [frInstant(t.occurred_at), EVENT_WORDS[t.event_type] || t.event_type, summaryOf(t.payload), t.actor_id,
+    return [frInstant(t.occurred_at), EVENT_WORDS[t.event_type] || t.event_type, summaryOf(t.payload, employers), t.actor_id,
       own && own.cancelled ? "annulé" : cancellable ? act("annulation-evenement", "Annuler (erreur)", t.event_id) : ""];
   }), "Historique, tous services");
   const note = timeline.status === "rejected" ? el("p", { class: "hint", text: "L'historique des autres services n'a pas encore reçu ce jeune ; celui de l'accueil est affiché." }) : null;
@@ -189,9 +192,8 @@ async function dossier(id) {
 // What each action link of the dossier records: the command (as its service's OpenAPI names
 // it), the {braces} it fills, and the fields the desk fills itself.
 const ACTIONS = {
-  // A workshop's session is picked from the sessions' list, not typed: not offered here yet.
-  evenement: { service: "intake", path: "/v1/{ml_id}/youths/{jeune_id}/events", title: "Événement du dossier", omit: ["session_id"] },
-  profil: { service: "intake", method: "patch", path: "/v1/{ml_id}/youths/{jeune_id}", title: "Modifier le profil" },
+  evenement: { service: "intake", path: "/v1/{ml_id}/youths/{jeune_id}/events", title: "Événement du dossier", choices: sessionChoices },
+  profil: { service: "intake", method: "patch", path: "/v1/{ml_id}/youths/{jeune_id}", title: "Modifier le profil", initial: recorded },
   cloture: { service: "intake", path: "/v1/{ml_id}/youths/{jeune_id}/close", title: "Clore le dossier" },
   reouverture: { service: "intake", path: "/v1/{ml_id}/youths/{jeune_id}/reopen", title: "Rouvrir le dossier" },
   "annulation-evenement": { service: "intake", path: "/v1/{ml_id}/youths/{jeune_id}/events/{event_id}/cancel", ref: "event_id", title: "Annuler un événement saisi par erreur" },
@@ -205,14 +207,70 @@ const ACTIONS = {
   "annulation-programme": { service: "dispositifs", path: "/v1/{ml_id}/enrolments/{enrolment_id}/cancel", ref: "enrolment_id" },
   aide: { service: "dispositifs", path: "/v1/{ml_id}/youths/{jeune_id}/aids" },
   orientation: { service: "dispositifs", path: "/v1/{ml_id}/youths/{jeune_id}/referrals" },
-  contrat: { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/contracts", title: "Contrat signé", omit: ["employer_id", "offer_id"] },
+  contrat: { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/contracts", title: "Contrat signé", choices: contractChoices },
   formation: { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/trainings", title: "Entrée en formation" },
-  immersion: { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/immersions", title: "Immersion en entreprise (PMSMP)", omit: ["employer_id"] },
+  immersion: { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/immersions", title: "Immersion en entreprise (PMSMP)", choices: async () => ({ employer_id: await employerChoices() }) },
   "service-civique": { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/civic-services", title: "Service civique" },
   fin: { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/situations/{situation_id}/end", ref: "situation_id", title: "Fin d'une situation" },
   "annulation-situation": { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/situations/{situation_id}/cancel", ref: "situation_id", title: "Annuler une situation saisie par erreur" },
   offre: { service: "employment", path: "/v1/{ml_id}/offers/{offer_id}/referrals", ref: "offer_id", title: "Mise en relation avec une offre", preset: ["jeune_id"] },
 };
+
+// What the pickers offer: identifiers are picked, never typed.
+const plural = (n, word) => `${n} ${word}${n > 1 ? "s" : ""}`;
+async function sessionChoices() {
+  const sessions = await api.get(`/intake/v1/${ML}/sessions`).catch(() => []);
+  const listed = sessions.map((s) => ({
+    value: s.session_id,
+    label: [frInstant(s.first_at), valueLabel(s.nature), s.themes.map((t) => valueLabel(t)).join(", "), plural(s.attendees, "participant")].filter(Boolean).join(" · "),
+  }));
+  // A new session's id is made here, once per form: its first attendee's event carries it.
+  const picks = [{ value: crypto.randomUUID(), label: "Nouvelle séance (premier participant)" }, ...listed];
+  return { session_id: Object.assign(picks, { none: "— aucune (événement individuel) —", hint: "Atelier ou information collective : la même séance pour chacun de ses participants." }) };
+}
+async function employerChoices() {
+  const employers = await api.get(`/employment/v1/${ML}/employers`).catch(() => []);
+  return Object.assign(employers.map((e) => ({ value: e.employer_id, label: `${e.name} (${e.commune_insee})` })), { none: "— non renseigné —" });
+}
+let offersShown = [];  // the offers of the contract form, to fill in what the picked one says
+async function contractChoices() {
+  const [employers, offers] = await Promise.all([employerChoices(), api.get(`/employment/v1/${ML}/offers`).catch(() => [])]);
+  const names = new Map(employers.map((e) => [e.value, e.label]));
+  offersShown = offers.filter((o) => o.status !== "cancelled");
+  const picks = offersShown.map((o) => ({ value: o.offer_id, label: [names.get(o.employer_id) || "Employeur", valueLabel(o.contract_type), valueLabel(o.sector, "sector"), o.commune_insee].join(" · ") }));
+  return { employer_id: employers, offer_id: Object.assign(picks, { none: "— hors offre —" }) };
+}
+async function recorded(id) {  // the profile form starts from what the dossier holds
+  const d = await api.get(`/intake/v1/${ML}/youths/${id}`);
+  return { ...(d.personal_data || {}), profile: d.profile };
+}
+// The event form asks for a session only for a collective event.
+function sessionOnlyWhenCollective(form) {
+  const nature = form.querySelector('[data-field="nature"] select');
+  const box = form.querySelector('[data-field="session_id"]');
+  if (!nature || !box) return;
+  const sync = () => {
+    box.hidden = !["workshop", "group_information"].includes(nature.value);
+    if (box.hidden) box.querySelector("select").value = "";
+  };
+  nature.addEventListener("change", sync);
+  sync();
+}
+// Picking an offer fills in its employer, contract type and sector: it comes first.
+function offerFillsTheContract(form) {
+  const offer = form.querySelector('[data-field="offer_id"] select');
+  if (!offer) return;
+  const first = form.querySelector('[data-field="contract_type"]');
+  if (first) first.before(offer.closest(".field"));
+  offer.addEventListener("change", () => {
+    const picked = offersShown.find((o) => o.offer_id === offer.value);
+    if (!picked) return;
+    for (const [name, value] of [["employer_id", picked.employer_id], ["contract_type", picked.contract_type], ["sector", picked.sector]]) {
+      const control = form.querySelector(`[data-field="${name}"] select`);
+      if (control) control.value = value;
+    }
+  });
+}
 
 async function action(id, name, ref) {
   const spec = ACTIONS[name];
@@ -220,9 +278,10 @@ async function action(id, name, ref) {
   if (name === "offre" && !ref) return pickOffer(id);
   const back = link(`#/jeune/${id}`, "Retour au dossier");
   const preset = Object.fromEntries((spec.preset || []).map((k) => [k, id]));
+  const [choices, initial] = await Promise.all([spec.choices ? spec.choices() : {}, spec.initial ? spec.initial(id) : undefined]);
   const form = await commandForm({
     api, service: spec.service, method: spec.method, path: spec.path, title: spec.title, omit: [...(spec.omit || []), ...(spec.preset || [])],
-    params: { ml_id: ML, jeune_id: id, [spec.ref]: ref }, preset,
+    params: { ml_id: ML, jeune_id: id, [spec.ref]: ref }, preset, choices, initial,
     submitLabel: spec.confirm ? "Effacer définitivement" : "Enregistrer",
     onDone: () => { flash = "Enregistré."; location.hash = `#/jeune/${id}`; },
   });
@@ -234,15 +293,18 @@ async function action(id, name, ref) {
       if (!box.checked) { event.stopImmediatePropagation(); event.preventDefault(); say("Cochez la confirmation pour effacer."); box.focus(); }
     }, true);
   }
+  sessionOnlyWhenCollective(form);
+  offerFillsTheContract(form);
   show(form.querySelector("h1").textContent, form, back);
   form.firstFocus().focus();
 }
 
 async function pickOffer(id) {
-  const offers = await api.get(`/employment/v1/${ML}/offers?status=open`).catch(() => []);
-  const rows = offers.map((o) => [valueLabel(o.contract_type), valueLabel(o.sector), o.commune_insee, String(o.positions), link(`#/jeune/${id}/offre/${o.offer_id}`, "Choisir cette offre")]);
+  const [offers, employers] = await Promise.all([api.get(`/employment/v1/${ML}/offers?status=open`).catch(() => []), employerChoices()]);
+  const names = new Map(employers.map((e) => [e.value, e.label]));
+  const rows = offers.map((o) => [names.get(o.employer_id) || "—", valueLabel(o.contract_type), valueLabel(o.sector, "sector"), o.commune_insee, String(o.positions), link(`#/jeune/${id}/offre/${o.offer_id}`, "Choisir cette offre")]);
   show("Choisir une offre", el("h1", { text: "Choisir une offre" }),
-    rows.length ? table(["Contrat", "Secteur", "Commune", "Postes", ""], rows, "Offres ouvertes de la Mission Locale") : el("p", { text: "Aucune offre ouverte." }),
+    rows.length ? table(["Employeur", "Contrat", "Secteur", "Commune", "Postes", ""], rows, "Offres ouvertes de la Mission Locale") : el("p", { text: "Aucune offre ouverte." }),
     link(`#/jeune/${id}`, "Retour au dossier"));
   focusFirst(main);
 }

@@ -63,9 +63,21 @@ const frInstant = (iso) => {
 class InputError extends Error {}
 let fieldSeq = 0;
 
+// A value as its control shows it: dates typed jj/mm/aaaa, amounts in euros.
+function shown(schema, name, value) {
+  if (value === undefined || value === null) return "";
+  if (schema.format === "date") return frDate(value);
+  if (schema.format === "date-time") return frInstant(value);
+  if (name.endsWith("_cents")) return String(value / 100).replace(".", ",");
+  return String(value);
+}
+
 // One field of the form: its control(s), and how to read its value (undefined = left out).
-function field(doc, name, raw, required, path) {
+// `opts.choices[name]`, when given, lists the values to pick from ({ value, label }), for
+// identifiers the counselor should never type; `opts.initial` holds the values shown at first.
+function field(doc, name, raw, required, path, opts = {}) {
   const schema = resolve(doc, raw);
+  const initial = (opts.initial || {})[name];
   const id = `f${++fieldSeq}`;
   const key = [...path, name].join(".");
   const error = el("p", { class: "error", id: `${id}-error`, hidden: true });
@@ -74,13 +86,22 @@ function field(doc, name, raw, required, path) {
   const wrap = (control, hint) => el("div", { class: "field", "data-field": key }, el("label", { for: id, text: label }), hint ? el("span", { class: "hint", id: `${id}-hint`, text: hint }) : null, control, error);
 
   if (schema.type === "object" && schema.properties) {  // a group of fields (the profile)
-    const inner = fields(doc, schema, [...path, name]);
+    const inner = fields(doc, schema, [...path, name], [], { ...opts, initial: initial || {} });
     const box = el("fieldset", { "data-field": key }, el("legend", { text: label }), ...inner.nodes);
-    return { node: box, key, read: () => inner.read(), error };
+    return { node: box, key, read: () => inner.read(), error, group: true };
+  }
+  const picks = (opts.choices || {})[name];
+  if (picks) {
+    const select = el("select", { id, name: key, ...described },
+      el("option", { value: "", text: required ? "— choisir —" : picks.none || "—" }),
+      ...picks.map((c) => el("option", { value: c.value, text: c.label })));
+    if (initial) select.value = initial;
+    if (picks.hint) select.setAttribute("aria-describedby", `${id}-hint ${id}-error`);
+    return { node: wrap(select, picks.hint), key, error, focus: select, read: () => (select.value === "" ? (required ? null : undefined) : select.value) };
   }
   if (schema.type === "array" && resolve(doc, schema.items).enum) {  // several values: boxes
     const values = resolve(doc, schema.items).enum;
-    const boxes = values.map((v, i) => el("input", { type: "checkbox", id: `${id}-${i}`, value: v, ...described }));
+    const boxes = values.map((v, i) => el("input", { type: "checkbox", id: `${id}-${i}`, value: v, checked: (initial || []).includes(v), ...described }));
     const box = el("fieldset", { class: "choices", "data-field": key }, el("legend", { text: label }),
       ...values.map((v, i) => el("span", { class: "choice" }, boxes[i], el("label", { for: `${id}-${i}`, text: valueLabel(v, name) }))), error);
     return { node: box, key, error, focus: boxes[0], read: () => {
@@ -92,7 +113,8 @@ function field(doc, name, raw, required, path) {
     const select = el("select", { id, name: key, ...described },
       required ? null : el("option", { value: "", text: "—" }),
       ...schema.enum.map((v) => el("option", { value: String(v), text: valueLabel(v, name) })));
-    if (schema.default !== undefined && schema.default !== null) select.value = String(schema.default);
+    if (initial !== undefined && initial !== null) select.value = String(initial);
+    else if (schema.default !== undefined && schema.default !== null) select.value = String(schema.default);
     else if (required) select.prepend(el("option", { value: "", text: "— choisir —", selected: true }));
     return { node: wrap(select), key, error, focus: select, read: () => {
       if (select.value === "") return required ? null : undefined;
@@ -103,10 +125,11 @@ function field(doc, name, raw, required, path) {
   if (schema.type === "boolean") {
     const select = el("select", { id, name: key, ...described }, el("option", { value: "", text: "—" }),
       el("option", { value: "true", text: "Oui" }), el("option", { value: "false", text: "Non" }));
-    if (typeof schema.default === "boolean") select.value = String(schema.default);
+    if (typeof initial === "boolean") select.value = String(initial);
+    else if (typeof schema.default === "boolean") select.value = String(schema.default);
     return { node: wrap(select), key, error, focus: select, read: () => (select.value === "" ? undefined : select.value === "true") };
   }
-  const input = el("input", { id, name: key, type: "text", autocomplete: "off", ...described });
+  const input = el("input", { id, name: key, type: "text", autocomplete: "off", value: shown(schema, name, initial) || null, ...described });
   let read = () => (input.value.trim() === "" ? undefined : input.value.trim());
   let hint = null;
   if (schema.format === "date") {
@@ -144,11 +167,17 @@ function field(doc, name, raw, required, path) {
   return { node: wrap(input, hint), key, error, focus: input, read };
 }
 
-function fields(doc, schema, path = [], omit = []) {
+const same = (a, b) => JSON.stringify(Array.isArray(a) ? [...a].sort() : a) === JSON.stringify(Array.isArray(b) ? [...b].sort() : b);
+
+// The fields of an object schema. With `opts.changesOnly` (a correction of what is recorded,
+// drawn with `opts.initial`), only what the counselor changed is read: a field emptied becomes
+// null where the schema allows it, a group left as it was is left out.
+function fields(doc, schema, path = [], omit = [], opts = {}) {
   const required = new Set(schema.required || []);
+  const initial = opts.initial || {};
   const parts = Object.entries(schema.properties || {})
     .filter(([name]) => !omit.includes(name))
-    .map(([name, raw]) => field(doc, name, raw, required.has(name), path));
+    .map(([name, raw]) => ({ ...field(doc, name, raw, required.has(name), path, opts), nullable: !!resolve(doc, raw).nullable }));
   return {
     parts,
     nodes: parts.map((p) => p.node),
@@ -156,7 +185,13 @@ function fields(doc, schema, path = [], omit = []) {
       const body = {};
       for (const p of parts) {
         const name = p.key.split(".").pop();
-        const value = p.read();
+        let value = p.read();
+        if (opts.changesOnly) {
+          const before = initial[name] ?? undefined;
+          if (p.group) value = value && Object.keys(value).length ? value : undefined;
+          else if (value === undefined && before !== undefined && p.nullable) value = null;
+          else if (same(value, before)) value = undefined;
+        }
         if (value !== undefined) body[name] = value;
       }
       return body;
@@ -189,13 +224,13 @@ function showProblem(form, summary, problem) {
 }
 
 // The form of one command: `path` as the OpenAPI names it, `params` filling its {braces}.
-async function commandForm({ service, method = "post", path, params, title, omit = [], preset = {}, submitLabel = "Enregistrer", onDone, api }) {
+async function commandForm({ service, method = "post", path, params, title, omit = [], preset = {}, choices = {}, initial, submitLabel = "Enregistrer", onDone, api }) {
   const doc = await spec(service);
   const operation = doc.paths[path] && doc.paths[path][method];
   if (!operation) throw new Error(`${service} ne documente pas ${method.toUpperCase()} ${path}.`);
   const bodyRef = operation.requestBody && operation.requestBody.content["application/json"].schema;
   const schema = bodyRef ? resolve(doc, bodyRef) : { properties: {} };
-  const built = fields(doc, schema, [], omit);
+  const built = fields(doc, schema, [], omit, { choices, initial, changesOnly: !!initial });
   const summary = el("div", { class: "problem", role: "alert", tabindex: "-1", hidden: true });
   const button = el("button", { type: "submit", text: submitLabel });
   const progress = el("p", { class: "progress", role: "status", "aria-live": "polite" });
@@ -218,6 +253,7 @@ async function commandForm({ service, method = "post", path, params, title, omit
     try {
       for (const node of form.querySelectorAll(".error")) { node.hidden = true; }
       body = { ...preset, ...built.read() };
+      if (initial && !Object.keys(body).length) { progress.textContent = "Aucune modification à enregistrer."; return; }
     } catch (exc) {
       if (!(exc instanceof InputError)) throw exc;
       const failing = built.parts.find((p) => { try { p.read(); return false; } catch { return true; } });

@@ -7,7 +7,7 @@ const FIELD_LABELS = {
   phone: "Téléphone", address: "Adresse", nature: "Nature", mode: "Modalité", site: "Site (code)",
   referral_source: "Orienté par", requests: "Demandes du jeune", profile: "Profil",
   occurred_at: "Date et heure (si ce n'est pas maintenant)", themes: "Thèmes abordés",
-  session_id: "Séance (code)", duration_minutes: "Durée (minutes)", reason: "Motif",
+  session_id: "Séance collective", duration_minutes: "Durée (minutes)", reason: "Motif",
   sex: "Sexe", commune_insee: "Commune (code INSEE)", qpv: "Habite un QPV", zrr: "Habite une ZRR",
   education_level: "Niveau de formation", diploma: "Diplôme obtenu", housing: "Logement",
   children: "Enfants à charge", driving_licence: "Permis de conduire", has_car: "Dispose d'un véhicule",
