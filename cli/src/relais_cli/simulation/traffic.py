@@ -2,9 +2,9 @@
 
 Open loop: a command is sent every 1/rate seconds whether or not the previous ones answered,
 as real users would, so a slow service shows up as latency, not as a lower rate. The mix follows
-a Mission Locale's day: first welcomes, interviews and workshops (intake), contracts and trainings
-(employment), PACEA and CEJ entries, financial aids and social referrals (dispositifs), for young
-people welcomed earlier in the run.
+a Mission Locale's day: first welcomes, interviews and workshops sharing their session (intake),
+employers, their offers, contracts and trainings (employment), PACEA and CEJ entries, financial
+aids and social referrals (dispositifs), for young people welcomed earlier in the run.
 """
 
 import asyncio
@@ -24,6 +24,7 @@ from relais_cli.simulation.profiles import Profile
 
 YOUTH_FACTS_DELAY = 3.0  # seconds after a welcome before other services are asked about that young person
 FIRST_NAMES = ("Inès", "Lucas", "Yasmine", "Hugo", "Chloé", "Rayan", "Léa", "Nathan", "Sarah", "Adam")
+EMPLOYERS = ("Boulangerie", "Garage", "Transports", "Restaurant", "Menuiserie", "Supermarché", "Plomberie")
 LAST_NAMES = ("Martin", "Bernard", "Diallo", "Petit", "Nguyen", "Moreau", "Traoré", "Laurent", "Roux", "Fontaine")
 
 
@@ -71,6 +72,10 @@ class Traffic:
         self.births: dict[str, date] = {}
         self.welcomed_at: dict[str, float] = {}
         self.enrolled: set[tuple[str, str]] = set()  # (jeune_id, programme family) asked for once
+        # Each Mission Locale's employers (registered during the run) and its workshop of the
+        # moment: attendees share its session id until the next one starts.
+        self.employers: dict[str, list[str]] = {ml: [] for ml in ml_ids}
+        self.workshop: dict[str, str] = {ml: str(uuid.uuid4()) for ml in ml_ids}
         self.stats = Stats()
 
     def _welcome(self, ml: str) -> dict:
@@ -119,25 +124,14 @@ class Traffic:
             roll = 0.5  # nothing this young person may still enter: an interview instead
         if roll < 0.62:
             nature = r.choice(["individual_interview", "individual_interview", "workshop", "phone"])
-            return (
-                "intake",
-                f"/v1/{ml}/youths/{jeune}/events",
-                {"nature": nature, "mode": "on_site", "themes": ["employment"]},
-            )
+            event = {"nature": nature, "mode": "on_site", "themes": ["employment"]}
+            if nature == "workshop":
+                if r.random() < 1 / 6:  # about six attendees a workshop
+                    self.workshop[ml] = str(uuid.uuid4())
+                event["session_id"] = self.workshop[ml]
+            return "intake", f"/v1/{ml}/youths/{jeune}/events", event
         if roll < 0.72:
-            contract_type = r.choice(["CDD", "CDD", "INTERIM", "CDI"])
-            end = None if contract_type == "CDI" else (start + timedelta(days=90)).isoformat()
-            return (
-                "employment",
-                f"/v1/{ml}/youths/{jeune}/contracts",
-                {
-                    "contract_type": contract_type,
-                    "start_date": start.isoformat(),
-                    "end_date": end,
-                    "weekly_hours": 35,
-                    "sector": r.choice("DGHIN"),
-                },
-            )
+            return self._employment(ml, jeune, start)
         if roll < 0.78:
             return (
                 "employment",
@@ -168,6 +162,34 @@ class Traffic:
                 "partner": "partenaire-local",
             },
         )
+
+    def _employment(self, ml: str, jeune: str, start: date) -> tuple[str, str, dict]:
+        """A contract, most with one of the employers registered so far; now and then an employer
+        registered, or one of its offers received."""
+        r, employers = self.rnd, self.employers[ml]
+        sector = r.choice("DGHIN")
+        if not employers or r.random() < 0.05:
+            body = {"name": f"{r.choice(EMPLOYERS)} {r.choice(LAST_NAMES)}", "sector": sector, "size_band": "0-9"}
+            return "employment", f"/v1/{ml}/employers", body | {"commune_insee": self._town(ml)}
+        contract_type = r.choice(["CDD", "CDD", "INTERIM", "CDI"])
+        if r.random() < 0.1:
+            offer = {"employer_id": r.choice(employers), "sector": sector, "contract_type": contract_type}
+            return "employment", f"/v1/{ml}/offers", offer | {"positions": 1, "commune_insee": self._town(ml)}
+        end = None if contract_type == "CDI" else (start + timedelta(days=90)).isoformat()
+        body = {
+            "contract_type": contract_type,
+            "start_date": start.isoformat(),
+            "end_date": end,
+            "weekly_hours": 35,
+            "sector": sector,
+        }
+        if r.random() < 0.6:
+            body["employer_id"] = r.choice(employers)
+        return "employment", f"/v1/{ml}/youths/{jeune}/contracts", body
+
+    def _town(self, ml: str) -> str:
+        communes = self.profiles[ml].communes
+        return self.rnd.choices(list(communes), weights=list(communes.values()))[0]
 
     def _programme_entry(self, ml: str, jeune: str, start: date) -> tuple[str, str, dict] | None:
         """A PACEA, or a CEJ for a young person far enough from 26 to do six months of it; one of
@@ -212,6 +234,8 @@ class Traffic:
                     r.json().get("type", "").rsplit("/", 1)[-1] if "json" in r.headers.get("content-type", "") else ""
                 )
                 self.stats.refusals[(service, r.status_code, kind)] += 1
+            if ok and path.endswith("/employers"):
+                self.employers[path.split("/")[2]].append(r.json()["id"])
             if ok and path.endswith("/youths"):
                 self.youths[path.split("/")[2]].append(r.json()["id"])
                 self.births[r.json()["id"]] = date.fromisoformat(body["birth_date"])
