@@ -336,3 +336,84 @@ def test_identifiers_are_picked_and_the_profile_is_corrected_from_what_is_record
     assert dossier["profile"]["housing"] == "own" and dossier["profile"]["commune_insee"] == "10387"
     updated = [t for t in dossier["timeline"] if t["event_type"] == "intake.ProfileUpdated"]
     assert [u["payload"]["profile"] for u in updated] == [{"housing": "own"}]
+
+
+def test_employers_offers_referrals_and_a_recruitment_session_through_the_screens(desk, browser):
+    ml = f"ML-O{uuid.uuid4().hex[:6].upper()}"
+    counselor = issue_token(get_settings(), sub="conseiller-4", role=Role.COUNSELOR, ml_ids=[ml])
+    headers = {"Authorization": f"Bearer {counselor}"}
+    last_name = f"Candidat{uuid.uuid4().hex[:4]}"
+    jeune = httpx.post(f"{desk}/intake/v1/{ml}/youths", json=welcome_body(last_name), headers=headers).json()["id"]
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    page.goto(f"{desk}/desk/?token={counselor}#/entreprises")
+    expect(page.locator("h1")).to_have_text("Entreprises et offres")
+    expect(page.locator("main")).to_contain_text("Aucune offre.")
+
+    # An employer, then an offer received from its row (the employer already chosen).
+    page.get_by_role("link", name="Enregistrer un employeur").click()
+    field(page, "Nom *").fill("Boulangerie du Marché")
+    field(page, "Secteur (domaine ROME) *").select_option("D")
+    field(page, "Effectif *").select_option("0-9")
+    field(page, "Commune (code INSEE) *").fill("10387")
+    audited(page, "employeur")
+    page.get_by_role("button", name="Enregistrer").click()
+    employers = page.locator("section[aria-labelledby=h-employeurs]")
+    expect(employers).to_contain_text("Boulangerie du Marché")
+    employers.get_by_role("link", name="Recevoir une offre").click()
+    expect(page.locator("h1")).to_have_text("Recevoir une offre d'emploi")
+    expect(field(page, "Employeur *")).not_to_have_value("")
+    field(page, "Type de contrat *").select_option("CDD")
+    field(page, "Secteur (domaine ROME) *").select_option("D")
+    field(page, "Postes *").fill("1")
+    field(page, "Commune (code INSEE) *").fill("10387")
+    page.get_by_role("button", name="Enregistrer").click()
+    offers = page.locator("section[aria-labelledby=h-offres]")
+    expect(offers).to_contain_text("Ouverte")
+
+    # The young person referred to it from the dossier, then hired: the outcome from the timeline.
+    page.goto(f"{desk}/desk/#/jeune/{jeune}")
+    page.get_by_role("link", name="Mise en relation avec une offre").click()
+    expect(page.locator("main")).to_contain_text("Boulangerie du Marché")
+    page.get_by_role("link", name="Choisir cette offre").click()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text(f"Maëlys {last_name.upper()}")
+    outcome = page.get_by_role("link", name="Résultat de la mise en relation")
+    for _ in range(40):  # the timeline is reporting's: it learns of the referral through Kafka
+        if outcome.count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    outcome.click()
+    field(page, "Résultat *").select_option("hired")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text(f"Maëlys {last_name.upper()}")
+
+    # A collective recruitment session: its employers ticked, its participants found by name.
+    page.goto(f"{desk}/desk/#/entreprises/recrutement")
+    expect(page.locator("h1")).to_have_text("Session de recrutement collectif")
+    page.get_by_label("Boulangerie du Marché (10387)").check()
+    field(page, "Secteur (domaine ROME) *").select_option("D")
+    field(page, "Date *").fill(date.today().strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Enregistrer").click()  # nobody added yet: said beside the field
+    expect(page.locator("[data-field=participants] .error")).not_to_be_empty()
+    field(page, "Participants *").fill(last_name)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=f"Ajouter Maëlys {last_name.upper()}", exact=False).click()
+    expect(page.locator(".picked")).to_contain_text(last_name.upper())
+    audited(page, "recrutement")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("#status")).to_contain_text("Enregistré.")
+
+    # The offer shows its referral and its hire; closed as filled.
+    expect(offers).to_contain_text("Boulangerie du Marché")
+    row = offers.locator("tbody tr").first
+    expect(row.locator("td").nth(5)).to_have_text("1")
+    expect(row.locator("td").nth(6)).to_have_text("1")
+    audited(page, "entreprises")
+    row.get_by_role("link", name="Clore l'offre").click()
+    field(page, "Résultat *").select_option("filled")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(offers.locator("tbody tr").first).to_contain_text("Pourvue")
+    timeline = httpx.get(f"{desk}/v1/{ml}/youths/{jeune}/timeline", headers=headers).json()
+    outcomes = [e["payload"]["outcome"] for e in timeline if e["event_type"] == "employment.ReferralOutcomeRecorded"]
+    assert outcomes == ["hired"]

@@ -74,7 +74,8 @@ function shown(schema, name, value) {
 
 // One field of the form: its control(s), and how to read its value (undefined = left out).
 // `opts.choices[name]`, when given, lists the values to pick from ({ value, label }), for
-// identifiers the counselor should never type; `opts.initial` holds the values shown at first.
+// identifiers the counselor should never type; `opts.widgets[name]` draws a field of its own
+// (the participants found by name); `opts.initial` holds the values shown at first.
 function field(doc, name, raw, required, path, opts = {}) {
   const schema = resolve(doc, raw);
   const initial = (opts.initial || {})[name];
@@ -90,7 +91,16 @@ function field(doc, name, raw, required, path, opts = {}) {
     const box = el("fieldset", { "data-field": key }, el("legend", { text: label }), ...inner.nodes);
     return { node: box, key, read: () => inner.read(), error, group: true };
   }
+  const widget = (opts.widgets || {})[name];
+  if (widget) return { key, error, ...widget({ id, label, error, key }) };
   const picks = (opts.choices || {})[name];
+  if (picks && schema.type === "array") {  // several of a list: boxes
+    const boxes = picks.map((c, i) => el("input", { type: "checkbox", id: `${id}-${i}`, value: c.value, checked: (initial || []).includes(c.value), ...described }));
+    const box = el("fieldset", { class: "choices", "data-field": key }, el("legend", { text: label }),
+      ...picks.map((c, i) => el("span", { class: "choice" }, boxes[i], el("label", { for: `${id}-${i}`, text: c.label }))),
+      picks.length ? null : el("p", { class: "hint", text: "Aucun à choisir pour l'instant." }), error);
+    return { node: box, key, error, focus: boxes[0], read: () => boxes.filter((b) => b.checked).map((b) => b.value) };
+  }
   if (picks) {
     const select = el("select", { id, name: key, ...described },
       el("option", { value: "", text: required ? "— choisir —" : picks.none || "—" }),
@@ -218,19 +228,22 @@ function showProblem(form, summary, problem) {
       listed.push(el("li", { text: `${e.field} : ${e.message}` }));
     }
   }
-  summary.replaceChildren(el("p", { text: problem.detail || problem.title || "La demande a été refusée." }), ...(listed.length ? [el("ul", {}, ...listed)] : []));
+  // A validation problem's detail names the fields as the API does (body.x): the list says it in words.
+  const validation = /\/validation$/.test(problem.type || "") && listed.length;
+  const detail = validation ? "Une saisie est à corriger :" : problem.detail || problem.title || "La demande a été refusée.";
+  summary.replaceChildren(el("p", { text: detail }), ...(listed.length ? [el("ul", {}, ...listed)] : []));
   summary.hidden = false;
   summary.focus();
 }
 
 // The form of one command: `path` as the OpenAPI names it, `params` filling its {braces}.
-async function commandForm({ service, method = "post", path, params, title, omit = [], preset = {}, choices = {}, initial, submitLabel = "Enregistrer", onDone, api }) {
+async function commandForm({ service, method = "post", path, params, title, omit = [], preset = {}, choices = {}, widgets = {}, initial, submitLabel = "Enregistrer", onDone, api }) {
   const doc = await spec(service);
   const operation = doc.paths[path] && doc.paths[path][method];
   if (!operation) throw new Error(`${service} ne documente pas ${method.toUpperCase()} ${path}.`);
   const bodyRef = operation.requestBody && operation.requestBody.content["application/json"].schema;
   const schema = bodyRef ? resolve(doc, bodyRef) : { properties: {} };
-  const built = fields(doc, schema, [], omit, { choices, initial, changesOnly: !!initial });
+  const built = fields(doc, schema, [], omit, { choices, widgets, initial, changesOnly: !!initial });
   const summary = el("div", { class: "problem", role: "alert", tabindex: "-1", hidden: true });
   const button = el("button", { type: "submit", text: submitLabel });
   const progress = el("p", { class: "progress", role: "status", "aria-live": "polite" });

@@ -32,7 +32,7 @@ const VALUE_WORDS = {
   CDI: "CDI", CDD: "CDD", CAE: "CAE (contrat aidé)", CIE: "CIE (contrat aidé)",
   "0-9": "0 à 9 salariés", "10-49": "10 à 49 salariés", "50-249": "50 à 249 salariés", "250+": "250 salariés et plus",
   hired: "embauché", rejected: "non retenu", withdrawn: "désistement", no_answer: "sans réponse",
-  filled: "pourvue", expired: "expirée", cancelled: "annulée",
+  open: "ouverte", filled: "pourvue", expired: "expirée", cancelled: "annulée",
   entry_error: "saisie par erreur", duplicate: "doublon", wrong_youth: "mauvais jeune", did_not_happen: "n'a pas eu lieu",
   correction: "correction", youth_request: "à la demande du jeune", retention_period_expired: "durée de conservation échue",
   administrative: "administratif", autonomous: "autonomie", no_contact: "sans contact",
