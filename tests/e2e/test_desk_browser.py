@@ -62,6 +62,23 @@ def card(page: Page, key: str):
     return page.locator(f".card[data-key={key}] .value")
 
 
+def signed_in(prefix: str, role: Role, sub: str) -> tuple[str, str, dict]:
+    """A Mission Locale of the test's own, and a token for it (also as headers)."""
+    ml = f"ML-{prefix}{uuid.uuid4().hex[:6].upper()}"
+    token = issue_token(get_settings(), sub=sub, role=role, ml_ids=[ml])
+    return ml, token, {"Authorization": f"Bearer {token}"}
+
+
+def auditable_page(browser) -> Page:
+    # The audit's script is injected into the page: the page's CSP, which forbids that, is
+    # bypassed for this browser context only.
+    return browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+
+
+def welcomed(desk: str, ml: str, headers: dict, last_name: str) -> str:
+    return httpx.post(f"{desk}/intake/v1/{ml}/youths", json=welcome_body(last_name), headers=headers).json()["id"]
+
+
 def test_a_counselors_morning_through_the_screens_moves_the_dashboard(desk, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     ml = f"ML-D{uuid.uuid4().hex[:6].upper()}"
@@ -211,12 +228,10 @@ def test_a_counselors_morning_through_the_screens_moves_the_dashboard(desk, brow
 
 
 def test_a_director_erases_the_personal_data_of_a_closed_dossier_after_confirming(desk, browser):
-    ml = f"ML-E{uuid.uuid4().hex[:6].upper()}"
-    director = issue_token(get_settings(), sub="directrice-1", role=Role.DIRECTOR, ml_ids=[ml])
-    headers = {"Authorization": f"Bearer {director}"}
+    ml, director, headers = signed_in("E", Role.DIRECTOR, "directrice-1")
     last_name = f"Efface{uuid.uuid4().hex[:4]}"
-    jeune = httpx.post(f"{desk}/intake/v1/{ml}/youths", json=welcome_body(last_name), headers=headers).json()["id"]
-    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    jeune = welcomed(desk, ml, headers, last_name)
+    page = auditable_page(browser)
     page.goto(f"{desk}/desk/?token={director}#/jeune/{jeune}")
     expect(page.locator("h1")).to_have_text(f"Maëlys {last_name.upper()}")
     expect(page.get_by_role("link", name="Effacer les données personnelles")).to_have_count(0)  # open dossier
@@ -255,13 +270,8 @@ def test_identifiers_are_picked_and_the_profile_is_corrected_from_what_is_record
     """A workshop's second attendee joins the first one's session, a contract is taken from its
     offer (its employer, type and sector filled in), and the profile form starts from the dossier:
     only what the counselor changes is recorded."""
-    ml = f"ML-P{uuid.uuid4().hex[:6].upper()}"
-    counselor = issue_token(get_settings(), sub="conseiller-3", role=Role.COUNSELOR, ml_ids=[ml])
-    headers = {"Authorization": f"Bearer {counselor}"}
-    first, second = (
-        httpx.post(f"{desk}/intake/v1/{ml}/youths", json=welcome_body(f"Atelier{n}"), headers=headers).json()["id"]
-        for n in ("un", "deux")
-    )
+    ml, counselor, headers = signed_in("P", Role.COUNSELOR, "conseiller-3")
+    first, second = (welcomed(desk, ml, headers, f"Atelier{n}") for n in ("un", "deux"))
     employer_name = f"Boulangerie {uuid.uuid4().hex[:4]}"
     employer = httpx.post(
         f"{desk}/employment/v1/{ml}/employers",
@@ -273,7 +283,7 @@ def test_identifiers_are_picked_and_the_profile_is_corrected_from_what_is_record
         json={"employer_id": employer, "sector": "D", "contract_type": "CDD", "positions": 2, "commune_insee": "10387"},
         headers=headers,
     ).json()["id"]
-    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    page = auditable_page(browser)
     page.goto(f"{desk}/desk/?token={counselor}#/jeune/{first}/evenement")
 
     # The first attendee opens a new session; an individual event asks for none.
@@ -339,12 +349,10 @@ def test_identifiers_are_picked_and_the_profile_is_corrected_from_what_is_record
 
 
 def test_employers_offers_referrals_and_a_recruitment_session_through_the_screens(desk, browser):
-    ml = f"ML-O{uuid.uuid4().hex[:6].upper()}"
-    counselor = issue_token(get_settings(), sub="conseiller-4", role=Role.COUNSELOR, ml_ids=[ml])
-    headers = {"Authorization": f"Bearer {counselor}"}
+    ml, counselor, headers = signed_in("O", Role.COUNSELOR, "conseiller-4")
     last_name = f"Candidat{uuid.uuid4().hex[:4]}"
-    jeune = httpx.post(f"{desk}/intake/v1/{ml}/youths", json=welcome_body(last_name), headers=headers).json()["id"]
-    page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR", bypass_csp=True).new_page()
+    jeune = welcomed(desk, ml, headers, last_name)
+    page = auditable_page(browser)
     page.goto(f"{desk}/desk/?token={counselor}#/entreprises")
     expect(page.locator("h1")).to_have_text("Entreprises et offres")
     expect(page.locator("main")).to_contain_text("Aucune offre.")
