@@ -34,3 +34,15 @@ def test_no_inline_script_or_style_that_the_policy_would_block():
 
     page = (get_settings().desk_dir / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "style=" not in page and "onclick" not in page.lower()
+
+
+def test_the_scripts_never_parse_what_they_show_as_html():
+    """Names typed by counselors (young people, employers) reach every screen: the desk sets text,
+    never markup, so a name like `<img onerror=…>` is shown as typed, never run."""
+    from relais_runtime.settings import get_settings
+
+    for name in DESK_FILES:
+        if name.endswith(".js"):
+            script = (get_settings().desk_dir / name).read_text(encoding="utf-8")
+            for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+                assert sink not in script, (name, sink)
