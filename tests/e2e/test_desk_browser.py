@@ -425,3 +425,32 @@ def test_employers_offers_referrals_and_a_recruitment_session_through_the_screen
     timeline = httpx.get(f"{desk}/v1/{ml}/youths/{jeune}/timeline", headers=headers).json()
     outcomes = [e["payload"]["outcome"] for e in timeline if e["event_type"] == "employment.ReferralOutcomeRecorded"]
     assert outcomes == ["hired"]
+
+
+def test_an_expired_session_keeps_the_form_and_takes_the_new_sign_in_from_another_tab(desk, browser):
+    ml, _, headers = signed_in("S", Role.COUNSELOR, "conseiller-5")
+    jeune = welcomed(desk, ml, headers, f"Session{uuid.uuid4().hex[:4]}")
+    short = issue_token(get_settings(), sub="conseiller-5", role=Role.COUNSELOR, ml_ids=[ml], ttl_seconds=3)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{desk}/desk/?token={short}#/jeune/{jeune}/evenement")
+    expect(page.locator("h1")).to_have_text("Événement du dossier")
+    field(page, "Nature *").select_option("phone")
+    field(page, "Modalité *").select_option("remote")
+    field(page, "Durée (minutes)").fill("15")
+    page.wait_for_timeout(4_000)  # the token runs out while the counselor types
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("#status")).to_contain_text("Session expirée")
+    expect(field(page, "Durée (minutes)")).to_have_value("15")  # nothing typed is lost
+
+    colleague = issue_token(get_settings(), sub="conseiller-6", role=Role.COUNSELOR, ml_ids=[ml])
+    context.new_page().goto(f"{desk}/desk/?token={colleague}")  # someone else signs in beside: not taken
+    page.wait_for_timeout(500)
+    expect(page.locator("#status")).to_contain_text("Session expirée")
+    fresh = issue_token(get_settings(), sub="conseiller-5", role=Role.COUNSELOR, ml_ids=[ml])
+    context.new_page().goto(f"{desk}/desk/?token={fresh}")  # the sign-in link again, in another tab
+    expect(page.locator("#status")).to_have_text("Session renouvelée : vous pouvez enregistrer à nouveau.")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_contain_text("SESSION")
+    events = httpx.get(f"{desk}/intake/v1/{ml}/youths/{jeune}", headers=headers).json()["timeline"]
+    assert [e["payload"].get("nature") for e in events] == ["individual_interview", "phone"]

@@ -3,6 +3,7 @@ attacker (issue 12) against the three write APIs, in process. Every answer is a 
 names what is wrong, and the event store holds nothing new."""
 
 import copy
+import time
 import uuid
 
 import jwt
@@ -257,6 +258,16 @@ def test_a_token_without_expiry_or_living_too_long_is_refused(intake):
     forever = issue_token(settings, sub="c1", role=Role.COUNSELOR, ml_ids=["ML-A"], ttl_seconds=365 * 86400)
     problem = refused(client.get("/v1/ML-A/youths?query=du", headers={"Authorization": f"Bearer {forever}"}), 401)
     assert "durée de vie" in problem["detail"]
+
+
+def test_an_expired_token_is_said_expired_in_words(intake):
+    _, client = intake
+    settings = get_settings()
+    now = int(time.time())
+    claims = {"sub": "c1", "role": "counselor", "ml_ids": ["ML-A"], "iss": settings.jwt_issuer}
+    expired = jwt.encode({**claims, "iat": now - 7200, "exp": now - 3600}, settings.jwt_secret, algorithm="HS256")
+    problem = refused(client.get("/v1/ML-A/youths?query=du", headers={"Authorization": f"Bearer {expired}"}), 401)
+    assert problem["detail"] == "Jeton expiré : reconnectez-vous pour en obtenir un nouveau."
 
 
 def test_a_query_string_token_is_not_accepted_by_the_write_apis(intake):

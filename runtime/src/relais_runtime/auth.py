@@ -93,6 +93,9 @@ def decode_token(settings: Settings, token: str) -> Principal:
             audience=settings.jwt_audience,
             options=options,
         )  # type: ignore[arg-type]
+    except jwt.ExpiredSignatureError:
+        # Said in words: an expired session is the one failure a user meets every day.
+        raise Unauthorized("Jeton expiré : reconnectez-vous pour en obtenir un nouveau.") from None
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"Jeton invalide : {exc}") from None
     if claims["exp"] - claims["iat"] > settings.jwt_max_ttl_seconds:

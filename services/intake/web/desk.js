@@ -5,15 +5,31 @@
 "use strict";
 
 const params = new URLSearchParams(location.search);
+const claimsOf = (jwt) => {
+  try { return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); } catch { return {}; }
+};
+// A session runs out (tokens expire) while a form is being filled: the counselor opens the
+// sign-in link again in another tab, which hands its new token to the desk's other tabs of the
+// same person (same origin only), so nothing typed is lost.
+const sessions = "BroadcastChannel" in window ? new BroadcastChannel("relais-desk-session") : null;
 if (params.get("token")) {
   sessionStorage.setItem("relais-token", params.get("token"));
+  sessions?.postMessage({ token: params.get("token") });
   params.delete("token");  // out of the address bar, the history and the screenshots
   history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}${location.hash}`);
 }
-const token = sessionStorage.getItem("relais-token") || "";
-const claims = (() => {
-  try { return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); } catch { return {}; }
-})();
+let token = sessionStorage.getItem("relais-token") || "";
+let claims = claimsOf(token);
+sessions?.addEventListener("message", (event) => {
+  const fresh = claimsOf(event.data.token || "");
+  if (fresh.sub && fresh.sub === claims.sub && fresh.exp > (claims.exp || 0)) {
+    token = event.data.token;
+    claims = fresh;
+    sessionStorage.setItem("relais-token", token);
+    say("Session renouvelée : vous pouvez enregistrer à nouveau.");
+  }
+});
+const EXPIRED = "Session expirée : ouvrez à nouveau votre lien de connexion dans un autre onglet ; cette page reprendra la nouvelle session, et ce que vous avez saisi reste ici.";
 const ML = params.get("ml") || (claims.ml_ids || []).find((m) => m !== "*") || "";
 const DIRECTOR = ["director", "admin"].includes(claims.role);
 const $ = (id) => document.getElementById(id);
@@ -40,6 +56,7 @@ const euros = (cents) => new Intl.NumberFormat("fr-FR", { style: "currency", cur
 // ---- Calls ----------------------------------------------------------------------------------
 const headers = () => ({ Authorization: `Bearer ${token}`, "Content-Type": "application/json" });
 async function problemOf(response) {
+  if (response.status === 401) { say(EXPIRED); return { status: 401, detail: EXPIRED }; }
   try { return await response.json(); } catch { return { status: response.status, detail: `Le service a répondu ${response.status}.` }; }
 }
 const UNKNOWN_YET = /\/youth-unknown$/;
