@@ -124,3 +124,20 @@ async def test_a_view_that_fails_in_the_background_is_retried_and_the_task_goes_
     assert rows(engine) == 3
     stop.set()
     await asyncio.wait_for(task, timeout=5)
+
+
+def test_a_view_up_to_date_is_read_without_taking_its_lock(app, engine):
+    """Every read catches its view up first: when nothing was written since, that costs two
+    reads, not a locking transaction (which writes, and so waits for a disk sync)."""
+    follows = Follows(app, Interviews(SqlView(engine, "interviews")))
+    app.welcome_with_interviews(1)
+    assert follows.catch_up() == 2
+
+    def locked(application_name):
+        raise AssertionError("the view's lock was taken with nothing to apply")
+
+    follows.view.batch = locked
+    assert follows.catch_up() == 0
+    app.welcome_with_interviews(1)
+    with pytest.raises(AssertionError):  # something new: the locked path, as before
+        follows.catch_up()
