@@ -101,6 +101,9 @@ def test_timelines_are_for_the_counselors_auditors_and_directors_of_the_mission_
     assert "intake.FirstWelcomeRecorded" in {t["event_type"] for t in timeline} and timeline[0]["actor_id"] == "c1"
     assert [t["occurred_at"] for t in timeline] == sorted(t["occurred_at"] for t in timeline)
     assert len(timeline) == sum(getattr(e.payload, "jeune_id", None) == jeune for e in events)
+    # Each entry names its aggregate (an aid, a referral…): what the desk cancels it by.
+    streams = {str(e.event_id): str(e.stream_id) for e in events}
+    assert all(t["stream_id"] == streams[t["event_id"]] for t in timeline)
     assert client.get(path, headers=bearer("counselor", ("ML-A",))).json() == timeline  # the desk's dossier page
     assert client.get(path, headers=bearer("network_analyst", ("*",))).status_code == 403
     assert client.get(path, headers=bearer("director", ("ML-B",))).status_code == 403

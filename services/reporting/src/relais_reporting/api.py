@@ -10,7 +10,7 @@ import orjson
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 from relais_runtime.auth import Principal, Role, current_principal, require
 from relais_runtime.kernel.errors import Forbidden, NotFound, Problem
 from sqlalchemy import Engine, select
@@ -64,6 +64,7 @@ class MonthlyAnswer(BaseModel):
 class TimelineEntry(BaseModel):
     event_id: uuid.UUID
     event_type: str
+    stream_id: uuid.UUID = Field(description="The aggregate it belongs to: an aid, a referral, an enrolment…")
     occurred_at: AwareDatetime
     recorded_at: AwareDatetime
     actor_id: str
@@ -249,6 +250,7 @@ def build_router(
                 TimelineEntry(
                     event_id=e["event_id"],
                     event_type=e["event_type"],
+                    stream_id=e["stream_id"],
                     occurred_at=e["occurred_at"],
                     recorded_at=e["recorded_at"],
                     actor_id=e["actor_id"],
