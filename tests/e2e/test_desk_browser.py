@@ -5,6 +5,7 @@ alone, a CEJ entry with its first allowance, a contract — while the dashboard,
 shows each figure move without a reload, and the dossier's timeline shows each entry. Each
 screen passes an axe-core audit (WCAG 2.2 AA); screenshots go to test-artifacts/."""
 
+import time
 import uuid
 from datetime import date, timedelta
 
@@ -454,3 +455,54 @@ def test_an_expired_session_keeps_the_form_and_takes_the_new_sign_in_from_anothe
     expect(page.locator("h1")).to_contain_text("SESSION")
     events = httpx.get(f"{desk}/intake/v1/{ml}/youths/{jeune}", headers=headers).json()["timeline"]
     assert [e["payload"].get("nature") for e in events] == ["individual_interview", "phone"]
+
+
+def posted(url: str, body: dict, headers: dict) -> str:
+    """A command sent until the service knows the young person (it learns of a welcome by Kafka)."""
+    for _ in range(60):
+        r = httpx.post(url, json=body, headers=headers)
+        if r.status_code == 201:
+            return r.json()["id"]
+        assert r.status_code == 422 and r.json()["type"].endswith("/youth-unknown"), r.text
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never knew the young person")
+
+
+def test_an_allowance_paid_and_an_aid_cancelled_from_the_dossier(desk, browser):
+    ml, counselor, headers = signed_in("A", Role.COUNSELOR, "conseiller-7")
+    last_name = f"Versement{uuid.uuid4().hex[:4]}"
+    jeune = welcomed(desk, ml, headers, last_name)
+    base = f"{desk}/dispositifs/v1/{ml}"
+    month = date.today().strftime("%Y-%m")
+    enrolment = posted(
+        f"{base}/youths/{jeune}/programmes", {"programme": "PACEA", "start_date": str(date.today())}, headers
+    )
+    posted(f"{base}/enrolments/{enrolment}/allowances", {"month": month, "amount_cents": 20_000}, headers)
+    posted(f"{base}/youths/{jeune}/aids", {"kind": "faj", "amount_cents": 10_000, "funder": "departement"}, headers)
+    page = auditable_page(browser)
+    page.goto(f"{desk}/desk/?token={counselor}#/jeune/{jeune}")
+
+    programmes = page.locator("section[aria-labelledby=h-programmes]")
+    programmes.get_by_role("link", name="Versement").click()
+    expect(page.locator("h1")).to_have_text("Enregistrer le versement d'une allocation")
+    audited(page, "versement")
+    page.get_by_role("button", name="Enregistrer").click()  # the amount requested, by default
+    expect(programmes).to_contain_text(f"{month} : 200,00 € (versée)")
+
+    timeline = page.locator("section[aria-labelledby=h-historique]")
+    aid = timeline.locator("tr", has_text="Aide financière")
+    for _ in range(40):  # the timeline is reporting's: it learns of the aid through Kafka
+        if aid.get_by_role("link", name="Annuler (erreur)").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    aid.get_by_role("link", name="Annuler (erreur)").click()
+    expect(page.locator("h1")).to_have_text("Annuler une aide saisie par erreur")
+    field(page, "Motif *").select_option("entry_error")
+    page.get_by_role("button", name="Enregistrer").click()
+    for _ in range(40):
+        if "annulé" in aid.inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(aid).to_contain_text("annulé")

@@ -180,7 +180,8 @@ async function dossier(id) {
   const progs = programmes.status === "fulfilled" ? programmes.value : [];
   const programmesNode = progs.length ? table(["Programme", "Statut", "Début", "Fin prévue", "Allocations", "Actions"], progs.map((e) => [
     valueLabel(e.programme), STATUS_WORDS[e.status] || e.status, frDate(e.start_date), frDate(e.planned_end_date),
-    e.allowances.length ? e.allowances.map((a) => `${a.month} : ${euros(a.amount_cents)}`).join(", ") : "aucune",
+    e.allowances.length ? el("ul", { class: "allowances" }, ...e.allowances.map((a) => el("li", {}, `${a.month} : ${euros(a.amount_cents)} `,
+      a.paid ? "(versée)" : el("span", { class: "row-actions" }, act("versement", "Versement", a.allowance_id), act("annulation-allocation", "Annuler la demande", a.allowance_id))))) : "aucune",
     el("span", { class: "row-actions" }, ...(e.status === "exited" ? [] : [
       act("allocation", "Demander une allocation", e.id), e.status === "active" ? act("suspension", "Suspendre", e.id) : act("reprise", "Reprendre", e.id),
       act("prolongation", "Prolonger", e.id), act("sortie", "Sortie", e.id)]), act("annulation-programme", "Annuler (erreur)", e.id)),
@@ -194,13 +195,17 @@ async function dossier(id) {
   // The timeline of all services (reporting) when it has the young person, else intake's own.
   const intakeEntries = new Map(dossier.timeline.map((t) => [t.event_id, t]));
   const entries = timeline.status === "fulfilled" ? timeline.value : dossier.timeline.map((t) => ({ ...t, event_type: `intake.${t.event_type}` }));
+  const cancelled = new Set(entries.filter((t) => /EntryCancelled$/.test(t.event_type)).map((t) => t.payload.cancelled_event_id));
   const outcomes = new Set(entries.filter((t) => t.event_type === "employment.ReferralOutcomeRecorded").map((t) => t.payload.offer_id));
   const timelineNode = table(["Date", "Quoi", "Détails", "Par", ""], [...entries].reverse().map((t) => {
     const own = intakeEntries.get(t.event_id);
     const cancellable = own && !own.cancelled && /DossierEventRecorded$/.test(t.event_type);
     const referral = t.event_type === "employment.CandidateReferred" && !outcomes.has(t.payload.offer_id);
+    const fact = FACT_CANCELS[t.event_type];  // an aid or a social referral, cancelled by its own id
+    const cancelledHere = cancelled.has(t.event_id) || (own && own.cancelled);
     return [frInstant(t.occurred_at), EVENT_WORDS[t.event_type] || t.event_type, summaryOf(t.payload, employers), t.actor_id,
-      own && own.cancelled ? "annulé" : cancellable ? act("annulation-evenement", "Annuler (erreur)", t.event_id)
+      cancelledHere ? "annulé" : cancellable ? act("annulation-evenement", "Annuler (erreur)", t.event_id)
+        : fact ? act(fact, "Annuler (erreur)", t.stream_id)
         : referral ? act("resultat", "Résultat de la mise en relation", t.payload.offer_id) : ""];
   }), "Historique, tous services");
   const note = timeline.status === "rejected" ? el("p", { class: "hint", text: "L'historique des autres services n'a pas encore reçu ce jeune ; celui de l'accueil est affiché." }) : null;
@@ -208,6 +213,8 @@ async function dossier(id) {
     section("Situations", situationsNode), section("Historique", note, timelineNode));
   focusFirst(main);
 }
+
+const FACT_CANCELS = { "dispositifs.FinancialAidGranted": "annulation-aide", "dispositifs.SocialReferralMade": "annulation-orientation" };
 
 // What each action link of the dossier records: the command (as its service's OpenAPI names
 // it), the {braces} it fills, and the fields the desk fills itself.
@@ -234,6 +241,10 @@ const ACTIONS = {
   fin: { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/situations/{situation_id}/end", ref: "situation_id", title: "Fin d'une situation" },
   "annulation-situation": { service: "employment", path: "/v1/{ml_id}/youths/{jeune_id}/situations/{situation_id}/cancel", ref: "situation_id", title: "Annuler une situation saisie par erreur" },
   offre: { service: "employment", path: "/v1/{ml_id}/offers/{offer_id}/referrals", ref: "offer_id", title: "Mise en relation avec une offre", preset: ["jeune_id"] },
+  versement: { service: "dispositifs", path: "/v1/{ml_id}/allowances/{allowance_id}/payment", ref: "allowance_id", title: "Enregistrer le versement d'une allocation" },
+  "annulation-allocation": { service: "dispositifs", path: "/v1/{ml_id}/allowances/{allowance_id}/cancel", ref: "allowance_id", title: "Annuler une demande d'allocation erronée" },
+  "annulation-aide": { service: "dispositifs", path: "/v1/{ml_id}/aids/{aid_id}/cancel", ref: "aid_id", title: "Annuler une aide saisie par erreur" },
+  "annulation-orientation": { service: "dispositifs", path: "/v1/{ml_id}/referrals/{referral_id}/cancel", ref: "referral_id", title: "Annuler une orientation saisie par erreur" },
   resultat: { service: "employment", path: "/v1/{ml_id}/offers/{offer_id}/referrals/{jeune_id}/outcome", ref: "offer_id", title: "Résultat de la mise en relation" },
 };
 
