@@ -134,6 +134,8 @@ def test_the_direction_s_words_are_shown_escaped():
         (["--year", "2023", "--out", "r.pdf", "--ml-id", "ML A;DROP"], "--ml-id must be a Mission Locale's code"),
         (["--year", "2023", "--out", "r.docx", "--network"], "--out must end in .html, .pdf or .xlsx"),
         (["--year", "2023", "--out", "r.pdf", "--network", "--events", "/nonexistent.jsonl"], "no such file"),
+        (["--year", "2023", "--out", "r.pdf", "--network", "--as-of", "hier"], "--as-of must be an instant"),
+        (["--year", "2023", "--out", "r.pdf", "--network", "--as-of", "2024-01-31T18:00"], "with its offset"),
     ],
 )
 def test_a_bad_report_command_is_one_line_and_a_non_zero_exit(args, reason):
@@ -185,3 +187,45 @@ def test_the_workbook_has_a_sheet_per_chapter_with_numbers_a_spreadsheet_can_com
     assert women[5] == pytest.approx(now["profile_of_accompanied"]["sex"]["F"] / now["accompanied"], abs=1e-4)
     paid = {row[4]: row for row in book["Les dispositifs"].iter_rows(min_row=3, values_only=True)}
     assert paid["programmes.PACEA.allowance_paid_cents"][1] == now["programmes"]["PACEA"]["allowance_paid_cents"] / 100
+
+
+def test_a_published_report_says_when_its_figures_were_known_and_is_recomputed_exactly():
+    """An auditor handed a published report recomputes it with the instant it prints, whatever
+    was recorded since: here a first welcome of June recorded after the report was published."""
+    from datetime import datetime, timedelta
+
+    from relais_reporting.bootstrap import create_app
+    from relais_reporting.projection import apply
+    from support.builder import History
+    from support.http import bearer, in_process, offline
+
+    app = create_app(offline())
+    h = History("ML-A")
+    for day in range(1, 6):
+        h.welcome(f"2023-03-0{day} 09:00", nature="individual_interview")
+    with app.state.engine.begin() as conn:
+        apply(conn, h.events)
+    client = in_process(app)
+    director = bearer("director", ("ML-A",))
+
+    def report(**params) -> tuple[str, list[str]]:
+        page = client.get("/v1/ML-A/report", params={"year": 2023, **params}, headers=director)
+        assert page.status_code == 200, page.text
+        text = html.unescape(page.text)
+        return text, re.findall(r'<tr data-key="[^"]+">.*?</tr>', text)
+
+    published, rows = report()
+    stamp = re.search(r"--as-of (\S+) --out", published).group(1)
+    assert "Chiffres connus au " in published and "relais report --year 2023 --ml-id ML-A --as-of" in published
+    known = datetime.fromisoformat(stamp)
+    assert timedelta(0) < datetime.now(known.tzinfo) - known < timedelta(minutes=1)
+
+    late = History("ML-A")
+    late.welcome("2023-06-12 09:00", nature="individual_interview", recorded=(known + timedelta(seconds=1)).isoformat())
+    with app.state.engine.begin() as conn:
+        apply(conn, late.events)
+    _, since = report(as_of=(known + timedelta(seconds=2)).isoformat())
+    assert since != rows  # the late welcome counts in a report made after it
+    again, recomputed = report(as_of=stamp)
+    assert recomputed == rows
+    assert f"--as-of {stamp}" in again

@@ -100,9 +100,18 @@ def report(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="With --events: compute despite invalid lines")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The figures as known at this instant (RFC 3339), e.g. the one a published report prints, "
+            "to recompute it exactly; default: now",
+        ),
+    ] = None,
 ) -> None:
     """Write the annual activity report: the seed reports' chapters in their order, every figure
-    with its value for the year, the year before and the change, and the months as charts.
+    with its value for the year, the year before and the change, and the months as charts. The
+    report prints when its figures were known, and the command that recomputes it exactly.
 
     Example: relais report --ml-id ML-INNOVAM --year 2023 --out rapport.pdf
     """
@@ -122,6 +131,7 @@ def report(
         raise CommandFailed(f"--year must be between 2000 and 2100, not {year}")
     if out.suffix not in (".html", ".pdf", ".xlsx"):
         raise CommandFailed(f"--out must end in .html, .pdf or .xlsx, not {out.name!r}")
+    known = _instant(as_of, "--as-of")
     words = None
     if editorial is not None:
         if not editorial.is_file():
@@ -140,7 +150,7 @@ def report(
     with source as engine:
         try:
             with engine.connect() as conn:
-                data = activity.gather(conn, ml_id, year, directory, words)
+                data = activity.gather(conn, ml_id, year, directory, words, as_of=known)
         except Exception as exc:  # noqa: BLE001 - one line for the operator, not a trace
             raise CommandFailed(f"could not read the read models: {exc.__class__.__name__}: {str(exc)[:200]}") from None
     page = activity.render_html(data)

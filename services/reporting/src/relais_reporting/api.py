@@ -96,11 +96,15 @@ def indicator_query(
     return IndicatorQuery(date_from, date_to, ml_id, as_of)
 
 
+# Figures as the events recorded up to this instant made them (indicators.md, rule 2).
+AsOf = Annotated[AwareDatetime | None, Query(description="Les événements enregistrés jusqu'à cet instant")]
+
+
 def asked(
     ml_id: Annotated[str | None, Query(max_length=64)] = None,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
-    as_of: Annotated[AwareDatetime | None, Query()] = None,
+    as_of: AsOf = None,
     who: Principal = Depends(current_principal),
 ) -> IndicatorQuery:
     """The query of an indicator request, its reader allowed to see it."""
@@ -157,7 +161,7 @@ def build_router(
     async def indicators_monthly(
         year: Annotated[int, Query(ge=2000, le=2100)],
         ml_id: Annotated[str | None, Query(max_length=64)] = None,
-        as_of: Annotated[AwareDatetime | None, Query()] = None,
+        as_of: AsOf = None,
         who: Principal = Depends(current_principal),
     ) -> MonthlyAnswer:
         indicator_query(who, ml_id, date(year, 1, 1), date(year, 12, 31), as_of)  # the same access rules
@@ -204,9 +208,11 @@ def build_router(
         response_class=HTMLResponse,
     )
     async def network_report(
-        year: Annotated[int, Query(ge=2000, le=2100)], who: Principal = Depends(current_principal)
+        year: Annotated[int, Query(ge=2000, le=2100)],
+        as_of: AsOf = None,
+        who: Principal = Depends(current_principal),
     ) -> HTMLResponse:
-        return await _report(who, None, year)
+        return await _report(who, None, year, as_of)
 
     @r.get(
         "/v1/{ml_id}/report",
@@ -216,16 +222,17 @@ def build_router(
     async def report(
         ml_id: Annotated[str, Path(max_length=64)],
         year: Annotated[int, Query(ge=2000, le=2100)],
+        as_of: AsOf = None,
         who: Principal = Depends(current_principal),
     ) -> HTMLResponse:
-        return await _report(who, ml_id, year)
+        return await _report(who, ml_id, year, as_of)
 
-    async def _report(who: Principal, ml_id: str | None, year: int) -> HTMLResponse:
-        indicator_query(who, ml_id, date(year, 1, 1), date(year, 12, 31), None)  # the same access rules
+    async def _report(who: Principal, ml_id: str | None, year: int, as_of: datetime | None) -> HTMLResponse:
+        indicator_query(who, ml_id, date(year, 1, 1), date(year, 12, 31), as_of)  # the same access rules
 
         def make() -> str:
             with engine.connect() as conn:
-                return activity.render_html(activity.gather(conn, ml_id, year, directory))
+                return activity.render_html(activity.gather(conn, ml_id, year, directory, as_of=as_of))
 
         return HTMLResponse(await to_thread.run_sync(make), headers={"Cache-Control": "no-store"})
 

@@ -5,6 +5,10 @@ well; its PDF is Chromium's print of it (`to_pdf`), and a workbook for funders (
 
 What only a director can write (the editorial, the finances, the team) comes from a Markdown text
 given by them, shown first, escaped: it is never trusted as HTML.
+
+A report says when its figures were known (`as_of`, printed with the command that recomputes it):
+an auditor handed a published report recomputes every figure of it exactly, whatever was
+recorded or corrected since (indicators.md, rule 2).
 """
 
 import html
@@ -13,9 +17,10 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -40,6 +45,18 @@ class ReportData:
     monthly: dict[str, list[int]] = field(default_factory=dict)  # monthly.SERIES, twelve values each
     editorial: str | None = None
     names: dict[str, str] = field(default_factory=dict)  # communes' and sites' names, by code
+    as_of: datetime | None = None  # the events recorded up to this instant, and no later one
+    ml_id: str | None = None  # None: the network
+
+
+# A report generated now counts the events recorded up to a few seconds ago: those are folded
+# (the relays' lag is under a second, bench/README.md), so recomputing it later with the same
+# `as_of` gives the same figures; the last seconds' events are in the next one.
+SETTLED = timedelta(seconds=5)
+
+
+def settled_now() -> datetime:
+    return (datetime.now(UTC) - SETTLED).replace(microsecond=0)
 
 
 def gather(
@@ -48,22 +65,41 @@ def gather(
     year: int,
     directory: Directory,
     editorial: str | None = None,
+    as_of: datetime | None = None,
 ) -> ReportData:
     """What a report of `year` needs, computed by the indicator query (the year and the year
     before) and the monthly series, with the names the network directory gives to the Mission
-    Locale, its communes and its sites."""
+    Locale, its communes and its sites; as the events recorded up to `as_of` (by default
+    `settled_now()`) made them."""
+    known = as_of or settled_now()
 
     def document(start: date, end: date) -> dict[str, Any]:
-        return compute(conn, Query(start, end, ml_id))
+        return compute(conn, Query(start, end, ml_id, known))
 
     return ReportData(
         directory.name_of(ml_id),
         year,
         document(date(year, 1, 1), date(year, 12, 31)),
         document(date(year - 1, 1, 1), date(year - 1, 12, 31)),
-        monthly(conn, year, ml_id).series,
+        monthly(conn, year, ml_id, known).series,
         editorial,
         directory.names(ml_id),
+        known,
+        ml_id,
+    )
+
+
+def provenance(data: ReportData) -> str:
+    """When the figures were known, and the command that recomputes them as they were."""
+    if data.as_of is None:
+        return ""
+    paris = data.as_of.astimezone(ZoneInfo("Europe/Paris"))
+    stamp = data.as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    who = f"--ml-id {data.ml_id}" if data.ml_id else "--network"
+    return (
+        f"Chiffres connus au {paris:%d/%m/%Y} à {paris:%H:%M:%S} (heure de Paris) : les événements enregistrés "
+        f"jusqu'à cet instant. Les recalculer à l'identique : relais report --year {data.year} {who} "
+        f"--as-of {stamp} --out rapport.pdf"
     )
 
 
@@ -211,6 +247,7 @@ tr { break-inside: avoid; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
 figure { margin: 0; break-inside: avoid; }
 figcaption { font-weight: bold; margin-bottom: 1mm; }
+.provenance { color: #4a4f57; font-size: 8.5pt; }
 svg rect { fill: #1f4e8c; } svg text { font-size: 9px; text-anchor: middle; fill: #1b1f24; }
 .small td, .small th { font-size: 8pt; padding: 0.5mm 1mm; }
 .editorial { border-left: 3px solid #d9822b; padding-left: 4mm; }
@@ -226,6 +263,7 @@ def render_html(data: ReportData) -> str:
         f"<h1>Rapport d'activité {data.year}<br>{e(data.who)}</h1>",
         f"<p>Chiffres du 1<sup>er</sup> janvier au 31 décembre {data.year}, comparés à {data.year - 1} "
         f"(N−1). Calculés par Relais selon son catalogue des chiffres.</p>",
+        f'<p class="provenance">{e(provenance(data))}</p>' if data.as_of else "",
     ]
     if data.editorial:
         parts.append(f'<section class="editorial"><h2>Le mot de la direction</h2>{markdown(data.editorial)}</section>')
@@ -276,7 +314,8 @@ def to_xlsx(data: ReportData, out: Path) -> None:
     bold = Font(bold=True)
     for chapter, title in CHAPTERS.items():
         sheet = book.create_sheet(title[:31])  # a sheet's name has 31 characters at most
-        sheet.append([f"{title} — {data.who}"])
+        heading = f"{title} — {data.who}"
+        sheet.append([f"{heading}. {provenance(data)}" if data.as_of else heading])
         sheet["A1"].font = bold
         sheet.append(["Chiffre", str(data.year), str(data.year - 1), "Évolution", "Clé", f"Part en {data.year}"])
         for cell in sheet[2]:
