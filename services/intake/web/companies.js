@@ -1,0 +1,72 @@
+// The desk's screen of the Mission Locale's employers and their offers, and the forms it opens:
+// an employer registered, an offer received or closed, a collective recruitment session with
+// its participants found by name.
+"use strict";
+
+// ---- Employers and their offers ------------------------------------------------------------
+async function companies() {
+  const [employers, offers] = await Promise.all([api.get(`/employment/v1/${ML}/employers`), api.get(`/employment/v1/${ML}/offers`)]);
+  const names = new Map(employers.map((e) => [e.employer_id, e.name]));
+  const offerRows = offers.map((o) => [names.get(o.employer_id) || "—", valueLabel(o.contract_type), valueLabel(o.sector, "sector"), o.commune_insee,
+    String(o.positions), String(o.referrals), String(o.hires), valueLabel(o.status),
+    o.status === "open" ? link(`#/entreprises/cloture/${o.offer_id}`, "Clore l'offre") : ""]);
+  const employerRows = employers.map((e) => [e.name, valueLabel(e.sector, "sector"), valueLabel(e.size_band), e.commune_insee,
+    link(`#/entreprises/offre/${e.employer_id}`, "Recevoir une offre")]);
+  show("Entreprises et offres", el("h1", { text: "Entreprises et offres" }),
+    el("nav", { class: "actions-bar", "aria-label": "Enregistrer" }, link("#/entreprises/employeur", "Enregistrer un employeur"),
+      link("#/entreprises/offre", "Recevoir une offre"), link("#/entreprises/recrutement", "Session de recrutement collectif")),
+    section("Offres", offerRows.length ? table(["Employeur", "Contrat", "Secteur", "Commune", "Postes", "Mises en relation", "Embauches", "Statut", ""], offerRows, "Offres de la Mission Locale") : el("p", { text: "Aucune offre." })),
+    section("Employeurs", employerRows.length ? table(["Nom", "Secteur", "Effectif", "Commune", ""], employerRows, "Employeurs de la Mission Locale") : el("p", { text: "Aucun employeur." })));
+  focusFirst(main);
+}
+
+const COMPANY_FORMS = {
+  employeur: { path: "/v1/{ml_id}/employers", title: "Enregistrer un employeur" },
+  offre: { path: "/v1/{ml_id}/offers", title: "Recevoir une offre d'emploi", choices: async () => ({ employer_id: await employerChoices() }), initialRef: "employer_id" },
+  cloture: { path: "/v1/{ml_id}/offers/{offer_id}/close", title: "Clore l'offre", ref: "offer_id" },
+  recrutement: { path: "/v1/{ml_id}/recruitment-sessions", title: "Session de recrutement collectif", choices: async () => ({ employer_ids: await employerChoices() }), widgets: { participants: youthPicker } },
+};
+
+async function companyForm(name, ref) {
+  const spec = COMPANY_FORMS[name];
+  if (!spec) return companies();
+  const form = await commandForm({
+    api, service: "employment", path: spec.path, title: spec.title, params: { ml_id: ML, [spec.ref]: ref },
+    choices: spec.choices ? await spec.choices() : {}, widgets: spec.widgets,
+    onDone: () => { flash = "Enregistré."; location.hash = "#/entreprises"; },
+  });
+  if (spec.initialRef && ref) {  // an offer received from the employer's row: that employer
+    const control = form.querySelector(`[data-field="${spec.initialRef}"] select`);
+    if (control) control.value = ref;
+  }
+  show(spec.title, form, link("#/entreprises", "Retour aux entreprises"));
+  form.firstFocus().focus();
+}
+
+// The young people of a recruitment session, found by name and added one by one.
+function youthPicker({ id, label, error, key }) {
+  const chosen = new Map();  // jeune_id → name shown
+  const list = el("ul", { class: "picked", "aria-live": "polite" });
+  const query = el("input", { id, type: "search", autocomplete: "off", "aria-describedby": `${id}-hint ${id}-error` });
+  const found = el("div", { class: "found" });
+  const draw = () => list.replaceChildren(...[...chosen].map(([jeune, text]) => el("li", {}, `${text} `,
+    actionButton("Retirer", `Retirer ${text}`, () => { chosen.delete(jeune); draw(); }))));
+  const search = async () => {
+    if (query.value.trim().length < 2) return;
+    const hits = await api.get(`/intake/v1/${ML}/youths?query=${encodeURIComponent(query.value.trim())}`).catch(() => []);
+    found.replaceChildren(...(hits.length ? hits.map((h) => {
+      const text = `${h.first_name} ${h.last_name.toUpperCase()} (${frDate(h.birth_date)})`;
+      return el("p", {}, `${text} `, actionButton("Ajouter", `Ajouter ${text}`, () => { chosen.set(h.jeune_id, text); draw(); found.replaceChildren(); query.value = ""; query.focus(); }));
+    }) : [el("p", { text: "Aucun jeune de ce nom." })]));
+  };
+  query.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); search(); } });
+  const node = el("div", { class: "field", "data-field": key }, el("label", { for: id, text: label }),
+    el("span", { class: "hint", id: `${id}-hint`, text: "Tapez un nom puis Entrée, et ajoutez chaque participant." }),
+    el("div", { class: "search-row" }, query, actionButton("Chercher", "Chercher un participant", search)), found, list, error);
+  return { node, focus: query, read: () => [...chosen.keys()] };
+}
+function actionButton(text, name, onClick) {
+  const node = el("button", { type: "button", class: "secondary", "aria-label": name, text });
+  node.addEventListener("click", onClick);
+  return node;
+}
