@@ -5,6 +5,7 @@ alone, a CEJ entry with its first allowance, a contract — while the dashboard,
 shows each figure move without a reload, and the dossier's timeline shows each entry. Each
 screen passes an axe-core audit (WCAG 2.2 AA); screenshots go to test-artifacts/."""
 
+import re
 import time
 import uuid
 from datetime import date, timedelta
@@ -506,3 +507,39 @@ def test_an_allowance_paid_and_an_aid_cancelled_from_the_dossier(desk, browser):
         page.wait_for_timeout(500)
         page.reload()
     expect(aid).to_contain_text("annulé")
+
+
+def test_a_long_list_of_employers_is_typed_with_completion_and_filtered(desk, browser):
+    """Past thirty employers a picker is a text with completion, and the employers' table has a
+    filter: a Mission Locale works with hundreds of them."""
+    ml, counselor, headers = signed_in("L", Role.COUNSELOR, "conseiller-8")
+    jeune = welcomed(desk, ml, headers, f"Longue{uuid.uuid4().hex[:4]}")
+    ids = {}
+    for n in range(1, 33):
+        body = {"name": f"Entreprise {n:02d}", "sector": "N", "size_band": "0-9", "commune_insee": "10387"}
+        ids[n] = httpx.post(f"{desk}/employment/v1/{ml}/employers", json=body, headers=headers).json()["id"]
+    page = auditable_page(browser)
+    page.goto(f"{desk}/desk/?token={counselor}#/entreprises")
+    employers = page.locator("section[aria-labelledby=h-employeurs]")
+    expect(employers.locator("tbody tr")).to_have_count(32)
+    page.get_by_label("Filtrer les employeurs").fill("entreprise 07")
+    expect(employers.locator("tbody tr:visible")).to_have_count(1)
+    expect(employers.locator("tbody tr:visible")).to_contain_text("Entreprise 07")
+
+    page.goto(f"{desk}/desk/#/jeune/{jeune}/immersion")
+    expect(page.locator("h1")).to_have_text("Immersion en entreprise (PMSMP)")
+    employer = field(page, "Employeur *")
+    expect(employer).to_have_attribute("list", re.compile(".+"))
+    today = date.today()
+    field(page, "Date de début *").fill(today.strftime("%d/%m/%Y"))
+    field(page, "Date de fin *").fill((today + timedelta(days=10)).strftime("%d/%m/%Y"))
+    field(page, "Objectif *").select_option("discover")
+    employer.fill("Entreprise inconnue")
+    page.get_by_role("button", name="Enregistrer").click()  # not one of the list: said, nothing sent
+    expect(page.locator("[data-field=employer_id] .error")).to_have_text("Choisissez dans la liste proposée.")
+    employer.fill("Entreprise 12 (10387)")
+    audited(page, "immersion-employeurs")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("section[aria-labelledby=h-situations]")).to_contain_text("Entreprise 12", timeout=40_000)
+    [started] = httpx.get(f"{desk}/employment/v1/{ml}/youths/{jeune}/situations", headers=headers).json()
+    assert started["details"]["employer_id"] == ids[12]

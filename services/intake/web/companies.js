@@ -15,9 +15,21 @@ async function companies() {
   show("Entreprises et offres", el("h1", { text: "Entreprises et offres" }),
     el("nav", { class: "actions-bar", "aria-label": "Enregistrer" }, link("#/entreprises/employeur", "Enregistrer un employeur"),
       link("#/entreprises/offre", "Recevoir une offre"), link("#/entreprises/recrutement", "Session de recrutement collectif")),
-    section("Offres", offerRows.length ? table(["Employeur", "Contrat", "Secteur", "Commune", "Postes", "Mises en relation", "Embauches", "Statut", ""], offerRows, "Offres de la Mission Locale") : el("p", { text: "Aucune offre." })),
-    section("Employeurs", employerRows.length ? table(["Nom", "Secteur", "Effectif", "Commune", ""], employerRows, "Employeurs de la Mission Locale") : el("p", { text: "Aucun employeur." })));
+    section("Offres", offerRows.length ? filterable(table(["Employeur", "Contrat", "Secteur", "Commune", "Postes", "Mises en relation", "Embauches", "Statut", ""], offerRows, "Offres de la Mission Locale"), "Filtrer les offres") : el("p", { text: "Aucune offre." })),
+    section("Employeurs", employerRows.length ? filterable(table(["Nom", "Secteur", "Effectif", "Commune", ""], employerRows, "Employeurs de la Mission Locale"), "Filtrer les employeurs") : el("p", { text: "Aucun employeur." })));
   focusFirst(main);
+}
+
+// A long table (more than a screen of rows) gets a text filter above it.
+function filterable(tableNode, label) {
+  const rows = [...tableNode.tBodies[0].rows];
+  if (rows.length <= MANY_PICKS) return tableNode;
+  const input = el("input", { type: "search", id: `filter-${slug(label)}`, autocomplete: "off" });
+  input.addEventListener("input", () => {
+    const wanted = input.value.trim().toLowerCase();
+    for (const row of rows) row.hidden = wanted !== "" && !row.textContent.toLowerCase().includes(wanted);
+  });
+  return el("div", {}, el("label", { for: input.id, text: label }), input, tableNode);
 }
 
 const COMPANY_FORMS = {
@@ -35,10 +47,7 @@ async function companyForm(name, ref) {
     choices: spec.choices ? await spec.choices() : {}, widgets: spec.widgets,
     onDone: () => { flash = "Enregistré."; location.hash = "#/entreprises"; },
   });
-  if (spec.initialRef && ref) {  // an offer received from the employer's row: that employer
-    const control = form.querySelector(`[data-field="${spec.initialRef}"] select`);
-    if (control) control.value = ref;
-  }
+  if (spec.initialRef && ref) setPicked(form, spec.initialRef, ref);  // from the employer's row: that employer
   show(spec.title, form, link("#/entreprises", "Retour aux entreprises"));
   form.firstFocus().focus();
 }

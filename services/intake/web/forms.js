@@ -72,6 +72,34 @@ function shown(schema, name, value) {
   return String(value);
 }
 
+// Beyond this many, a list to pick from is typed with completion rather than scrolled.
+const MANY_PICKS = 30;
+// Labels a counselor can tell apart (two employers may share a name and a town).
+function uniqueLabels(picks) {
+  const seen = new Map();
+  return picks.map((c) => {
+    const n = (seen.get(c.label) || 0) + 1;
+    seen.set(c.label, n);
+    return n === 1 ? c.label : `${c.label} (${n})`;
+  });
+}
+// A picked field's control (a list, or a completed text), and its value read or set from code
+// (an offer fills in its employer).
+const pickedControl = (form, name) => form.querySelector(`[data-field="${name}"] select, [data-field="${name}"] input[list]`);
+const completions = (form, control) => [...form.querySelectorAll(`#${CSS.escape(control.getAttribute("list"))} option`)];
+function pickedValue(form, control) {
+  if (control.tagName === "SELECT") return control.value;
+  const option = completions(form, control).find((o) => o.value === control.value);
+  return option ? option.dataset.value : "";
+}
+function setPicked(form, name, value) {
+  const control = pickedControl(form, name);
+  if (!control) return;
+  if (control.tagName === "SELECT") { control.value = value; return; }
+  const option = completions(form, control).find((o) => o.dataset.value === value);
+  control.value = option ? option.value : "";
+}
+
 // One field of the form: its control(s), and how to read its value (undefined = left out).
 // `opts.choices[name]`, when given, lists the values to pick from ({ value, label }), for
 // identifiers the counselor should never type; `opts.widgets[name]` draws a field of its own
@@ -100,6 +128,21 @@ function field(doc, name, raw, required, path, opts = {}) {
       ...picks.map((c, i) => el("span", { class: "choice" }, boxes[i], el("label", { for: `${id}-${i}`, text: c.label }))),
       picks.length ? null : el("p", { class: "hint", text: "Aucun à choisir pour l'instant." }), error);
     return { node: box, key, error, focus: boxes[0], read: () => boxes.filter((b) => b.checked).map((b) => b.value) };
+  }
+  if (picks && picks.length > MANY_PICKS) {  // a long list (a Mission Locale's employers): typed, completed
+    const listId = `${id}-list`;
+    const labels = uniqueLabels(picks);
+    const byLabel = new Map(picks.map((c, i) => [labels[i], c.value]));
+    const input = el("input", { id, name: key, type: "text", list: listId, autocomplete: "off", "aria-describedby": `${id}-hint ${id}-error` });
+    if (initial) input.value = labels[picks.findIndex((c) => c.value === initial)] || "";
+    const node = wrap(input, picks.hint || "Tapez le début du nom, puis choisissez dans la liste.");
+    node.insertBefore(el("datalist", { id: listId }, ...picks.map((c, i) => el("option", { value: labels[i], "data-value": c.value }))), error);
+    return { node, key, error, focus: input, read: () => {
+      const text = input.value.trim();
+      if (text === "") return required ? null : undefined;
+      if (!byLabel.has(text)) throw new InputError("Choisissez dans la liste proposée.");
+      return byLabel.get(text);
+    } };
   }
   if (picks) {
     const select = el("select", { id, name: key, ...described },

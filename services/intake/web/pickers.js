@@ -45,16 +45,15 @@ function sessionOnlyWhenCollective(form) {
 }
 // Picking an offer fills in its employer, contract type and sector: it comes first.
 function offerFillsTheContract(form) {
-  const offer = form.querySelector('[data-field="offer_id"] select');
+  const offer = pickedControl(form, "offer_id");
   if (!offer) return;
   const first = form.querySelector('[data-field="contract_type"]');
   if (first) first.before(offer.closest(".field"));
   offer.addEventListener("change", () => {
-    const picked = offersShown.find((o) => o.offer_id === offer.value);
+    const picked = offersShown.find((o) => o.offer_id === pickedValue(form, offer));
     if (!picked) return;
     for (const [name, value] of [["employer_id", picked.employer_id], ["contract_type", picked.contract_type], ["sector", picked.sector]]) {
-      const control = form.querySelector(`[data-field="${name}"] select`);
-      if (control) control.value = value;
+      setPicked(form, name, value);
     }
   });
 }
