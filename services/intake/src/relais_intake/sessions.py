@@ -17,7 +17,21 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 from relais_contracts import event_id_for
 from relais_runtime.projection import SqlView
-from sqlalchemy import Boolean, Column, DateTime, Engine, MetaData, String, Table, Uuid, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from relais_intake.domain import Dossier
 
@@ -34,6 +48,8 @@ session_attendance = Table(
     Column("themes", String(400), nullable=False),  # comma-separated theme codes
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("cancelled", Boolean, nullable=False, default=False),
+    # The picker asks for one Mission Locale's recent ones: a region records ~200 000 a year.
+    Index("session_attendance_recent", "ml_id", "occurred_at"),
 )
 MAX_SESSIONS = 200  # a busy Mission Locale holds ~10 collective sessions a week: months of them
 
