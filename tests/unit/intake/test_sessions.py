@@ -86,3 +86,39 @@ def test_a_period_out_of_bounds_is_422_naming_days(client, days):
     r = client.get("/v1/ML-A/sessions", params={"days": days}, headers=COUNSELOR)
     assert r.status_code == 422
     assert [e["field"] for e in r.json()["errors"]] == ["query.days"]
+
+
+def test_a_session_s_attendance_sheet_names_who_came_for_the_roles_that_see_names(client):
+    from unit.intake.test_api import WELCOME
+
+    people = {}
+    for first in ("Inès", "Hugo", "Léa"):
+        r = welcome(client, body={**WELCOME, "first_name": first, "last_name": "Atelier"})
+        people[first] = r.json()["id"]
+    session = uuid.uuid4()
+    events = {first: attend(client, jeune, session) for first, jeune in people.items()}
+    cancel = {"reason": "did_not_happen"}
+    hugo = f"/v1/ML-A/youths/{people['Hugo']}/events/{events['Hugo']}/cancel"
+    assert client.post(hugo, json=cancel, headers=COUNSELOR).status_code == 201
+
+    sheet = client.get(f"/v1/ML-A/sessions/{session}", headers=COUNSELOR)
+    assert sheet.status_code == 200, sheet.text
+    body = sheet.json()
+    assert (body["nature"], body["mode"], body["attendees"]) == ("workshop", "on_site", 2)
+    assert [(a["first_name"], a["last_name"], a["event_id"]) for a in body["attendees_list"]] == [
+        ("Inès", "Atelier", events["Inès"]),
+        ("Léa", "Atelier", events["Léa"]),
+    ]
+    # Erased, a young person stays on the sheet (the attendance counts) without a name.
+    director = bearer(role="director")
+    client.post(f"/v1/ML-A/youths/{people['Léa']}/close", json={"reason": "other"}, headers=COUNSELOR)
+    erase = f"/v1/ML-A/youths/{people['Léa']}/erase-personal-data"
+    assert client.post(erase, json={"reason": "youth_request"}, headers=director).status_code == 201
+    after = client.get(f"/v1/ML-A/sessions/{session}", headers=COUNSELOR).json()["attendees_list"]
+    assert [(a["first_name"], a["last_name"], a["birth_date"]) for a in after][1] == (None, None, None)
+    # Names are personal data: an auditor gets no sheet; another Mission Locale finds no session.
+    assert client.get(f"/v1/ML-A/sessions/{session}", headers=bearer("auditor")).status_code == 403
+    both = bearer(role="director", ml_ids=("ML-A", "ML-B"))
+    assert client.get(f"/v1/ML-B/sessions/{session}", headers=both).status_code == 404
+    assert client.get(f"/v1/ML-A/sessions/{uuid.uuid4()}", headers=COUNSELOR).status_code == 404
+    assert client.get("/v1/ML-A/sessions/not-an-id", headers=COUNSELOR).status_code == 422

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from relais_contracts import event_id_for
 from relais_runtime.auth import DIRECT, PERSONAL_DATA_READERS, READ, WRITE, Principal, require
 from relais_runtime.http import CommandAnswer, command_context, command_errors, counted
+from relais_runtime.kernel.errors import NotFound
 
 from relais_intake.application import IntakeApplication
 from relais_intake.commands import (
@@ -61,6 +62,24 @@ class SessionView(BaseModel):
     themes: list[str]
     first_at: AwareDatetime = Field(description="the first attendee's event")
     attendees: int = Field(description="the dossier events naming it, less those cancelled")
+
+
+class AttendeeView(BaseModel):
+    jeune_id: uuid.UUID
+    event_id: uuid.UUID = Field(description="The dossier event that records the attendance")
+    occurred_at: AwareDatetime
+    first_name: str | None = Field(description="null once the young person's data is erased")
+    last_name: str | None
+    birth_date: date | None
+
+
+class SessionSheet(SessionView):
+    """A session's attendance sheet: who came, as their dossier events say, and the mode and
+    duration of the first one's event (an attendee added later gets the same)."""
+
+    mode: str
+    duration_minutes: int | None
+    attendees_list: list[AttendeeView]
 
 
 SEARCH = require(*PERSONAL_DATA_READERS)
@@ -181,6 +200,30 @@ def build_sessions_router(intake: IntakeApplication) -> APIRouter:
     ) -> list[SessionView]:
         since = datetime.now(UTC) - timedelta(days=days)
         return [SessionView(**vars(s)) for s in intake.sessions(ml_id, since)]
+
+    @router.get(
+        "/{session_id}",
+        summary="La feuille de présence d'une séance collective",
+        responses={404: {"description": "Aucun participant à cette séance dans cette Mission Locale"}},
+    )
+    def sheet(ml_id: str, session_id: uuid.UUID, who: Principal = Depends(SEARCH)) -> SessionSheet:
+        session, present = intake.session(ml_id, session_id)
+        if session is None:
+            raise NotFound("Aucun participant à cette séance dans cette Mission Locale.")
+        return SessionSheet(
+            **vars(session),
+            attendees_list=[
+                AttendeeView(
+                    jeune_id=a.jeune_id,
+                    event_id=a.event_id,
+                    occurred_at=a.occurred_at,
+                    first_name=found.personal.first_name if found else None,
+                    last_name=found.personal.last_name if found else None,
+                    birth_date=found.personal.birth_date if found else None,
+                )
+                for a, found in present
+            ],
+        )
 
     return router
 

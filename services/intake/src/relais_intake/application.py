@@ -9,6 +9,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
@@ -20,7 +21,7 @@ from relais_runtime.kernel.errors import DomainRuleBroken
 from relais_runtime.projection import SqlView
 from relais_runtime.settings import Settings
 from relais_runtime.sql import dialect_of, engine_for
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from relais_intake.commands import (
     CancelRequest,
@@ -41,7 +42,14 @@ from relais_intake.personal import (
     move_keys_to_vault,
     search_cards,
 )
-from relais_intake.sessions import Session, SessionList, create_session_tables, recent_sessions
+from relais_intake.sessions import (
+    Attendance,
+    Session,
+    SessionList,
+    attendances,
+    create_session_tables,
+    recent_sessions,
+)
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,17 @@ class IntakeApplication(RelaisApplication):
         self.session_list.catch_up()
         return recent_sessions(self.store_tables, ml_id, since)
 
+    def session(
+        self, ml_id: str, session_id: uuid.UUID
+    ) -> tuple[Session | None, list[tuple[Attendance, Found | None]]]:
+        """A session and its attendees, each with their card (None once their data is erased)."""
+        self.session_list.catch_up()
+        session, present = attendances(self.store_tables, ml_id, session_id)
+        self.directory.catch_up()
+        with self.tables.connect() as conn:
+            cards = self._found(conn, ml_id, [a.jeune_id for a in present])
+        return session, [(a, cards.get(a.jeune_id)) for a in present]
+
     def search(self, ml_id: str, query: str, limit: int = 20) -> list[Found]:
         """Young people of this Mission Locale whose names start with every word of `query`, by
         name. One query for the matches, one for their cards, one for their keys: a common
@@ -212,17 +231,22 @@ class IntakeApplication(RelaisApplication):
                 matches = matches.intersect(
                     select(directory.c.jeune_id).where(directory.c.ml_id == ml_id, directory.c.token == token)
                 )
-            cards = conn.execute(
-                select(search_cards).where(search_cards.c.ml_id == ml_id, search_cards.c.jeune_id.in_(matches))
-            ).all()
-            keys = self.vault.keys_of([c.jeune_id for c in cards], conn)
-        found = [
-            Found(c.jeune_id, self.vault.open_with(c.jeune_id, c.sealed, keys[c.jeune_id]), c.closed)
-            for c in cards
-            if c.jeune_id in keys  # erased meanwhile
-        ]
+            found = list(self._found(conn, ml_id, matches).values())
         found.sort(key=lambda f: (f.personal.last_name.lower(), f.personal.first_name.lower(), str(f.jeune_id)))
         return found[:limit]
+
+    def _found(self, conn: Connection, ml_id: str, jeune_ids: Any) -> dict[uuid.UUID, Found]:
+        """The search cards of these young people of this Mission Locale (a list, or a query that
+        selects their ids), opened with their keys: one query each, never dossier by dossier."""
+        cards = conn.execute(
+            select(search_cards).where(search_cards.c.ml_id == ml_id, search_cards.c.jeune_id.in_(jeune_ids))
+        ).all()
+        keys = self.vault.keys_of([c.jeune_id for c in cards], conn)
+        return {
+            c.jeune_id: Found(c.jeune_id, self.vault.open_with(c.jeune_id, c.sealed, keys[c.jeune_id]), c.closed)
+            for c in cards
+            if c.jeune_id in keys  # erased meanwhile
+        }
 
 
 class NameIndex(Projection[SqlView]):
