@@ -8,7 +8,7 @@ screen passes an axe-core audit (WCAG 2.2 AA); screenshots go to test-artifacts/
 import re
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -543,3 +543,48 @@ def test_a_long_list_of_employers_is_typed_with_completion_and_filtered(desk, br
     expect(page.locator("section[aria-labelledby=h-situations]")).to_contain_text("Entreprise 12", timeout=40_000)
     [started] = httpx.get(f"{desk}/employment/v1/{ml}/youths/{jeune}/situations", headers=headers).json()
     assert started["details"]["employer_id"] == ids[12]
+
+
+def test_a_workshop_s_attendance_sheet_adds_those_who_came(desk, browser):
+    """The first attendee's event opens the session; the others are added from its sheet, each
+    dossier getting the same event (nature, mode, themes, duration, time)."""
+    ml, counselor, headers = signed_in("W", Role.COUNSELOR, "conseiller-9")
+    names = [f"Feuille{n}{uuid.uuid4().hex[:3]}" for n in ("a", "b", "c")]
+    youths = [welcomed(desk, ml, headers, name) for name in names]
+    session = str(uuid.uuid4())
+    first = {"nature": "workshop", "mode": "on_site", "themes": ["employment"], "session_id": session}
+    first["duration_minutes"] = 90
+    assert (
+        httpx.post(f"{desk}/intake/v1/{ml}/youths/{youths[0]}/events", json=first, headers=headers).status_code == 201
+    )
+
+    page = auditable_page(browser)
+    page.goto(f"{desk}/desk/?token={counselor}#/seances")
+    expect(page.locator("h1")).to_have_text("Séances collectives")
+    page.get_by_role("link", name="Feuille de présence").click()
+    present = page.locator("section[aria-labelledby=h-presents]")
+    expect(present.locator("tbody tr")).to_have_count(1)
+    expect(present).to_contain_text(names[0].upper())
+    for name in names[1:]:
+        field(page, "Participants à ajouter").fill(name)
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name=f"Ajouter Maëlys {name.upper()}", exact=False).click()
+    audited(page, "feuille-de-presence")
+    page.get_by_role("button", name="Ajouter à la séance").click()
+    expect(page.locator("#status")).to_have_text("Participants ajoutés à la séance.")
+    expect(present.locator("tbody tr")).to_have_count(3)
+
+    sheet = httpx.get(f"{desk}/intake/v1/{ml}/sessions/{session}", headers=headers).json()
+    assert sorted(a["last_name"] for a in sheet["attendees_list"]) == sorted(names)
+    started = next(a for a in sheet["attendees_list"] if a["jeune_id"] == youths[0])["occurred_at"]
+    for jeune in youths[1:]:
+        [event] = [
+            e
+            for e in httpx.get(f"{desk}/intake/v1/{ml}/youths/{jeune}", headers=headers).json()["timeline"]
+            if e["event_type"] == "intake.DossierEventRecorded"
+        ]
+        assert {k: event["payload"][k] for k in ("nature", "mode", "themes", "session_id", "duration_minutes")} == {
+            **first,
+            "session_id": session,
+        }
+        assert datetime.fromisoformat(event["occurred_at"]) == datetime.fromisoformat(started)

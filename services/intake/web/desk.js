@@ -143,7 +143,7 @@ function table(heads, rows, caption) {
     el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((c) => el("td", {}, c ?? ""))))));
 }
 const link = (href, text) => el("a", { href, text });
-const slug = (text) => text.normalize("NFD").replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
+const slug = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
 const section = (title, ...nodes) => el("section", { "aria-labelledby": `h-${slug(title)}` }, el("h2", { id: `h-${slug(title)}`, text: title }), ...nodes);
 // What an entry says, in words; an identifier only by the name `names` knows it by (an employer).
 function summaryOf(payload, names = new Map()) {
@@ -304,6 +304,7 @@ async function route() {
     } else if (parts[0] === "accueil") await welcome();
     else if (parts[0] === "objectifs" && DIRECTOR) await objectives();
     else if (parts[0] === "entreprises") await companyForm(parts[1], parts[2]);
+    else if (parts[0] === "seances") await (parts[1] ? sheetScreen(parts[1]) : sessionsScreen());
     else if (parts[0] === "jeune" && parts[1] && parts[2]) await action(parts[1], parts[2], parts[3]);
     else if (parts[0] === "jeune" && parts[1]) await dossier(parts[1]);
     else await home();

@@ -57,3 +57,32 @@ function offerFillsTheContract(form) {
     }
   });
 }
+
+// Young people found by name and added one by one (a recruitment session's participants, a
+// session's late attendees).
+function youthPicker({ id, label, error, key }) {
+  const chosen = new Map();  // jeune_id → name shown
+  const list = el("ul", { class: "picked", "aria-live": "polite" });
+  const query = el("input", { id, type: "search", autocomplete: "off", "aria-describedby": `${id}-hint ${id}-error` });
+  const found = el("div", { class: "found" });
+  const draw = () => list.replaceChildren(...[...chosen].map(([jeune, text]) => el("li", {}, `${text} `,
+    actionButton("Retirer", `Retirer ${text}`, () => { chosen.delete(jeune); draw(); }))));
+  const search = async () => {
+    if (query.value.trim().length < 2) return;
+    const hits = await api.get(`/intake/v1/${ML}/youths?query=${encodeURIComponent(query.value.trim())}`).catch(() => []);
+    found.replaceChildren(...(hits.length ? hits.map((h) => {
+      const text = `${h.first_name} ${h.last_name.toUpperCase()} (${frDate(h.birth_date)})`;
+      return el("p", {}, `${text} `, actionButton("Ajouter", `Ajouter ${text}`, () => { chosen.set(h.jeune_id, text); draw(); found.replaceChildren(); query.value = ""; query.focus(); }));
+    }) : [el("p", { text: "Aucun jeune de ce nom." })]));
+  };
+  query.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); search(); } });
+  const node = el("div", { class: "field", "data-field": key }, el("label", { for: id, text: label }),
+    el("span", { class: "hint", id: `${id}-hint`, text: "Tapez un nom puis Entrée, et ajoutez chaque participant." }),
+    el("div", { class: "search-row" }, query, actionButton("Chercher", "Chercher un participant", search)), found, list, error);
+  return { node, focus: query, read: () => [...chosen.keys()] };
+}
+function actionButton(text, name, onClick) {
+  const node = el("button", { type: "button", class: "secondary", "aria-label": name, text });
+  node.addEventListener("click", onClick);
+  return node;
+}

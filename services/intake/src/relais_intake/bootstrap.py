@@ -9,7 +9,9 @@ from relais_intake.api import build_router, build_sessions_router
 from relais_intake.application import IntakeApplication
 
 # The counselor's desk: its page and scripts (services/intake/web/), no build step.
-DESK_FILES = {name: name for name in ("labels.js", "forms.js", "pickers.js", "companies.js", "desk.js", "desk.css")}
+DESK_FILES = {
+    name: name for name in ("labels.js", "forms.js", "pickers.js", "companies.js", "sessions.js", "desk.js", "desk.css")
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
