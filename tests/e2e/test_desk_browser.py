@@ -588,3 +588,22 @@ def test_a_workshop_s_attendance_sheet_adds_those_who_came(desk, browser):
             "session_id": session,
         }
         assert datetime.fromisoformat(event["occurred_at"]) == datetime.fromisoformat(started)
+
+
+def test_the_event_form_lists_many_recent_sessions_latest_first(desk, browser):
+    """A busy month has more sessions than a picker completes by name: they stay a list, told by
+    their time, and the form opens as usual (it once failed past thirty)."""
+    ml, counselor, headers = signed_in("M", Role.COUNSELOR, "conseiller-10")
+    jeune = welcomed(desk, ml, headers, f"Seances{uuid.uuid4().hex[:4]}")
+    workshop = {"nature": "workshop", "mode": "on_site", "themes": ["employment"]}
+    for _ in range(32):
+        body = workshop | {"session_id": str(uuid.uuid4())}
+        assert httpx.post(f"{desk}/intake/v1/{ml}/youths/{jeune}/events", json=body, headers=headers).status_code == 201
+    page = auditable_page(browser)
+    page.goto(f"{desk}/desk/?token={counselor}#/jeune/{jeune}/evenement")
+    expect(field(page, "Nature *")).to_be_focused()
+    field(page, "Nature *").select_option("workshop")
+    sessions = page.locator("select[name=session_id] option")
+    expect(sessions).to_have_count(34)  # none, a new one, and the 32
+    field(page, "Nature *").select_option("phone")
+    expect(page.locator("[data-field=session_id]")).to_be_hidden()

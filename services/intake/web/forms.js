@@ -129,7 +129,7 @@ function field(doc, name, raw, required, path, opts = {}) {
       picks.length ? null : el("p", { class: "hint", text: "Aucun à choisir pour l'instant." }), error);
     return { node: box, key, error, focus: boxes[0], read: () => boxes.filter((b) => b.checked).map((b) => b.value) };
   }
-  if (picks && picks.length > MANY_PICKS) {  // a long list (a Mission Locale's employers): typed, completed
+  if (picks && picks.length > MANY_PICKS && !picks.scroll) {  // a long list (employers): typed, completed
     const listId = `${id}-list`;
     const labels = uniqueLabels(picks);
     const byLabel = new Map(picks.map((c, i) => [labels[i], c.value]));

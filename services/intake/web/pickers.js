@@ -13,7 +13,8 @@ async function sessionChoices() {
   }));
   // A new session's id is made here, once per form: its first attendee's event carries it.
   const picks = [{ value: crypto.randomUUID(), label: "Nouvelle séance (premier participant)" }, ...listed];
-  return { session_id: Object.assign(picks, { none: "— aucune (événement individuel) —", hint: "Atelier ou information collective : la même séance pour chacun de ses participants." }) };
+  // Always a list, the latest first: a session is told by its time, not typed.
+  return { session_id: Object.assign(picks, { none: "— aucune (événement individuel) —", hint: "Atelier ou information collective : la même séance pour chacun de ses participants.", scroll: true }) };
 }
 async function employerChoices() {
   const employers = await api.get(`/employment/v1/${ML}/employers`).catch(() => []);
@@ -35,10 +36,11 @@ async function recorded(id) {  // the profile form starts from what the dossier 
 function sessionOnlyWhenCollective(form) {
   const nature = form.querySelector('[data-field="nature"] select');
   const box = form.querySelector('[data-field="session_id"]');
-  if (!nature || !box) return;
+  const control = pickedControl(form, "session_id");
+  if (!nature || !box || !control) return;
   const sync = () => {
     box.hidden = !["workshop", "group_information"].includes(nature.value);
-    if (box.hidden) box.querySelector("select").value = "";
+    if (box.hidden) control.value = "";
   };
   nature.addEventListener("change", sync);
   sync();
