@@ -109,6 +109,31 @@ def _long_dossier(urls: dict, ml: str, headers: dict, jeune: str) -> None:
         ).raise_for_status()
 
 
+EMPLOYERS, OFFERS, SESSIONS, ATTENDEES = 300, 400, 120, 10  # a busy Mission Locale's month of sessions
+
+
+def _partners_and_sessions(urls: dict, ml: str, headers: dict, ids: list[str]) -> None:
+    """What the Entreprises and Séances screens list: a year's employers and offers, and the
+    collective sessions of the last thirty days with their attendees."""
+    rnd = random.Random(7)
+    with httpx.Client(headers=headers, timeout=30) as client:
+        employers = []
+        for n in range(EMPLOYERS):
+            body = {"name": f"Entreprise {n:03d}", "sector": rnd.choice("DGHIN"), "size_band": "0-9"}
+            r = client.post(f"{urls['employment']}/v1/{ml}/employers", json=body | {"commune_insee": "94016"})
+            employers.append(r.raise_for_status().json()["id"])
+        for _ in range(OFFERS):
+            body = {"employer_id": rnd.choice(employers), "sector": "N", "contract_type": "CDD", "positions": 1}
+            client.post(
+                f"{urls['employment']}/v1/{ml}/offers", json=body | {"commune_insee": "94016"}
+            ).raise_for_status()
+        for _ in range(SESSIONS):  # recorded now: an event may not precede its dossier's first welcome
+            session = str(uuid.uuid4())
+            for jeune in rnd.sample(ids, ATTENDEES):
+                body = {"nature": "workshop", "mode": "on_site", "themes": ["employment"], "session_id": session}
+                client.post(f"{urls['intake']}/v1/{ml}/youths/{jeune}/events", json=body).raise_for_status()
+
+
 def _peer(urls: dict, ml: str, headers: dict, jeune: str, query: str, runs: int) -> dict:
     """The answers each screen waits for, asked of the services directly."""
     search, dossier = [], []
@@ -151,10 +176,22 @@ def bench_desk(quick: bool) -> dict:
             seeded = time.perf_counter() - started
             jeune = ids[len(ids) // 2]
             _long_dossier(urls, ml, headers, jeune)
+            _partners_and_sessions(urls, ml, headers, [j for j in ids if j != jeune])  # its 45 entries stay
             query = "Martin"
             desk = f"http://127.0.0.1:{PROXY_PORT}/desk/"
             screens: dict[str, list[float]] = {
-                k: [] for k in ("search_page", "search", "dossier_page", "welcome_form", "event_form")
+                k: []
+                for k in (
+                    "search_page",
+                    "search",
+                    "dossier_page",
+                    "welcome_form",
+                    "event_form",
+                    "contract_form",
+                    "sessions_page",
+                    "attendance_sheet",
+                    "companies_page",
+                )
             }
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -189,6 +226,22 @@ def bench_desk(quick: bool) -> dict:
                     page.goto(f"{desk}#/accueil")
                     expect(page.get_by_label("Prénom *", exact=True)).to_be_focused()
                     screens["welcome_form"].append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    page.goto(f"{desk}#/jeune/{jeune}/contrat")
+                    expect(page.get_by_label("Employeur", exact=True)).to_be_visible()  # 300: typed, completed
+                    screens["contract_form"].append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    page.goto(f"{desk}#/seances")
+                    expect(page.get_by_role("link", name="Feuille de présence")).to_have_count(SESSIONS)
+                    screens["sessions_page"].append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    page.get_by_role("link", name="Feuille de présence").first.click()
+                    expect(page.locator("section[aria-labelledby=h-presents] tbody tr")).to_have_count(ATTENDEES)
+                    screens["attendance_sheet"].append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    page.goto(f"{desk}#/entreprises")
+                    expect(page.locator("section[aria-labelledby=h-employeurs] tbody tr")).to_have_count(EMPLOYERS)
+                    screens["companies_page"].append(time.perf_counter() - t)
                 browser.close()
             peer = _peer(urls, ml, headers, jeune, query, runs)
         finally:
@@ -200,6 +253,7 @@ def bench_desk(quick: bool) -> dict:
         "youths_in_the_mission_locale": len(ids),
         "seeded_in_s": round(seeded, 1),
         "dossier": "a first welcome, 40 dossier events, a CEJ with an allowance, two contracts: 45 timeline entries",
+        "partners_and_sessions": f"{EMPLOYERS} employers, {OFFERS} offers, {SESSIONS} workshops of {ATTENDEES}",
         "search": f"'{query}': one surname in forty",
         "screens": measured,
         "peer_services_directly": peer,
