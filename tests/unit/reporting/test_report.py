@@ -136,6 +136,7 @@ def test_the_direction_s_words_are_shown_escaped():
         (["--year", "2023", "--out", "r.pdf", "--network", "--events", "/nonexistent.jsonl"], "no such file"),
         (["--year", "2023", "--out", "r.pdf", "--network", "--as-of", "hier"], "--as-of must be an instant"),
         (["--year", "2023", "--out", "r.pdf", "--network", "--as-of", "2024-01-31T18:00"], "with its offset"),
+        (["--year", "2023", "--out", "r.pdf", "--network", "--as-of", "9999-12-31T23:30:00-01:00"], "2000 and 2100"),
     ],
 )
 def test_a_bad_report_command_is_one_line_and_a_non_zero_exit(args, reason):
@@ -229,3 +230,22 @@ def test_a_published_report_says_when_its_figures_were_known_and_is_recomputed_e
     again, recomputed = report(as_of=stamp)
     assert recomputed == rows
     assert f"--as-of {stamp}" in again
+
+
+@pytest.mark.parametrize(
+    "as_of", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "1999-12-31T23:59:59Z", "2101-01-01T00:00:00Z"]
+)
+def test_an_instant_out_of_any_report_s_years_is_a_422_naming_as_of(as_of):
+    from relais_reporting.bootstrap import create_app
+    from support.http import bearer, in_process, offline
+
+    client = in_process(create_app(offline()))
+    director = bearer("director", ("ML-A",))
+    for path, params in (
+        ("/v1/ML-A/report", {"year": 2023}),
+        ("/v1/indicators", {"ml_id": "ML-A"}),
+        ("/v1/indicators/monthly", {"ml_id": "ML-A", "year": 2023}),
+    ):
+        r = client.get(path, params={**params, "as_of": as_of}, headers=director)
+        assert r.status_code == 422, (path, r.text)
+        assert [e["field"] for e in r.json()["errors"]] == ["query.as_of"]

@@ -34,6 +34,8 @@ def _instant(value: str | None, option: str) -> "datetime | None":
         raise CommandFailed(
             f"{option} must be an instant with its offset, e.g. 2024-01-31T18:00:00+01:00, not {value!r}"
         )
+    if not 2000 <= parsed.year <= 2100:
+        raise CommandFailed(f"{option} must be between the years 2000 and 2100, not {value!r}")
     return parsed
 
 

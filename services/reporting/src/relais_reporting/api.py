@@ -10,7 +10,7 @@ import orjson
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 from relais_runtime.auth import Principal, Role, current_principal, require
 from relais_runtime.kernel.errors import Forbidden, NotFound, Problem
 from sqlalchemy import Engine, select
@@ -96,8 +96,19 @@ def indicator_query(
     return IndicatorQuery(date_from, date_to, ml_id, as_of)
 
 
+def _realistic_instant(instant: datetime | None) -> datetime | None:
+    # Years 1 or 9999 with an offset overflow once moved to UTC or to Paris time.
+    if instant is not None and not 2000 <= instant.year <= 2100:
+        raise ValueError("un instant entre l'an 2000 et l'an 2100")
+    return instant
+
+
 # Figures as the events recorded up to this instant made them (indicators.md, rule 2).
-AsOf = Annotated[AwareDatetime | None, Query(description="Les événements enregistrés jusqu'à cet instant")]
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(description="Les événements enregistrés jusqu'à cet instant (entre 2000 et 2100)"),
+    AfterValidator(_realistic_instant),
+]
 
 
 def asked(
